@@ -1,0 +1,77 @@
+/* gc.h — per-process heaps, their mark-sweep collector, the static
+ * (immortal) area and message fragments.
+ *
+ * Model (architecture.md §2 "Memory"):
+ *  - Every process owns one Heap.  Only the thread currently running that
+ *    process allocates in it or collects it; no locks on the fast path.
+ *  - Roots: a conservative scan of the owning process's stack ranges (supplied
+ *    by a root-scanner callback, see heap_set_roots) plus any precise roots
+ *    that callback marks (mailbox values, process arguments, ...).  Heap
+ *    objects are traced precisely by kind.  Interior pointers found on the
+ *    stack keep their object alive.
+ *  - Objects never move, so C code may hold raw pointers across allocations
+ *    as long as the owning Value (or an interior pointer) stays on the stack.
+ *  - A message is deep-copied by the sender into a Frag (a fragment: memory
+ *    not yet owned by any heap).  The receiver matches against the fragment's
+ *    value in place and, when it takes the message, adopts the fragment into
+ *    its heap in O(1) — no second copy.
+ *  - Static objects (literals, function objects, nullary variants) carry
+ *    GC_STATIC and are shared by every heap; they are never copied.
+ *  - heap_free releases all of a dead process's memory at once.
+ */
+#ifndef SNOW_GC_H
+#define SNOW_GC_H
+
+#include "value.h"
+
+typedef struct Heap Heap;
+typedef struct Frag Frag;
+
+/* Root scanner: called at the start of a collection; it must call
+ * gc_mark_range for each stack range and gc_mark_value for each precise root. */
+typedef void (*RootScanFn)(Heap *h, void *ctx);
+
+Heap *heap_new(void);
+void heap_free(Heap *h);
+void heap_set_roots(Heap *h, RootScanFn fn, void *ctx);
+
+/* The heap allocations go to.  Switched by the scheduler on every context
+ * switch.  Read through this non-inlined accessor only (a coroutine can resume
+ * on another OS thread; never cache thread-locals across a switch). */
+Heap *heap_current(void);
+void heap_set_current(Heap *h);
+
+/* Allocate `bytes` (header included) of kind `kind` in the current heap; the
+ * header is initialised, the rest zeroed.  May collect first.  Never NULL
+ * (out of memory is a clean fatal error). */
+void *gc_alloc(size_t bytes, uint8_t kind);
+/* Same, in the static area: never collected; for values built at load time. */
+void *gc_alloc_static(size_t bytes, uint8_t kind);
+
+void gc_mark_value(Heap *h, Value v);
+void gc_mark_range(Heap *h, const void *lo, const void *hi); /* conservative */
+void gc_collect(Heap *h);
+
+/* Statistics (for tests, :processes in the REPL and the debugger). */
+typedef struct HeapStats {
+    size_t bytes_in_use;   /* live + not yet collected garbage */
+    size_t bytes_reserved; /* memory held from the system */
+    size_t collections;
+} HeapStats;
+void heap_stats(const Heap *h, HeapStats *out);
+
+/* ---- messages --------------------------------------------------------------
+ * frag_copy deep-copies v out of the current heap into a new fragment (static
+ * objects and immediates are shared, not copied).  *out receives the copied
+ * value, valid as long as the fragment lives.  Returns NULL when nothing
+ * needed copying.  heap_adopt makes the fragment's objects part of h (the
+ * fragment handle is consumed).  frag_free discards an unreceived message. */
+Frag *frag_copy(Value v, Value *out);
+void heap_adopt(Heap *h, Frag *f);
+void frag_free(Frag *f);
+
+/* Deep copy of a value into the current heap (used when a value crosses
+ * between heaps without a mailbox, e.g. a supervisor start closure result). */
+Value val_copy_into_current(Value v);
+
+#endif
