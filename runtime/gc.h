@@ -52,11 +52,47 @@ void gc_mark_value(Heap *h, Value v);
 void gc_mark_range(Heap *h, const void *lo, const void *hi); /* conservative */
 void gc_collect(Heap *h);
 
+/* ---- additions by the value library (runtime/gc.c) ------------------------ */
+
+/* For a root scanner running on the stack it scans ("the stack I am running
+ * on"): spills the callee-saved registers into this frame (setjmp) and scans
+ * conservatively from the current stack pointer up to `stack_top` (the
+ * highest address of the stack, i.e. where the coroutine/thread started).
+ * Stacks grow downwards on every platform we support. */
+void gc_mark_current_stack(Heap *h, const void *stack_top);
+
+/* Precise roots: C code that keeps a Value in memory the collector does not
+ * scan (a global, a malloc'd struct) registers the slot's address.  These are
+ * marked in every collection in addition to what the RootScanFn marks; with
+ * no RootScanFn they are the only roots.  Removal is by address. */
+void heap_add_root(Heap *h, Value *slot);
+void heap_remove_root(Heap *h, Value *slot);
+
+/* Like gc_alloc but the payload after the header is NOT zeroed.  Only for
+ * pointer-free kinds (OK_STRBUF, OK_RAW, and OK_STR whose bytes the caller
+ * writes at once). */
+void *gc_alloc_uninit(size_t bytes, uint8_t kind);
+
+static inline bool gc_is_static(const Obj *o) { return (o->gcbits & GC_STATIC) != 0; }
+
+/* True when p points into one of h's chunks (tests, assertions). */
+bool heap_contains(const Heap *h, const void *p);
+
+/* Total bytes of a fragment (tests, event log). */
+size_t frag_bytes(const Frag *f);
+
+/* True when a Value refers to an object (as opposed to an immediate or []). */
+static inline bool val_has_obj(Value v) { return v.tag >= T_STR && v.tag < T__COUNT && v.o != NULL; }
+
 /* Statistics (for tests, :processes in the REPL and the debugger). */
 typedef struct HeapStats {
     size_t bytes_in_use;   /* live + not yet collected garbage */
     size_t bytes_reserved; /* memory held from the system */
     size_t collections;
+    /* added: */
+    size_t chunks;         /* chunks (incl. adopted fragments) */
+    size_t live_after_gc;  /* bytes found live by the last collection */
+    size_t heap_struct;    /* bytes of the Heap bookkeeping itself */
 } HeapStats;
 void heap_stats(const Heap *h, HeapStats *out);
 

@@ -122,6 +122,28 @@ struct FuncInfo {
     void *code;       /* interp-private prepared code */
 };
 
+/* A runtime resource (router, database connection, pool, ...), T_HANDLE.
+ * (Added by the value library.)  The resource itself is owned by the module
+ * that created it and is not garbage-collected (concurrency.md §15.3); only
+ * this small wrapper object lives in a heap.  `cls->trace`, when non-NULL,
+ * is called by the collector and must gc_mark_value() every Snow value the
+ * handle keeps alive (e.g. a router's handler closures).  Message copies
+ * duplicate the wrapper and share `data`. */
+struct Heap;
+struct HandleObj;
+typedef struct HandleClass {
+    const char *name; /* printed as #Handle<name> */
+    void (*trace)(struct Heap *h, struct HandleObj *o);
+} HandleClass;
+
+typedef struct HandleObj {
+    Obj h;
+    const HandleClass *cls;
+    void *data;
+} HandleObj;
+
+#define AS_HANDLE(v) ((HandleObj *)(v).o)
+
 /* ---- runtime type descriptors ------------------------------------------- */
 
 enum { TD_STRUCT = 1, TD_SUM = 2 };
