@@ -23,7 +23,7 @@ LIBOBJS := $(filter-out $(BUILD)/interp/main.o,$(OBJS))
 DEPS    := $(OBJS:.o=.d)
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
-INCS    := $(addprefix -I,$(SRCDIRS))
+INCS    := $(addprefix -iquote ,$(SRCDIRS))
 BASEFLAGS := -std=c17 -D_GNU_SOURCE -g $(WARN) $(INCS) -fno-strict-aliasing -fno-omit-frame-pointer
 LIBS    := -lm -lpthread -ledit -lncursesw -lutf8proc -lssl -lcrypto -lsqlite3 -lpq
 

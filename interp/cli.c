@@ -1,0 +1,106 @@
+/* cli.c — commands `check` and `ast`, shared option parsing and the front
+ * end pipeline (see cli.h).  Other commands live in their own cmd_*.c files
+ * and are listed in cli_commands below. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "resolve.h"
+
+int cli_parse_common(int argc, char **argv, CliOpts *o, const char *const *extra) {
+    memset(o, 0, sizeof *o);
+    o->color = -1;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--json") == 0) { o->json = true; continue; }
+        if (strcmp(a, "--color=always") == 0) { o->color = 1; continue; }
+        if (strcmp(a, "--color=never") == 0 || strcmp(a, "--no-color") == 0) { o->color = 0; continue; }
+        if (strcmp(a, "--color=auto") == 0) { o->color = -1; continue; }
+        if (a[0] == '-' && a[1]) {
+            bool known = false;
+            for (int k = 0; extra && extra[k]; k++)
+                if (strcmp(extra[k], a) == 0) known = true;
+            if (known) break;
+            fprintf(stderr, "snow %s: unknown option '%s'\n", argv[0], a);
+            fprintf(stderr, "run `snow help %s` for the options\n", argv[0]);
+            return -1;
+        }
+        if (!o->path) { o->path = a; continue; }
+        break;
+    }
+    if (!o->path) {
+        fprintf(stderr, "snow %s: missing PATH (a .snow file or a project directory)\n", argv[0]);
+        return -1;
+    }
+    diag_set_json(o->json);
+    diag_set_color(o->color);
+    return i;
+}
+
+bool cli_frontend(const CliOpts *o, Project *proj) {
+    if (!project_load(o->path, proj)) return false;
+    if (diag_error_count() == 0) resolve_project(proj);
+    bool ok = diag_error_count() == 0;
+    diag_flush();
+    return ok;
+}
+
+static void fail_summary(void) {
+    int n = diag_error_count();
+    if (n) fprintf(stderr, "error: could not compile due to %d previous error%s\n", n, n == 1 ? "" : "s");
+}
+
+static int cmd_check(int argc, char **argv) {
+    CliOpts o;
+    if (cli_parse_common(argc, argv, &o, NULL) < 0) return 2;
+    Project proj;
+    bool ok = cli_frontend(&o, &proj);
+    if (!ok) {
+        if (!o.json) fail_summary();
+        project_free(&proj);
+        return 1;
+    }
+    project_free(&proj);
+    return 0;
+}
+
+static int cmd_ast(int argc, char **argv) {
+    CliOpts o;
+    if (cli_parse_common(argc, argv, &o, NULL) < 0) return 2;
+    Project proj;
+    if (!project_load(o.path, &proj)) return 1;
+    if (diag_error_count()) {
+        diag_flush();
+        if (!o.json) fail_summary();
+        project_free(&proj);
+        return 1;
+    }
+    diag_flush();
+    for (uint32_t i = 0; i < proj.nmods; i++) {
+        Module *m = proj.mods[i];
+        printf("Module %s (%s)\n", m->name, src_get(m->file)->path);
+        for (uint32_t k = 0; k < m->root->list.items.n; k++) ast_dump(stdout, m->root->list.items.v[k], 1);
+    }
+    project_free(&proj);
+    return 0;
+}
+
+const Command cli_commands[] = {
+    {"check", "type-check a program without running it", "snow check [--json] PATH",
+     "Parses, resolves and type-checks PATH and reports every error and warning.\n"
+     "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 misuse.\n\n"
+     "options:\n  --json            one JSON object per diagnostic\n"
+     "  --color=WHEN      always, never or auto (default; NO_COLOR is honoured)\n",
+     cmd_check, true},
+    {"ast", "print the parsed syntax tree as an indented outline", "snow ast PATH",
+     "Prints every module's syntax tree, one node per line with its line:column.\n"
+     "A learning aid: see how Snow reads your program.\n",
+     cmd_ast, true},
+    {"help", "show help for snow or for one command", "snow help [COMMAND]",
+     "Without COMMAND, lists the commands. With COMMAND, shows its options.\n", NULL, false},
+    {0},
+};

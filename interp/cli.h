@@ -1,0 +1,35 @@
+/* cli.h — the command table of the `snow` CLI and the shared front-end
+ * pipeline used by every command (load, parse, resolve, type-check). */
+#ifndef SNOW_CLI_H
+#define SNOW_CLI_H
+
+#include <stdbool.h>
+#include "project.h"
+
+typedef struct Command {
+    const char *name;
+    const char *summary;  /* one line for `snow help` */
+    const char *synopsis; /* usage line */
+    const char *help;     /* options, for `snow help NAME` */
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+    bool big_stack;
+} Command;
+
+extern const Command cli_commands[]; /* terminated by {0} */
+
+/* Common options. */
+typedef struct CliOpts {
+    const char *path;
+    bool json;
+    int color;      /* -1 auto */
+} CliOpts;
+
+/* Parse the common options; unknown options are reported (exit 2). Returns
+ * the index of the first argument it did not consume, or -1 on misuse. */
+int cli_parse_common(int argc, char **argv, CliOpts *o, const char *const *extra_flags);
+
+/* Load + parse + resolve + type-check.  Prints diagnostics.  Returns true
+ * when there is no error (warnings allowed). */
+bool cli_frontend(const CliOpts *o, Project *proj);
+
+#endif

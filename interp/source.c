@@ -1,0 +1,101 @@
+/* source.c — source file table and line index (see source.h). */
+#include "source.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static SourceFile *files;
+static uint32_t nfiles, capfiles;
+
+static void *xrealloc(void *p, size_t n) {
+    void *q = realloc(p, n ? n : 1);
+    if (!q) { fputs("snow: out of memory\n", stderr); exit(70); }
+    return q;
+}
+
+uint32_t src_add(const char *path, const char *text, size_t len) {
+    if (nfiles == capfiles) {
+        capfiles = capfiles ? capfiles * 2 : 16;
+        files = xrealloc(files, capfiles * sizeof *files);
+    }
+    SourceFile *f = &files[nfiles];
+    f->path = strdup(path);
+    f->text = xrealloc(NULL, len + 1);
+    memcpy(f->text, text, len);
+    f->text[len] = 0;
+    f->len = len;
+    uint32_t cap = 64, n = 0;
+    f->lines = xrealloc(NULL, cap * sizeof *f->lines);
+    f->lines[n++] = 0;
+    for (size_t i = 0; i < len; i++) {
+        int nl = 0;
+        if (text[i] == '\n') nl = 1;
+        else if (text[i] == '\r') { nl = 1; if (i + 1 < len && text[i + 1] == '\n') i++; }
+        if (nl) {
+            if (n == cap) { cap *= 2; f->lines = xrealloc(f->lines, cap * sizeof *f->lines); }
+            f->lines[n++] = (uint32_t)(i + 1);
+        }
+    }
+    f->nlines = n;
+    return nfiles++;
+}
+
+int src_load(const char *path) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return -1;
+    size_t cap = 4096, len = 0;
+    char *buf = xrealloc(NULL, cap);
+    size_t r;
+    while ((r = fread(buf + len, 1, cap - len, fp)) > 0) {
+        len += r;
+        if (len == cap) { cap *= 2; buf = xrealloc(buf, cap); }
+    }
+    int err = ferror(fp);
+    fclose(fp);
+    if (err) { free(buf); errno = EIO; return -1; }
+    uint32_t id = src_add(path, buf, len);
+    free(buf);
+    return (int)id;
+}
+
+SourceFile *src_get(uint32_t id) { return id < nfiles ? &files[id] : NULL; }
+uint32_t src_count(void) { return nfiles; }
+
+void src_linecol(uint32_t file, uint32_t off, uint32_t *line, uint32_t *col) {
+    SourceFile *f = src_get(file);
+    if (!f) { *line = *col = 1; return; }
+    if (off > f->len) off = (uint32_t)f->len;
+    uint32_t lo = 0, hi = f->nlines - 1;
+    while (lo < hi) { /* last line start <= off */
+        uint32_t mid = (lo + hi + 1) / 2;
+        if (f->lines[mid] <= off) lo = mid; else hi = mid - 1;
+    }
+    *line = lo + 1;
+    uint32_t c = 1;
+    for (uint32_t i = f->lines[lo]; i < off; i++)
+        if (((unsigned char)f->text[i] & 0xC0) != 0x80) c++;
+    *col = c;
+}
+
+void src_line(uint32_t file, uint32_t line, const char **start, size_t *len) {
+    SourceFile *f = src_get(file);
+    if (!f || line == 0 || line > f->nlines) { *start = ""; *len = 0; return; }
+    uint32_t s = f->lines[line - 1];
+    uint32_t e = s;
+    while (e < f->len && f->text[e] != '\n' && f->text[e] != '\r') e++;
+    *start = f->text + s;
+    *len = e - s;
+}
+
+void src_free_all(void) {
+    for (uint32_t i = 0; i < nfiles; i++) {
+        free(files[i].path);
+        free(files[i].text);
+        free(files[i].lines);
+    }
+    free(files);
+    files = NULL;
+    nfiles = capfiles = 0;
+}
