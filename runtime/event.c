@@ -1,0 +1,220 @@
+/* event.c — event sinks and the JSON-lines writer (schema: docs/events.md). */
+#include "event.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool ev_enabled;
+
+static struct {
+    FILE *file;
+    EvCallback cb;
+    void *ud;
+    uint64_t step;
+} S;
+
+static int64_t no_clock(void) { return 0; }
+int64_t (*ev_clock)(void) = no_clock;
+
+static const char *const kind_names[EV__COUNT] = {
+    [EV_SPAWN] = "spawn", [EV_SEND] = "send", [EV_RECEIVE] = "receive",
+    [EV_EXIT] = "exit", [EV_LINK] = "link", [EV_UNLINK] = "unlink",
+    [EV_MONITOR] = "monitor", [EV_DEMONITOR] = "demonitor", [EV_DOWN] = "down",
+    [EV_EXIT_SIGNAL] = "exit_signal", [EV_REGISTER] = "register",
+    [EV_UNREGISTER] = "unregister", [EV_TIMER_SET] = "timer_set",
+    [EV_TIMER_FIRE] = "timer_fire", [EV_PANIC] = "panic", [EV_PREEMPT] = "preempt",
+    [EV_YIELD] = "yield", [EV_BLOCK] = "block", [EV_WAKE] = "wake", [EV_RUN] = "run",
+    [EV_DISCARD] = "discard", [EV_CLOCK] = "clock",
+};
+
+size_t ev_fmt_pid(uint64_t pid, char *buf, size_t cap) {
+    int n;
+    if (pid_node(pid) == 0)
+        n = snprintf(buf, cap, "<0.%" PRIu64 ">", pid_serial(pid));
+    else
+        n = snprintf(buf, cap, "<%u.%" PRIu64 ".%u>", pid_node(pid), pid_serial(pid),
+                     pid_creation(pid));
+    return n < 0 ? 0 : (size_t)n;
+}
+
+/* Minimal Debug rendering used until the CLI installs fmt_debug. */
+static size_t default_fmt(Value v, char *buf, size_t cap) {
+    int n = 0;
+    switch (v.tag) {
+    case T_UNIT: n = snprintf(buf, cap, "()"); break;
+    case T_BOOL: n = snprintf(buf, cap, "%s", v.i ? "true" : "false"); break;
+    case T_INT: n = snprintf(buf, cap, "%" PRId64, v.i); break;
+    case T_FLOAT: n = snprintf(buf, cap, "%g", v.f); break;
+    case T_PID: return ev_fmt_pid(v.u, buf, cap);
+    case T_REF: n = snprintf(buf, cap, "#Ref<%" PRIu64 ">", v.u); break;
+    case T_TUPLE: {
+        TupleObj *t = AS_TUPLE(v);
+        size_t len = 0;
+        if (cap < 2) return 0;
+        buf[len++] = '(';
+        for (uint32_t i = 0; i < t->n && len + 2 < cap; i++) {
+            if (i) len += (size_t)snprintf(buf + len, cap - len, ", ");
+            if (len + 2 >= cap) break;
+            len += default_fmt(t->items[i], buf + len, cap - len);
+        }
+        if (len + 1 < cap) buf[len++] = ')';
+        buf[len < cap ? len : cap - 1] = 0;
+        return len < cap ? len : cap - 1;
+    }
+    case T_VARIANT: {
+        VariantObj *o = AS_VARIANT(v);
+        const char *name = o->type && o->idx < o->type->nvariants ? o->type->variants[o->idx].name : "?";
+        size_t len = (size_t)snprintf(buf, cap, "%s", name);
+        if (len >= cap) return cap - 1;
+        if (o->n) {
+            if (len + 2 >= cap) return len;
+            buf[len++] = '(';
+            for (uint32_t i = 0; i < o->n && len + 2 < cap; i++) {
+                if (i) len += (size_t)snprintf(buf + len, cap - len, ", ");
+                if (len + 2 >= cap) break;
+                len += default_fmt(o->fields[i], buf + len, cap - len);
+            }
+            if (len + 1 < cap) buf[len++] = ')';
+            buf[len < cap ? len : cap - 1] = 0;
+        }
+        return len < cap ? len : cap - 1;
+    }
+    default: n = snprintf(buf, cap, "<value>"); break;
+    }
+    if (n < 0) return 0;
+    return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+EvFmtFn ev_fmt_hook = default_fmt;
+
+static void update_enabled(void) { ev_enabled = S.file != NULL || S.cb != NULL; }
+
+bool ev_open_file(const char *path) {
+    if (S.file) fclose(S.file);
+    S.file = fopen(path, "w");
+    update_enabled();
+    return S.file != NULL;
+}
+
+void ev_set_callback(EvCallback cb, void *ud) {
+    S.cb = cb;
+    S.ud = ud;
+    update_enabled();
+}
+
+void ev_close(void) {
+    if (S.file) fclose(S.file);
+    S.file = NULL;
+    S.cb = NULL;
+    update_enabled();
+}
+
+uint64_t ev_last_step(void) { return S.step; }
+
+static void put_json_str(FILE *f, const char *s, size_t n) {
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') { fputc('\\', f); fputc(c, f); }
+        else if (c == '\n') fputs("\\n", f);
+        else if (c == '\t') fputs("\\t", f);
+        else if (c == '\r') fputs("\\r", f);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void put_pid(FILE *f, const char *key, uint64_t pid) {
+    char b[48];
+    ev_fmt_pid(pid, b, sizeof b);
+    fprintf(f, ",\"%s\":\"%s\"", key, b);
+}
+
+/* Field names of `other`, `val` and `num` per kind (docs/events.md). */
+static const char *other_key(EvKind k) {
+    switch (k) {
+    case EV_SPAWN: return "child";
+    case EV_SEND: return "to";
+    case EV_EXIT_SIGNAL: return "from";
+    case EV_DOWN: return "of";
+    case EV_LINK: case EV_UNLINK: return "peer";
+    case EV_MONITOR: case EV_TIMER_SET: case EV_TIMER_FIRE: return "target";
+    default: return "other";
+    }
+}
+static const char *val_key(EvKind k) {
+    switch (k) {
+    case EV_SEND: case EV_RECEIVE: case EV_TIMER_SET: case EV_TIMER_FIRE: return "msg";
+    default: return "reason";
+    }
+}
+static const char *num_key(EvKind k) {
+    switch (k) {
+    case EV_SEND: return "kind";
+    case EV_RECEIVE: return "arm";
+    case EV_DEMONITOR: return "existed";
+    case EV_TIMER_SET: case EV_BLOCK: return "due";
+    case EV_CLOCK: return "to";
+    default: return "num";
+    }
+}
+static const char *text_key(EvKind k) {
+    switch (k) {
+    case EV_SPAWN: return "name";
+    case EV_REGISTER: case EV_UNREGISTER: return "name";
+    case EV_PANIC: return "message";
+    case EV_EXIT_SIGNAL: return "effect";
+    case EV_BLOCK: return "on";
+    case EV_WAKE: return "by";
+    default: return "kind";
+    }
+}
+
+static bool has_num(EvKind k) {
+    return k == EV_SEND || k == EV_RECEIVE || k == EV_DEMONITOR || k == EV_TIMER_SET ||
+           k == EV_BLOCK || k == EV_CLOCK;
+}
+
+static void write_json(FILE *f, const Event *e) {
+    fprintf(f, "{\"step\":%" PRIu64 ",\"t\":%" PRId64 ",\"ev\":\"%s\"", e->step, e->time,
+            kind_names[e->kind]);
+    if (e->pid != EV_NOPID) put_pid(f, "pid", e->pid);
+    if (e->other != EV_NOPID) put_pid(f, other_key(e->kind), e->other);
+    if (e->ref) fprintf(f, ",\"ref\":%" PRIu64, e->ref);
+    if (has_num(e->kind)) fprintf(f, ",\"%s\":%" PRId64, num_key(e->kind), e->num);
+    if (e->text) {
+        fprintf(f, ",\"%s\":", text_key(e->kind));
+        put_json_str(f, e->text, strlen(e->text));
+    }
+    if (e->has_val) {
+        char buf[4096];
+        size_t n = ev_fmt_hook(e->val, buf, sizeof buf);
+        if (n >= sizeof buf) n = sizeof buf - 1;
+        fprintf(f, ",\"%s\":", val_key(e->kind));
+        put_json_str(f, buf, n);
+    }
+    fputs("}\n", f);
+}
+
+void ev_emit(Event *e) {
+    e->step = ++S.step;
+    e->time = ev_clock();
+    if (S.file) write_json(S.file, e);
+    if (S.cb) S.cb(e, S.ud);
+}
+
+void ev_full(EvKind k, uint64_t pid, uint64_t other, uint64_t ref, int64_t num,
+             const char *text, const Value *v) {
+    Event e = {.kind = k, .pid = pid, .other = other, .ref = ref, .num = num, .text = text};
+    if (v) { e.has_val = true; e.val = *v; }
+    ev_emit(&e);
+}
+
+void ev_pids(EvKind k, uint64_t pid, uint64_t other) {
+    ev_full(k, pid, other, 0, 0, NULL, NULL);
+}
+
+void ev_val(EvKind k, uint64_t pid, uint64_t other, Value v, int64_t num) {
+    ev_full(k, pid, other, 0, num, NULL, &v);
+}

@@ -1,0 +1,95 @@
+/* event.h — the runtime event stream (architecture.md §3): one structured
+ * event per observable action of the process runtime, with a logical step
+ * number.  Sinks: a JSON-lines file (`snow run --events FILE`, schema in
+ * docs/events.md) and an in-process callback (the debugger).
+ *
+ * Cost when no sink is attached: every emission site is guarded by the
+ * inline test `if (EV_ON())` on one global flag — one predictable branch.
+ *
+ * Invariants: steps are 1, 2, 3, ... in emission order; an Event and the
+ * Value inside it are valid only during the callback.
+ */
+#ifndef SNOW_EVENT_H
+#define SNOW_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "value.h"
+
+typedef enum EvKind {
+    EV_SPAWN,       /* pid spawned other (text = actor name) */
+    EV_SEND,        /* pid sent val to other (num = mailbox kind) */
+    EV_RECEIVE,     /* pid took val, matching arm num (-1: after body) */
+    EV_EXIT,        /* pid exited with reason val */
+    EV_LINK,        /* pid linked to other */
+    EV_UNLINK,      /* pid unlinked other */
+    EV_MONITOR,     /* pid monitors other with ref */
+    EV_DEMONITOR,   /* pid removed monitor ref (num = 1 if it existed) */
+    EV_DOWN,        /* Down(ref, other, val) queued for pid */
+    EV_EXIT_SIGNAL, /* exit signal from other to pid, reason val (text: "trapped"/"kill"/"ignored") */
+    EV_REGISTER,    /* pid registered under text */
+    EV_UNREGISTER,  /* text unregistered (pid = its owner) */
+    EV_TIMER_SET,   /* timer ref set by pid for other, due at num (text = kind) */
+    EV_TIMER_FIRE,  /* timer ref fired (text = kind, other = target) */
+    EV_PANIC,       /* pid panicked with message text */
+    EV_PREEMPT,     /* pid used up its reductions */
+    EV_YIELD,       /* pid yielded voluntarily */
+    EV_BLOCK,       /* pid blocked (text = receive/sleep/io, num = deadline or -1) */
+    EV_WAKE,        /* pid made runnable (text = message/timeout/release/signal/io) */
+    EV_RUN,         /* the scheduler switched to pid */
+    EV_DISCARD,     /* pid discarded at quiescence */
+    EV_CLOCK,       /* the clock jumped to num */
+    EV__COUNT
+} EvKind;
+
+#define EV_NOPID UINT64_MAX
+
+typedef struct Event {
+    uint64_t step;    /* 1, 2, ... (assigned by ev_emit) */
+    int64_t time;     /* scheduler clock, ms (assigned by ev_emit) */
+    EvKind kind;
+    uint64_t pid;     /* acting process, EV_NOPID if none */
+    uint64_t other;   /* second process, EV_NOPID if none */
+    uint64_t ref;     /* monitor ref / timer id, 0 if none */
+    int64_t num;      /* arm index, deadline, ... */
+    const char *text; /* actor name, registered name, panic message, ... */
+    bool has_val;
+    Value val;        /* message or reason */
+} Event;
+
+typedef void (*EvCallback)(const Event *e, void *ud);
+
+/* The one flag checked at every emission site. */
+extern bool ev_enabled;
+#define EV_ON() __builtin_expect(ev_enabled, 0)
+
+/* Debug rendering of a value for the file sink: writes at most cap-1 bytes
+ * (NUL-terminated) and returns the length.  Defaults to a minimal renderer;
+ * the CLI points it at the Debug formatter (runtime/fmt.h). */
+typedef size_t (*EvFmtFn)(Value v, char *buf, size_t cap);
+extern EvFmtFn ev_fmt_hook;
+
+/* Sinks.  ev_open_file returns false if the file cannot be created. */
+bool ev_open_file(const char *path);
+void ev_set_callback(EvCallback cb, void *ud);
+void ev_close(void); /* flush and detach every sink */
+uint64_t ev_last_step(void);
+
+/* Clock source for event times (set by the scheduler). */
+extern int64_t (*ev_clock)(void);
+
+void ev_emit(Event *e);
+
+/* Convenience emitters (call only under `if (EV_ON())`). */
+void ev_pids(EvKind k, uint64_t pid, uint64_t other);
+void ev_val(EvKind k, uint64_t pid, uint64_t other, Value v, int64_t num);
+void ev_full(EvKind k, uint64_t pid, uint64_t other, uint64_t ref, int64_t num,
+             const char *text, const Value *v);
+
+/* Render a pid as <0.N> / <node.N.creation> into buf (>= 32 bytes). */
+size_t ev_fmt_pid(uint64_t pid, char *buf, size_t cap);
+
+#endif

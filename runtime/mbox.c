@@ -1,0 +1,109 @@
+/* mbox.c — mailboxes (see mbox.h). */
+#include "mbox.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+#include "rt.h"
+
+void mbox_init(Mbox *m) {
+    atomic_init(&m->inbox, NULL);
+    m->head = m->tail = NULL;
+    m->count = 0;
+}
+
+MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v) {
+    MboxEntry *e = malloc(sizeof *e);
+    if (!e) rt_fatal("out of memory");
+    atomic_init(&e->in_next, NULL);
+    e->next = e->prev = NULL;
+    e->kind = kind;
+    e->from = from;
+    e->frag = f;
+    e->val = v;
+    return e;
+}
+
+MboxEntry *mbox_entry_new(uint32_t kind, uint64_t from, Value v) {
+    Value copy;
+    Frag *f = frag_copy(v, &copy);
+    return mbox_entry_from_frag(kind, from, f, f ? copy : v);
+}
+
+void mbox_entry_free(MboxEntry *e) {
+    if (e->frag) frag_free(e->frag);
+    free(e);
+}
+
+void mbox_push(Mbox *m, MboxEntry *e) {
+    MboxEntry *old = atomic_load_explicit(&m->inbox, memory_order_relaxed);
+    do {
+        atomic_store_explicit(&e->in_next, old, memory_order_relaxed);
+    } while (!atomic_compare_exchange_weak_explicit(&m->inbox, &old, e, memory_order_release,
+                                                    memory_order_relaxed));
+}
+
+/* Move the inbox (newest first) to the end of the private list. */
+static void drain(Mbox *m) {
+    MboxEntry *x = atomic_exchange_explicit(&m->inbox, NULL, memory_order_acquire);
+    if (!x) return;
+    MboxEntry *rev = NULL; /* reverse into arrival order, linked by ->next */
+    while (x) {
+        MboxEntry *n = atomic_load_explicit(&x->in_next, memory_order_relaxed);
+        x->next = rev;
+        rev = x;
+        x = n;
+    }
+    for (MboxEntry *e = rev; e;) {
+        MboxEntry *n = e->next;
+        e->next = NULL;
+        e->prev = m->tail;
+        if (m->tail) m->tail->next = e;
+        else m->head = e;
+        m->tail = e;
+        m->count++;
+        e = n;
+    }
+}
+
+MboxEntry *mbox_first(Mbox *m) {
+    if (!m->head) drain(m);
+    return m->head;
+}
+
+MboxEntry *mbox_next(Mbox *m, MboxEntry *e) {
+    if (!e->next) {
+        assert(e == m->tail);
+        drain(m);
+    }
+    return e->next;
+}
+
+Value mbox_take(Mbox *m, MboxEntry *e) {
+    assert(m->count > 0);
+    if (e->prev) e->prev->next = e->next;
+    else m->head = e->next;
+    if (e->next) e->next->prev = e->prev;
+    else m->tail = e->prev;
+    m->count--;
+    Value v = e->val;
+    if (e->frag) heap_adopt(heap_current(), e->frag);
+    free(e);
+    return v;
+}
+
+size_t mbox_count(Mbox *m) {
+    drain(m);
+    return m->count;
+}
+
+void mbox_destroy(Mbox *m) {
+    drain(m);
+    for (MboxEntry *e = m->head; e;) {
+        MboxEntry *n = e->next;
+        mbox_entry_free(e);
+        e = n;
+    }
+    m->head = m->tail = NULL;
+    m->count = 0;
+}

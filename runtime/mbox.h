@@ -1,0 +1,73 @@
+/* mbox.h — process mailboxes: one FIFO of entries, each carrying its kind
+ * (user message, system signal, runtime-component kinds) and its value in a
+ * message fragment (gc.h Frag) until the owner takes it.
+ *
+ * Concurrency design: senders push onto a lock-free MPSC inbox (a Treiber
+ * stack: one CAS, safe from any thread); only the owning process touches the
+ * private doubly-linked list, into which it drains the inbox (reversed, so
+ * arrival order is kept) whenever it reaches the end of the list.
+ *
+ * Invariants:
+ *  - Entries are in arrival order across private list + inbox (FIFO over
+ *    the whole mailbox, whatever the kind).
+ *  - Only the owner calls mbox_first/next/take/destroy; an entry pointer it
+ *    holds stays valid until the owner takes it (nobody else removes).
+ *  - An entry's value is readable in place (inside its fragment) without
+ *    taking it; mbox_take adopts the fragment into the current heap (the
+ *    owner's) in O(1) and returns the same value.
+ */
+#ifndef SNOW_MBOX_H
+#define SNOW_MBOX_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gc.h"
+#include "value.h"
+
+/* Entry kinds.  A `receive` with only ordinary arms looks at MB_USER
+ * entries; Signal arms (Down/Exit/NodeUp/NodeDown, values of td_signal) look
+ * at MB_SIGNAL entries.  Runtime components (service replies, job results,
+ * WebSocket frames, ...) may use their own kinds from MB_RUNTIME upwards. */
+enum { MB_USER = 0, MB_SIGNAL = 1, MB_RUNTIME = 16 };
+
+typedef struct MboxEntry {
+    struct MboxEntry *_Atomic in_next; /* inbox link (Treiber stack) */
+    struct MboxEntry *next, *prev;     /* private list, owner only */
+    uint32_t kind;                     /* MB_* */
+    uint64_t from;                     /* sender pid (events, debugger) */
+    Frag *frag;                        /* owning fragment, NULL if none needed */
+    Value val;                         /* the message, inside frag */
+} MboxEntry;
+
+typedef struct Mbox {
+    MboxEntry *_Atomic inbox; /* newest first; pushed by any thread */
+    MboxEntry *head, *tail;   /* private FIFO */
+    size_t count;             /* entries in the private list */
+} Mbox;
+
+void mbox_init(Mbox *m);
+/* Free every entry and its fragment (process exit or discard). */
+void mbox_destroy(Mbox *m);
+
+/* Make an entry for value v: v is deep-copied out of the current heap. */
+MboxEntry *mbox_entry_new(uint32_t kind, uint64_t from, Value v);
+/* Make an entry from an already copied fragment (timers keep them). */
+MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v);
+void mbox_entry_free(MboxEntry *e);
+
+/* Append (any thread).  Returns nothing: the caller wakes the owner. */
+void mbox_push(Mbox *m, MboxEntry *e);
+
+/* Owner only.  Iteration from the oldest entry; NULL at the end. */
+MboxEntry *mbox_first(Mbox *m);
+MboxEntry *mbox_next(Mbox *m, MboxEntry *e);
+static inline uint32_t mbox_kind(const MboxEntry *e) { return e->kind; }
+static inline Value mbox_value(const MboxEntry *e) { return e->val; }
+/* Unlink e, adopt its fragment into the current heap, return its value. */
+Value mbox_take(Mbox *m, MboxEntry *e);
+/* Number of entries (drains the inbox first). */
+size_t mbox_count(Mbox *m);
+
+#endif

@@ -1,0 +1,808 @@
+/* proc.c — processes: table, spawn, send, receive support, exits, crash
+ * isolation, links, monitors, registry builtins and the runtime entry
+ * points.  See proc.h for the model and invariants.
+ *
+ * Exit sequence (decision 23), always on the dying process's own stack:
+ *   unwind to the base frame -> terminate closure (not for Killed; a panic
+ *   in it is printed and ignored) -> name removed + no longer alive ->
+ *   links signalled -> monitors' Down -> mailbox freed -> final switch.
+ */
+#include "proc.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "registry.h"
+#include "rt.h"
+#include "str.h"
+#include "timer.h"
+#include "vals.h"
+
+void (*proc_backtrace_hook)(FILE *out);
+void (*proc_scan_hook)(Heap *h, void *interp);
+void (*proc_unwound_hook)(ProcHot *hot);
+void (*proc_interp_free_hook)(void *interp);
+
+/* ---- process table: pages of 1024 slots indexed by serial --------------------
+ * Serials only grow, so a page whose serials are all allocated and whose
+ * processes are all gone is freed; lookups are two loads. */
+
+#define PT_BITS 10
+#define PT_PAGE (1u << PT_BITS)
+
+typedef struct PtPage {
+    Proc *slot[PT_PAGE];
+    uint32_t live;
+} PtPage;
+
+static struct {
+    PtPage **dir;
+    size_t ndir;
+    uint64_t next_serial;
+    size_t live;
+    uint64_t next_ref; /* monitor refs, from 1 */
+} PT;
+
+static uint64_t pt_insert(Proc *p) {
+    uint64_t serial = PT.next_serial++;
+    size_t d = (size_t)(serial >> PT_BITS);
+    if (d >= PT.ndir) {
+        size_t n = PT.ndir ? PT.ndir * 2 : 64;
+        while (n <= d) n *= 2;
+        PT.dir = realloc(PT.dir, n * sizeof *PT.dir);
+        if (!PT.dir) rt_fatal("out of memory");
+        memset(PT.dir + PT.ndir, 0, (n - PT.ndir) * sizeof *PT.dir);
+        PT.ndir = n;
+    }
+    if (!PT.dir[d]) {
+        PT.dir[d] = calloc(1, sizeof(PtPage));
+        if (!PT.dir[d]) rt_fatal("out of memory");
+    }
+    PT.dir[d]->slot[serial & (PT_PAGE - 1)] = p;
+    PT.dir[d]->live++;
+    PT.live++;
+    return pid_make(0, 0, serial);
+}
+
+static void pt_remove(uint64_t pid) {
+    uint64_t serial = pid_serial(pid);
+    size_t d = (size_t)(serial >> PT_BITS);
+    PtPage *pg = PT.dir[d];
+    assert(pg && pg->slot[serial & (PT_PAGE - 1)]);
+    pg->slot[serial & (PT_PAGE - 1)] = NULL;
+    pg->live--;
+    PT.live--;
+    if (pg->live == 0 && ((uint64_t)(d + 1) << PT_BITS) <= PT.next_serial) {
+        free(pg);
+        PT.dir[d] = NULL;
+    }
+}
+
+Proc *proc_find(uint64_t pid) {
+    if (pid >> 40) return NULL; /* remote (node/creation set) */
+    uint64_t serial = pid_serial(pid);
+    if (serial >= PT.next_serial) return NULL;
+    PtPage *pg = PT.dir[serial >> PT_BITS];
+    return pg ? pg->slot[serial & (PT_PAGE - 1)] : NULL;
+}
+
+size_t proc_count(void) { return PT.live; }
+uint64_t proc_spawned_total(void) { return PT.next_serial; }
+
+/* ---- identity -------------------------------------------------------------------- */
+
+static ProcHot dummy_hot = {.reds = INT32_MAX};
+
+__attribute__((noinline)) Proc *proc_self(void) { return sched_current(); }
+
+__attribute__((noinline)) ProcHot *proc_self_hot(void) {
+    Proc *p = sched_current();
+    return p ? &p->hot : &dummy_hot;
+}
+
+uint64_t proc_self_pid(void) {
+    Proc *p = proc_self();
+    return p ? p->pid : EV_NOPID;
+}
+
+/* ---- small vectors ------------------------------------------------------------------ */
+
+#define VEC_PUSH(arr, n, cap, x)                                             \
+    do {                                                                     \
+        if ((n) == (cap)) {                                                  \
+            (cap) = (cap) ? (cap) * 2 : 4;                                   \
+            (arr) = realloc((arr), (size_t)(cap) * sizeof *(arr));           \
+            if (!(arr)) rt_fatal("out of memory");                           \
+        }                                                                    \
+        (arr)[(n)++] = (x);                                                  \
+    } while (0)
+
+static bool pids_remove(uint64_t *v, uint32_t *n, uint64_t pid) {
+    for (uint32_t i = 0; i < *n; i++)
+        if (v[i] == pid) {
+            memmove(v + i, v + i + 1, (size_t)(*n - i - 1) * sizeof *v);
+            (*n)--;
+            return true;
+        }
+    return false;
+}
+
+static bool pids_has(const uint64_t *v, uint32_t n, uint64_t pid) {
+    for (uint32_t i = 0; i < n; i++)
+        if (v[i] == pid) return true;
+    return false;
+}
+
+static bool mons_in_remove(Proc *p, uint64_t ref) {
+    for (uint32_t i = 0; i < p->nmons_in; i++)
+        if (p->mons_in[i].ref == ref) {
+            memmove(p->mons_in + i, p->mons_in + i + 1, (size_t)(p->nmons_in - i - 1) * sizeof *p->mons_in);
+            p->nmons_in--;
+            return true;
+        }
+    return false;
+}
+
+static bool mons_out_remove(Proc *p, uint64_t ref, uint64_t *target) {
+    for (uint32_t i = 0; i < p->nmons_out; i++)
+        if (p->mons_out[i].ref == ref) {
+            if (target) *target = p->mons_out[i].target;
+            memmove(p->mons_out + i, p->mons_out + i + 1, (size_t)(p->nmons_out - i - 1) * sizeof *p->mons_out);
+            p->nmons_out--;
+            return true;
+        }
+    return false;
+}
+
+/* ---- reasons ---------------------------------------------------------------------- */
+
+Value proc_reason(int xr) { return val_exit_reason(xr); }
+Value proc_reason_error(const char *msg, size_t len) { return val_exit_error(str_new(msg, len)); }
+Value proc_reason_linked(uint64_t pid, Value inner) { return val_exit_linked(pid, inner); }
+
+static int reason_kind(Value r) {
+    if (r.tag != T_VARIANT) return -1;
+    return (int)r.aux;
+}
+
+/* ---- spawn ------------------------------------------------------------------------- */
+
+static Value copy_out(Value v, Frag **f) {
+    Value c;
+    *f = frag_copy(v, &c);
+    return *f ? c : v;
+}
+
+static void link_pair(Proc *a, Proc *b) {
+    if (pids_has(a->links, a->nlinks, b->pid)) return;
+    VEC_PUSH(a->links, a->nlinks, a->caplinks, b->pid);
+    VEC_PUSH(b->links, b->nlinks, b->caplinks, a->pid);
+    if (EV_ON()) ev_pids(EV_LINK, a->pid, b->pid);
+}
+
+uint64_t proc_spawn(Value fn, int argc, const Value *argv, const SpawnOpts *o) {
+    Proc *self = proc_self();
+    Proc *p = calloc(1, sizeof *p);
+    if (!p) rt_fatal("out of memory");
+    p->pid = pt_insert(p);
+    p->state = PS_NEW;
+    p->hot.reds = PROC_REDUCTIONS;
+    mbox_init(&p->mbox);
+    p->parent = self ? self->pid : EV_NOPID;
+    p->name = o ? o->name : NULL;
+    p->argc = (uint32_t)argc;
+    /* one block: frags[argc + 2] then argv[argc] */
+    size_t nf = (size_t)argc + 2;
+    p->frags = calloc(1, nf * sizeof(Frag *) + (size_t)argc * sizeof(Value));
+    if (!p->frags) rt_fatal("out of memory");
+    p->argv = (Value *)(p->frags + nf);
+    p->fn = copy_out(fn, &p->frags[0]);
+    for (int i = 0; i < argc; i++) p->argv[i] = copy_out(argv[i], &p->frags[i + 1]);
+    p->terminate = v_unit();
+    if (o && o->terminate.tag == T_FUNC) p->terminate = copy_out(o->terminate, &p->frags[argc + 1]);
+    p->reason = v_unit();
+    if (EV_ON()) ev_full(EV_SPAWN, p->parent, p->pid, 0, 0, p->name, NULL);
+    if (o && o->link && self) link_pair(self, p);
+    if (self && self->pause_depth) {
+        p->paused = true;
+        VEC_PUSH(self->paused_kids, self->npaused, self->cappaused, p);
+    } else {
+        sched_spawned(p);
+    }
+    return p->pid;
+}
+
+Proc *proc_new_main(Value main_fn) {
+    assert(PT.next_serial == 0 && "main must be the first process");
+    uint64_t pid = proc_spawn(main_fn, 0, NULL, NULL);
+    Proc *p = proc_find(pid);
+    p->is_main = true;
+    return p;
+}
+
+void proc_set_terminate(Value closure) {
+    Proc *p = proc_self();
+    if (p) p->terminate = closure;
+}
+
+static void release_paused(Proc *p, uint32_t from) {
+    for (uint32_t i = from; i < p->npaused; i++) {
+        Proc *k = p->paused_kids[i];
+        k->paused = false;
+        sched_spawned(k);
+    }
+    p->npaused = from;
+}
+
+uint32_t proc_pause_begin(void) {
+    Proc *p = proc_self();
+    p->pause_depth++;
+    return p->npaused;
+}
+
+void proc_pause_end(uint32_t token) {
+    Proc *p = proc_self();
+    assert(p->pause_depth > 0 && token <= p->npaused);
+    (void)token;
+    if (--p->pause_depth == 0) release_paused(p, 0);
+}
+
+/* ---- messages -------------------------------------------------------------------------- */
+
+void proc_deliver(uint64_t pid, uint32_t kind, uint64_t from, Frag *f, Value v) {
+    Proc *t = proc_find(pid);
+    if (!t) {
+        if (f) frag_free(f);
+        return;
+    }
+    mbox_push(&t->mbox, mbox_entry_from_frag(kind, from, f, v));
+    sched_wake(t, WK_MSG);
+}
+
+void proc_send_kind(uint64_t pid, uint32_t kind, Value msg) {
+    Proc *self = proc_self();
+    uint64_t from = self ? self->pid : EV_NOPID;
+    if (EV_ON()) ev_val(EV_SEND, from, pid, msg, kind);
+    Proc *t = proc_find(pid);
+    if (!t) return; /* dead, unknown or remote: dropped */
+    mbox_push(&t->mbox, mbox_entry_new(kind, from, msg));
+    sched_wake(t, WK_MSG);
+}
+
+void proc_send(uint64_t pid, Value msg) { proc_send_kind(pid, MB_USER, msg); }
+
+/* A system message (Down / Exit), built in the current heap. */
+static void send_signal(Proc *to, uint64_t from, Value sig) {
+    mbox_push(&to->mbox, mbox_entry_new(MB_SIGNAL, from, sig));
+    sched_wake(to, WK_MSG);
+}
+
+Mbox *proc_mbox(void) { return &proc_self()->mbox; }
+
+void proc_recv_begin(RecvWait *w, int64_t timeout_ms) {
+    Proc *p = proc_self();
+    w->deadline = timeout_ms < 0 ? -1 : sched_now() + timeout_ms;
+    w->token = timer_new_seq();
+    w->timer_set = false;
+    w->outer = p->recv;
+    p->recv = w;
+}
+
+bool proc_recv_wait(RecvWait *w) {
+    Proc *p = proc_self();
+    assert(p->recv == w);
+    if (w->deadline >= 0) {
+        if (w->deadline <= sched_now()) return false;
+        if (!w->timer_set) {
+            timer_add_wake(w->deadline, p->pid, w->token, w->token);
+            if (EV_ON()) ev_full(EV_TIMER_SET, p->pid, p->pid, w->token, w->deadline, "receive", NULL);
+            w->timer_set = true;
+        }
+    }
+    /* something arrived after the caller's scan drained the inbox */
+    if (atomic_load_explicit(&p->mbox.inbox, memory_order_acquire)) return true;
+    WakeReason r = sched_block(w->deadline >= 0 ? W_RECV_AFTER : W_RECV, w->token);
+    return r == WK_MSG;
+}
+
+void proc_recv_end(RecvWait *w) {
+    Proc *p = proc_self();
+    assert(p->recv == w);
+    p->recv = w->outer;
+}
+
+/* ---- unwinding ------------------------------------------------------------------------- */
+
+static void frame_push(Proc *p, UnwindFrame *f, bool catches_exit, bool quiet) {
+    f->prev = p->unwind;
+    f->seg = p->stack.seg;
+    f->recv = p->recv;
+    f->pause_depth = p->pause_depth;
+    f->npaused = p->npaused;
+    f->catches_exit = catches_exit;
+    f->quiet = quiet;
+    p->unwind = f;
+}
+
+static UnwindFrame *unwind_target(Proc *p) {
+    UnwindFrame *f = p->unwind;
+    if (p->unwinding == UW_EXIT)
+        while (f && !f->catches_exit) f = f->prev;
+    return f;
+}
+
+_Noreturn void proc_unwind_continue(Proc *p) {
+    UnwindFrame *f = unwind_target(p);
+    if (!f) rt_fatal("unwind without a landing frame in <0.%" PRIu64 ">", pid_serial(p->pid));
+    if (p->stack.seg != f->seg) longjmp(p->stack.seg->jb, 1);
+    longjmp(f->jb, 1);
+}
+
+/* Back on frame f after an unwind: restore the state it saved and pop it. */
+static void landed(Proc *p, UnwindFrame *f) {
+    p->unwind = f->prev;
+    p->recv = f->recv;
+    if (p->pause_depth > f->pause_depth) {
+        p->pause_depth = f->pause_depth;
+        if (p->pause_depth == 0) release_paused(p, 0);
+    }
+    if (proc_unwound_hook) proc_unwound_hook(&p->hot);
+}
+
+static void print_pid(FILE *out, uint64_t pid) {
+    char b[48];
+    ev_fmt_pid(pid, b, sizeof b);
+    fputs(b, out);
+}
+
+static void panic_handler(const char *msg, size_t len) {
+    Proc *p = proc_self();
+    if (!p) {
+        fflush(stdout);
+        fprintf(stderr, "panic: %.*s\n", (int)len, msg);
+        fflush(stderr);
+        exit(101);
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) rt_fatal("out of memory");
+    memcpy(copy, msg, len);
+    copy[len] = 0;
+    free(p->panic_msg);
+    p->panic_msg = copy;
+    UnwindFrame *f = p->unwind;
+    bool quiet = f && f->quiet;
+    if (EV_ON()) ev_full(EV_PANIC, p->pid, EV_NOPID, 0, 0, copy, NULL);
+    if (!quiet) {
+        fflush(stdout);
+        if (p->is_main) {
+            fprintf(stderr, "panic: %s\n", copy);
+            if (proc_backtrace_hook) proc_backtrace_hook(stderr);
+            fflush(stderr);
+            ev_close();
+            exit(101);
+        }
+        fputs("panic in ", stderr);
+        print_pid(stderr, p->pid);
+        fprintf(stderr, ": %s\n", copy);
+        if (proc_backtrace_hook) proc_backtrace_hook(stderr);
+        fflush(stderr);
+    }
+    p->unwinding = UW_PANIC;
+    proc_unwind_continue(p);
+}
+
+bool proc_catch(void (*fn)(void *), void *arg, char *msg, size_t cap) {
+    Proc *p = proc_self();
+    UnwindFrame f;
+    frame_push(p, &f, false, true);
+    if (setjmp(f.jb) == 0) {
+        fn(arg);
+        assert(p->unwind == &f);
+        p->unwind = f.prev;
+        return true;
+    }
+    landed(p, &f);
+    p->unwinding = 0;
+    if (cap) snprintf(msg, cap, "%s", p->panic_msg ? p->panic_msg : "");
+    return false;
+}
+
+/* Exit the running process now with `reason` (Process.exit on itself). */
+static _Noreturn void die_now(Proc *p, Value reason, bool kill) {
+    if (!p->in_terminate) {
+        p->reason = reason;
+        p->killed = kill;
+    }
+    p->unwinding = UW_EXIT;
+    proc_unwind_continue(p);
+}
+
+void proc_resumed(Proc *p) {
+    if (!p->exit_pending || !p->unwind) return;
+    p->exit_pending = false;
+    Value r = p->pending_reason;
+    if (p->pending_frag) {
+        heap_adopt(p->heap, p->pending_frag);
+        p->pending_frag = NULL;
+    }
+    die_now(p, r, p->pending_kill);
+}
+
+/* Ask process t (not the running one) to exit with `reason`. */
+static void send_exit(Proc *t, Value reason, bool kill) {
+    assert(t != proc_self());
+    if (t->exit_pending && (t->pending_kill || !kill)) return; /* first signal wins; Killed upgrades */
+    if (t->pending_frag) frag_free(t->pending_frag);
+    t->pending_reason = copy_out(reason, &t->pending_frag);
+    t->exit_pending = true;
+    t->pending_kill = kill;
+    sched_wake(t, WK_SIGNAL);
+}
+
+/* ---- the process body and its exit --------------------------------------------------- */
+
+static void scan_roots(Heap *h, void *ctx) {
+    Proc *p = ctx;
+    char *lo, *hi;
+    stack_active_region(&p->stack, &lo, &hi);
+    if (p == proc_self()) gc_mark_current_stack(h, hi);
+    else if (p->stack.hi && p->ctx.sp) gc_mark_range(h, p->ctx.sp, hi);
+    for (StackSeg *g = p->stack.seg; g; g = g->prev)
+        gc_mark_range(h, g->prev_sp, g->prev ? g->prev->hi : p->stack.hi);
+    gc_mark_value(h, p->fn);
+    gc_mark_value(h, p->terminate);
+    gc_mark_value(h, p->reason);
+    if (proc_scan_hook && p->hot.interp) proc_scan_hook(h, p->hot.interp);
+}
+
+static void signal_link(Proc *dying, Proc *l, Value reason) {
+    int xr = reason_kind(reason);
+    if (l->trap_exit) {
+        if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying->pid, 0, 0, "trapped", &reason);
+        send_signal(l, dying->pid, val_sig_exit(dying->pid, reason));
+    } else if (xr == XR_NORMAL) {
+        /* a non-trapping partner ignores a normal exit */
+    } else if (xr == XR_SHUTDOWN) {
+        if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying->pid, 0, 0, "exit", &reason);
+        send_exit(l, reason, false);
+    } else {
+        Value lr = val_exit_linked(dying->pid, reason);
+        if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying->pid, 0, 0, "exit", &lr);
+        send_exit(l, lr, false);
+    }
+}
+
+static _Noreturn void finish_exit(Proc *p) {
+    Value reason = p->reason;
+    if (EV_ON()) ev_full(EV_EXIT, p->pid, EV_NOPID, 0, 0, NULL, &reason);
+    reg_remove_proc(p);
+    pt_remove(p->pid);
+    p->state = PS_EXITING;
+    int xr = reason_kind(reason);
+    if (p->is_main && xr != XR_NORMAL && xr != XR_SHUTDOWN) {
+        char buf[512];
+        ev_fmt_hook(reason, buf, sizeof buf);
+        fflush(stdout);
+        fprintf(stderr, "panic: main process exited: %s\n", buf);
+        fflush(stderr);
+        ev_close();
+        exit(101);
+    }
+    for (uint32_t i = 0; i < p->nlinks; i++) {
+        Proc *l = proc_find(p->links[i]);
+        if (!l) continue;
+        pids_remove(l->links, &l->nlinks, p->pid);
+        signal_link(p, l, reason);
+    }
+    p->nlinks = 0;
+    for (uint32_t i = 0; i < p->nmons_in; i++) {
+        MonIn m = p->mons_in[i];
+        Proc *w = proc_find(m.watcher);
+        if (!w) continue;
+        mons_out_remove(w, m.ref, NULL);
+        if (EV_ON()) ev_full(EV_DOWN, w->pid, p->pid, m.ref, 0, NULL, &reason);
+        send_signal(w, p->pid, val_sig_down(m.ref, p->pid, reason));
+    }
+    p->nmons_in = 0;
+    for (uint32_t i = 0; i < p->nmons_out; i++) {
+        Proc *t = proc_find(p->mons_out[i].target);
+        if (t) mons_in_remove(t, p->mons_out[i].ref);
+    }
+    p->nmons_out = 0;
+    p->pause_depth = 0;
+    release_paused(p, 0);
+    mbox_destroy(&p->mbox);
+    sched_exit_current();
+}
+
+static void run_terminate(Proc *p) {
+    if (p->killed || p->terminate.tag != T_FUNC) return;
+    UnwindFrame tf;
+    frame_push(p, &tf, true, false);
+    p->in_terminate = true;
+    p->unwinding = 0;
+    if (setjmp(tf.jb) == 0) {
+        rt_apply(p->terminate, 0, NULL);
+        p->unwind = tf.prev;
+    } else {
+        landed(p, &tf);
+    }
+    p->unwinding = 0;
+    p->in_terminate = false;
+}
+
+_Noreturn void proc_main(Proc *p) {
+    p->heap = heap_new();
+    heap_set_roots(p->heap, scan_roots, p);
+    heap_set_current(p->heap);
+    uint32_t argc = p->argc;
+    Value args[argc ? argc : 1];
+    for (uint32_t i = 0; i < argc + 2; i++)
+        if (p->frags[i]) heap_adopt(p->heap, p->frags[i]);
+    for (uint32_t i = 0; i < argc; i++) args[i] = p->argv[i];
+    free(p->frags);
+    p->frags = NULL;
+    p->argv = NULL;
+    UnwindFrame base;
+    frame_push(p, &base, true, false);
+    if (setjmp(base.jb) == 0) {
+        proc_resumed(p); /* an exit signal that arrived before the first run */
+        rt_apply(p->fn, (int)argc, args);
+        p->unwind = base.prev;
+        p->reason = proc_reason(XR_NORMAL);
+    } else {
+        landed(p, &base);
+        if (p->unwinding == UW_PANIC) {
+            const char *m = p->panic_msg ? p->panic_msg : "";
+            p->reason = proc_reason_error(m, strlen(m));
+        }
+    }
+    p->unwinding = 0;
+    p->recv = NULL;
+    run_terminate(p);
+    finish_exit(p);
+}
+
+void proc_prepare_block(Proc *p) {
+    stack_trim(&p->stack, &p->hot.stack_limit, (const char *)__builtin_frame_address(0));
+}
+
+static void free_proc(Proc *p) {
+    if (p->frags) {
+        for (uint32_t i = 0; i < p->argc + 2; i++)
+            if (p->frags[i]) frag_free(p->frags[i]);
+        free(p->frags);
+    }
+    if (p->pending_frag) frag_free(p->pending_frag);
+    if (p->hot.interp && proc_interp_free_hook) proc_interp_free_hook(p->hot.interp);
+    heap_free(p->heap);
+    stack_release(&p->stack);
+    free(p->links);
+    free(p->mons_in);
+    free(p->mons_out);
+    free(p->paused_kids);
+    free(p->panic_msg);
+    free(p);
+}
+
+void proc_reap(Proc *p) {
+    assert(p->state == PS_DEAD);
+    free_proc(p);
+}
+
+void proc_discard_all(void) {
+    for (size_t d = 0; d < PT.ndir; d++) {
+        PtPage *pg = PT.dir[d];
+        if (!pg) continue;
+        for (size_t i = 0; i < PT_PAGE; i++) {
+            Proc *p = pg->slot[i];
+            if (!p) continue;
+            if (EV_ON()) ev_pids(EV_DISCARD, p->pid, EV_NOPID);
+            reg_remove_proc(p);
+            mbox_destroy(&p->mbox);
+            pt_remove(p->pid); /* may free pg when it empties */
+            free_proc(p);
+            if (!PT.dir[d]) break;
+        }
+    }
+}
+
+/* ---- links, monitors, exits ----------------------------------------------------------- */
+
+void proc_link(uint64_t pid) {
+    Proc *self = proc_self();
+    if (pid == self->pid) return;
+    Proc *t = proc_find(pid);
+    if (!t) {
+        /* linking to a dead/unknown pid: a trapping caller is told NoProc */
+        if (self->trap_exit) send_signal(self, pid, val_sig_exit(pid, proc_reason(XR_NOPROC)));
+        return;
+    }
+    link_pair(self, t);
+}
+
+void proc_unlink(uint64_t pid) {
+    Proc *self = proc_self();
+    bool had = pids_remove(self->links, &self->nlinks, pid);
+    Proc *t = proc_find(pid);
+    if (t) pids_remove(t->links, &t->nlinks, self->pid);
+    if (had && EV_ON()) ev_pids(EV_UNLINK, self->pid, pid);
+}
+
+uint64_t proc_monitor(uint64_t pid) {
+    Proc *self = proc_self();
+    uint64_t ref = ++PT.next_ref;
+    Proc *t = proc_find(pid);
+    if (EV_ON()) ev_full(EV_MONITOR, self->pid, pid, ref, 0, NULL, NULL);
+    if (!t) {
+        Value r = proc_reason(XR_NOPROC);
+        if (EV_ON()) ev_full(EV_DOWN, self->pid, pid, ref, 0, NULL, &r);
+        send_signal(self, pid, val_sig_down(ref, pid, r));
+        return ref;
+    }
+    MonIn in = {ref, self->pid};
+    MonOut out = {ref, pid};
+    VEC_PUSH(t->mons_in, t->nmons_in, t->capmons_in, in);
+    VEC_PUSH(self->mons_out, self->nmons_out, self->capmons_out, out);
+    return ref;
+}
+
+bool proc_demonitor(uint64_t ref) {
+    Proc *self = proc_self();
+    uint64_t target;
+    bool had = mons_out_remove(self, ref, &target);
+    if (had) {
+        Proc *t = proc_find(target);
+        if (t) mons_in_remove(t, ref);
+    }
+    if (EV_ON()) ev_full(EV_DEMONITOR, self->pid, EV_NOPID, ref, had, NULL, NULL);
+    return had;
+}
+
+bool proc_trap_exit(bool on) {
+    Proc *self = proc_self();
+    bool prev = self->trap_exit;
+    self->trap_exit = on;
+    return prev;
+}
+
+bool proc_is_alive(uint64_t pid) { return proc_find(pid) != NULL; }
+
+void proc_exit_pid(uint64_t pid, Value reason) {
+    Proc *self = proc_self();
+    Proc *t = proc_find(pid);
+    if (!t) return;
+    int xr = reason_kind(reason);
+    const char *effect;
+    if (xr == XR_KILLED) effect = "kill";
+    else if (t->trap_exit) effect = "trapped";
+    else if (xr == XR_NORMAL && t != self) effect = "ignored";
+    else effect = "exit";
+    if (EV_ON()) ev_full(EV_EXIT_SIGNAL, t->pid, self->pid, 0, 0, effect, &reason);
+    if (xr == XR_KILLED) {
+        if (t == self) die_now(self, reason, true);
+        send_exit(t, reason, true);
+    } else if (t->trap_exit) {
+        send_signal(t, self->pid, val_sig_exit(self->pid, reason));
+    } else if (xr == XR_NORMAL && t != self) {
+        /* ignored */
+    } else if (t == self) {
+        die_now(self, reason, false);
+    } else {
+        send_exit(t, reason, false);
+    }
+}
+
+/* ---- builtins ---------------------------------------------------------------------------- */
+
+Value proc_bi_self(Value *args, int nargs) {
+    (void)args, (void)nargs;
+    return v_pid(proc_self()->pid);
+}
+Value proc_bi_send(Value *args, int nargs) {
+    (void)nargs;
+    proc_send(args[0].u, args[1]);
+    return v_unit();
+}
+Value proc_bi_link(Value *args, int nargs) {
+    (void)nargs;
+    proc_link(args[0].u);
+    return v_unit();
+}
+Value proc_bi_unlink(Value *args, int nargs) {
+    (void)nargs;
+    proc_unlink(args[0].u);
+    return v_unit();
+}
+Value proc_bi_monitor(Value *args, int nargs) {
+    (void)nargs;
+    return v_ref(proc_monitor(args[0].u));
+}
+Value proc_bi_demonitor(Value *args, int nargs) {
+    (void)nargs;
+    return v_bool(proc_demonitor(args[0].u));
+}
+Value proc_bi_trap_exit(Value *args, int nargs) {
+    (void)nargs;
+    return v_bool(proc_trap_exit(args[0].i != 0));
+}
+Value proc_bi_exit(Value *args, int nargs) {
+    (void)nargs;
+    proc_exit_pid(args[0].u, args[1]);
+    return v_unit();
+}
+Value proc_bi_is_alive(Value *args, int nargs) {
+    (void)nargs;
+    return v_bool(proc_is_alive(args[0].u));
+}
+
+static Value reg_result(int code, const char *name, size_t len) {
+    if (code == REG_OK) return val_ok(v_unit());
+    char buf[300];
+    reg_error_text(code, name, len, buf, sizeof buf);
+    return val_err(str_new(buf, strlen(buf)));
+}
+
+Value proc_bi_register(Value *args, int nargs) {
+    (void)nargs;
+    const char *name = str_data(args[0]);
+    size_t len = str_len(args[0]);
+    return reg_result(reg_register(name, len, args[1].u), name, len);
+}
+Value proc_bi_whereis(Value *args, int nargs) {
+    (void)nargs;
+    uint64_t pid;
+    if (reg_whereis(str_data(args[0]), str_len(args[0]), &pid)) return val_some(v_pid(pid));
+    return val_none();
+}
+Value proc_bi_unregister(Value *args, int nargs) {
+    (void)nargs;
+    const char *name = str_data(args[0]);
+    size_t len = str_len(args[0]);
+    return reg_result(reg_unregister(name, len), name, len);
+}
+
+/* ---- runtime entry points ---------------------------------------------------------------- */
+
+const SchedOps *sched_ops = &sched_det_ops;
+
+bool rt_init(const RtConfig *cfg) {
+    if (cfg->threads > 0) {
+        fprintf(stderr, "snow: --threads is not available yet (deterministic scheduler only)\n");
+        return false;
+    }
+    sched_ops = &sched_det_ops;
+    rt_set_panic_handler(panic_handler);
+    if (cfg->events_path && !ev_open_file(cfg->events_path)) {
+        fprintf(stderr, "snow: cannot write events to %s\n", cfg->events_path);
+        return false;
+    }
+    sched_ops->init(cfg);
+    return true;
+}
+
+int rt_run_main(Value main_fn) {
+    Proc *m = proc_new_main(main_fn);
+    int status = sched_ops->run(m);
+    fflush(stdout);
+    return status;
+}
+
+void proc_runtime_reset(void) {
+    proc_discard_all();
+    for (size_t d = 0; d < PT.ndir; d++) free(PT.dir[d]);
+    free(PT.dir);
+    memset(&PT, 0, sizeof PT);
+}
+
+void rt_shutdown(void) {
+    sched_ops->shutdown();
+    proc_runtime_reset();
+    timer_clear();
+    reg_reset();
+    ev_close();
+    rt_set_panic_handler(NULL);
+}

@@ -1,0 +1,268 @@
+/* proc.h — Snow processes: the process table, spawn, send, selective-receive
+ * support, exits and crash isolation, links, monitors, trap_exit, paused
+ * spawns (decision 20) and the Snow-facing builtins of the Process surface.
+ *
+ * A process is a stackful coroutine (ctx.h, stack.h) with its own Heap
+ * (gc.h) and Mbox (mbox.h); the scheduler (sched.h) decides when it runs.
+ *
+ * Invariants:
+ *  - pids: pid_make(0, 0, serial), serials from one counter starting at 0
+ *    (main is <0.0>), never reused.  proc_find(pid) finds exactly the live
+ *    processes (is_alive); it fails from the moment a process starts
+ *    signalling its links (decision 23: terminate, names removed + not
+ *    alive, links, monitors).
+ *  - Only the running process touches its own heap, mailbox list, stack,
+ *    links and monitors; other processes reach it only through
+ *    mbox_push + sched_wake, or through an exit signal (exit_pending),
+ *    which the target acts on itself when it next resumes.
+ *  - Exit cleanup always runs on the dying process's own stack (so its
+ *    terminate closure and the Down/Exit messages are built in its heap),
+ *    except when processes are discarded at quiescence (no notifications).
+ *  - Unwinding (panic, exit) longjmps only within one stack: segments are
+ *    left one by one (stack.h), then the innermost UnwindFrame is taken.
+ */
+#ifndef SNOW_PROC_H
+#define SNOW_PROC_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctx.h"
+#include "gc.h"
+#include "mbox.h"
+#include "sched.h"
+#include "stack.h"
+#include "value.h"
+
+/* ---- the hot prefix the evaluator reaches inline ------------------------ */
+
+#define PROC_REDUCTIONS 4000
+
+typedef struct ProcHot {
+    int32_t reds;      /* reductions left in this slice (reset when scheduled) */
+    uint32_t flags;    /* reserved */
+    char *stack_limit; /* a Snow call needs sp >= stack_limit (else stack_grow_call) */
+    void *interp;      /* interpreter's per-process state (owned by interp/) */
+} ProcHot;
+
+/* At every Snow call and loop iteration: charge one reduction. */
+static inline void proc_charge(ProcHot *h) {
+    if (__builtin_expect(--h->reds < 0, 0)) sched_preempt();
+}
+/* At every Snow call: true when the call must go through stack_grow_call. */
+static inline bool proc_stack_low(const ProcHot *h) {
+    return (char *)__builtin_frame_address(0) < h->stack_limit;
+}
+
+/* ---- the process record (fields after `hot` are private to runtime/) ---- */
+
+typedef enum ProcState {
+    PS_NEW,      /* spawned, not yet started (runnable or paused) */
+    PS_RUNNABLE, /* in the run queue */
+    PS_RUNNING,
+    PS_WAITING,  /* blocked (see wait) */
+    PS_EXITING,  /* no longer alive; finishing its exit on its own stack */
+    PS_DEAD      /* switched away for the last time; to be reaped */
+} ProcState;
+
+/* A receive in progress (one per nesting level, lives on the C stack). */
+typedef struct RecvWait {
+    int64_t deadline;      /* < 0: no `after` */
+    uint64_t token;        /* entry order (quiescence release) and timer token */
+    bool timer_set;        /* the deadline timer exists */
+    struct RecvWait *outer;
+} RecvWait;
+
+/* Where an unwind lands: the process base, terminate, or proc_catch. */
+typedef struct UnwindFrame {
+    jmp_buf jb;
+    struct UnwindFrame *prev;
+    StackSeg *seg;         /* segment active when established */
+    RecvWait *recv;        /* receive state to restore */
+    uint32_t pause_depth;  /* paused-spawn scope state to restore */
+    uint32_t npaused;
+    bool catches_exit;     /* exit signals land here too (base, terminate) */
+    bool quiet;            /* panics are not printed (proc_catch) */
+} UnwindFrame;
+
+enum { UW_PANIC = 1, UW_EXIT = 2 };
+
+typedef struct MonIn { uint64_t ref, watcher; } MonIn;  /* someone monitors me */
+typedef struct MonOut { uint64_t ref, target; } MonOut; /* I monitor someone */
+
+struct RegEntry;
+
+typedef struct Proc Proc;
+struct Proc {
+    ProcHot hot;            /* first: the evaluator's inline fields */
+    uint64_t pid;
+    uint8_t state;          /* ProcState */
+    uint8_t wait;           /* WaitKind while PS_WAITING */
+    uint8_t wake;           /* WakeReason of the last wake */
+    bool queued;            /* in a run queue */
+    bool paused;            /* spawned inside a paused scope, not yet released */
+    bool trap_exit;
+    bool exit_pending;      /* an exit signal waits to be acted on */
+    bool is_main;
+    uint64_t wait_token;    /* token of the current blocking episode */
+    Ctx ctx;                /* saved context while not running */
+    ProcStack stack;
+    Heap *heap;             /* created when the process first runs */
+    Mbox mbox;
+    const char *name;       /* actor name for events / debugger (static) */
+    uint64_t parent;        /* spawner's pid */
+    /* start: function and arguments, still in fragments until first run */
+    Value fn;
+    Value *argv;
+    Frag **frags;           /* argc + 2 fragments: fn, args, terminate */
+    uint32_t argc;
+    Value terminate;        /* closure run at exit (T_UNIT: none) */
+    /* exit */
+    Value reason;           /* exit reason while exiting (heap value) */
+    Frag *pending_frag;     /* exit signal reason, not yet adopted */
+    Value pending_reason;
+    bool pending_kill;      /* the pending exit is Killed (untrappable, no terminate) */
+    bool killed;            /* exiting with Killed: terminate is skipped */
+    bool in_terminate;      /* running the terminate closure: the reason is fixed */
+    uint8_t unwinding;      /* 0, UW_PANIC or UW_EXIT while an unwind is in flight */
+    char *panic_msg;        /* message of the panic being unwound */
+    UnwindFrame *unwind;    /* innermost landing frame */
+    RecvWait *recv;         /* innermost receive in progress */
+    /* relations */
+    uint64_t *links; uint32_t nlinks, caplinks;
+    MonIn *mons_in; uint32_t nmons_in, capmons_in;
+    MonOut *mons_out; uint32_t nmons_out, capmons_out;
+    struct RegEntry *reg;   /* registered name (registry.c), at most one */
+    Proc **paused_kids; uint32_t npaused, cappaused; /* spawned in open scopes */
+    uint32_t pause_depth;   /* open paused-spawn scopes */
+    /* scheduler-private */
+    Proc *aw_next, *aw_prev; /* W_RECV_AFTER list, in token order */
+    int32_t io_revents;      /* W_IO: readiness found by the poller */
+    void *asan_fake;
+    void *tsan_fiber;
+};
+
+/* ---- identity and lookup ------------------------------------------------ */
+
+Proc *proc_self(void);          /* running process or NULL (never inlined) */
+ProcHot *proc_self_hot(void);   /* running process's hot part (a dummy outside processes) */
+uint64_t proc_self_pid(void);
+Proc *proc_find(uint64_t pid);  /* live local process or NULL */
+size_t proc_count(void);        /* live processes */
+uint64_t proc_spawned_total(void);
+
+/* ---- spawn ------------------------------------------------------------------ */
+
+typedef struct SpawnOpts {
+    const char *name;  /* actor name for events / debugger, or NULL */
+    Value terminate;   /* closure run at exit (T_UNIT = none); deep-copied */
+    bool link;         /* link child and spawner before the child can run */
+} SpawnOpts;
+
+/* Spawn fn(argv...) (fn and args deep-copied into the child's heap); the
+ * child is appended to the run queue (or held if a paused scope is open)
+ * and the spawner keeps running.  Returns the child's pid. */
+uint64_t proc_spawn(Value fn, int argc, const Value *argv, const SpawnOpts *opts);
+/* Set or replace the running process's terminate closure. */
+void proc_set_terminate(Value closure);
+
+/* Paused-spawn scopes (decision 20): processes spawned by the running
+ * process between begin and end do not run until end, which releases them
+ * in spawn order.  Scopes nest; an unwind or exit closes open scopes. */
+uint32_t proc_pause_begin(void);
+void proc_pause_end(uint32_t token);
+
+/* ---- messages ---------------------------------------------------------------- */
+
+/* send: deep copy, append, wake a receiver; unknown/dead pid: dropped. */
+void proc_send(uint64_t pid, Value msg);
+void proc_send_kind(uint64_t pid, uint32_t kind, Value msg);
+/* Deliver an already copied message (consumes f). */
+void proc_deliver(uint64_t pid, uint32_t kind, uint64_t from, Frag *f, Value v);
+
+/* Receive protocol for the interpreter (decision 13, 23):
+ *
+ *   RecvWait w; proc_recv_begin(&w, timeout_ms);       // < 0: no `after`
+ *   Mbox *m = proc_mbox(); MboxEntry *last = NULL;
+ *   for (;;) {
+ *       for (MboxEntry *e = last ? mbox_next(m, last) : mbox_first(m); e;
+ *            last = e, e = mbox_next(m, e)) {
+ *           if (kind fits the arms && some arm matches mbox_value(e)) {
+ *               Value v = mbox_take(m, e); proc_recv_end(&w); -> run arm
+ *           }
+ *       }
+ *       if (!proc_recv_wait(&w)) { proc_recv_end(&w); -> run `after` body }
+ *   }
+ *
+ * proc_recv_wait blocks until a new entry arrives (true: scan the new
+ * entries) or the deadline passes / the receive is released at quiescence
+ * (false).  timeout 0 never blocks.  The quiescence release order is the
+ * order of proc_recv_begin calls. */
+Mbox *proc_mbox(void);
+void proc_recv_begin(RecvWait *w, int64_t timeout_ms);
+bool proc_recv_wait(RecvWait *w);
+void proc_recv_end(RecvWait *w);
+
+/* ---- exits, links, monitors (decisions 18, 23) -------------------------------- */
+
+void proc_link(uint64_t pid);
+void proc_unlink(uint64_t pid);
+uint64_t proc_monitor(uint64_t pid); /* returns the ref; dead pid: Down(NoProc) at once */
+bool proc_demonitor(uint64_t ref);
+bool proc_trap_exit(bool on);        /* returns the previous setting */
+bool proc_is_alive(uint64_t pid);
+/* Process.exit(pid, reason) with BEAM semantics (decision 18). */
+void proc_exit_pid(uint64_t pid, Value reason);
+
+/* Run fn(arg); a panic inside it is caught (nothing printed): returns false
+ * with the message in msg.  Exit signals are not caught. */
+bool proc_catch(void (*fn)(void *), void *arg, char *msg, size_t cap);
+
+/* ExitReason values (built in the current heap or static). */
+Value proc_reason(int xr);                 /* nullary: XR_NORMAL, XR_SHUTDOWN, ... */
+Value proc_reason_error(const char *msg, size_t len);
+Value proc_reason_linked(uint64_t pid, Value inner);
+
+/* ---- hooks for the interpreter --------------------------------------------- */
+
+/* Prints the Snow call stack lines ("  at FILE:LINE:COL in F") of the
+ * running process after a panic line. */
+extern void (*proc_backtrace_hook)(FILE *out);
+/* Marks the interpreter's per-process roots (shadow stack arguments...). */
+extern void (*proc_scan_hook)(Heap *h, void *interp);
+/* Called on the process's stack after an unwind landed (base, terminate or
+ * proc_catch frame): reset the shadow stack to the frame's depth. */
+extern void (*proc_unwound_hook)(ProcHot *hot);
+/* Frees ProcHot.interp when a process is reaped or discarded. */
+extern void (*proc_interp_free_hook)(void *interp);
+
+/* ---- builtins (Snow surface, decision 9) -------------------------------- */
+
+Value proc_bi_self(Value *args, int nargs);        /* self() -> Pid */
+Value proc_bi_send(Value *args, int nargs);        /* send(pid, msg) -> () */
+Value proc_bi_link(Value *args, int nargs);        /* link(pid) -> () */
+Value proc_bi_unlink(Value *args, int nargs);      /* Process.unlink(pid) -> () */
+Value proc_bi_monitor(Value *args, int nargs);     /* Process.monitor(pid) -> Ref */
+Value proc_bi_demonitor(Value *args, int nargs);   /* Process.demonitor(ref) -> Bool */
+Value proc_bi_trap_exit(Value *args, int nargs);   /* Process.trap_exit(Bool) -> Bool */
+Value proc_bi_exit(Value *args, int nargs);        /* Process.exit(pid, ExitReason) -> () */
+Value proc_bi_is_alive(Value *args, int nargs);    /* Process.is_alive(pid) -> Bool */
+Value proc_bi_register(Value *args, int nargs);    /* Process.register(String, pid) -> Result<(), String> */
+Value proc_bi_whereis(Value *args, int nargs);     /* Process.whereis(String) -> Option<Pid> */
+Value proc_bi_unregister(Value *args, int nargs);  /* Process.unregister(String) -> Result<(), String> */
+
+/* ---- for the scheduler backends and stack.c ------------------------------------- */
+
+Proc *proc_new_main(Value main_fn);        /* process <0.0> */
+_Noreturn void proc_main(Proc *p);         /* first code run on a new process stack */
+void proc_resumed(Proc *p);                /* after every switch back into p */
+_Noreturn void proc_unwind_continue(Proc *p);
+void proc_reap(Proc *p);                   /* free a PS_DEAD process */
+void proc_discard_all(void);               /* quiescence: drop every remaining process */
+void proc_prepare_block(Proc *p);          /* before blocking: trim the stack */
+void proc_runtime_reset(void);             /* rt_shutdown */
+
+#endif

@@ -1,0 +1,120 @@
+/* registry.c — name registry: a chained hash table keyed by name bytes. */
+#include "registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "proc.h"
+#include "rt.h"
+
+static struct {
+    RegEntry **b; /* buckets */
+    size_t nb, n;
+} R;
+
+static uint64_t hash_name(const char *s, size_t len) {
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static RegEntry **slot(const char *name, size_t len, uint64_t h) {
+    if (!R.nb) return NULL;
+    RegEntry **pp = &R.b[h & (R.nb - 1)];
+    while (*pp && !((*pp)->hash == h && (*pp)->len == len && memcmp((*pp)->name, name, len) == 0))
+        pp = &(*pp)->next;
+    return pp;
+}
+
+static void grow(void) {
+    size_t nb = R.nb ? R.nb * 2 : 64;
+    RegEntry **b = calloc(nb, sizeof *b);
+    if (!b) rt_fatal("out of memory");
+    for (size_t i = 0; i < R.nb; i++)
+        for (RegEntry *e = R.b[i], *n; e; e = n) {
+            n = e->next;
+            e->next = b[e->hash & (nb - 1)];
+            b[e->hash & (nb - 1)] = e;
+        }
+    free(R.b);
+    R.b = b;
+    R.nb = nb;
+}
+
+int reg_register(const char *name, size_t len, uint64_t pid) {
+    Proc *p = proc_find(pid);
+    if (!p) return REG_NOPROC;
+    uint64_t h = hash_name(name, len);
+    RegEntry **pp = slot(name, len, h);
+    if (pp && *pp) return REG_TAKEN;
+    if (p->reg) return REG_HASNAME;
+    if (R.n + 1 > R.nb) { grow(); pp = slot(name, len, h); }
+    RegEntry *e = malloc(sizeof *e + len + 1);
+    if (!e) rt_fatal("out of memory");
+    e->next = NULL;
+    e->pid = pid;
+    e->hash = h;
+    e->len = len;
+    memcpy(e->name, name, len);
+    e->name[len] = 0;
+    *pp = e;
+    R.n++;
+    p->reg = e;
+    if (EV_ON()) ev_full(EV_REGISTER, pid, EV_NOPID, 0, 0, e->name, NULL);
+    return REG_OK;
+}
+
+static void unlink_entry(RegEntry **pp) {
+    RegEntry *e = *pp;
+    *pp = e->next;
+    R.n--;
+    if (EV_ON()) ev_full(EV_UNREGISTER, e->pid, EV_NOPID, 0, 0, e->name, NULL);
+    Proc *p = proc_find(e->pid);
+    if (p && p->reg == e) p->reg = NULL;
+    free(e);
+}
+
+int reg_unregister(const char *name, size_t len) {
+    RegEntry **pp = slot(name, len, hash_name(name, len));
+    if (!pp || !*pp) return REG_UNKNOWN;
+    unlink_entry(pp);
+    return REG_OK;
+}
+
+bool reg_whereis(const char *name, size_t len, uint64_t *pid) {
+    RegEntry **pp = slot(name, len, hash_name(name, len));
+    if (!pp || !*pp) return false;
+    *pid = (*pp)->pid;
+    return true;
+}
+
+void reg_remove_proc(Proc *p) {
+    RegEntry *e = p->reg;
+    if (!e) return;
+    p->reg = NULL;
+    RegEntry **pp = slot(e->name, e->len, e->hash);
+    if (pp && *pp == e) unlink_entry(pp);
+}
+
+void reg_error_text(int code, const char *name, size_t len, char *buf, size_t cap) {
+    int n = len > 200 ? 200 : (int)len;
+    switch (code) {
+    case REG_TAKEN: snprintf(buf, cap, "name \"%.*s\" is already registered", n, name); break;
+    case REG_NOPROC: snprintf(buf, cap, "cannot register \"%.*s\": process is not alive", n, name); break;
+    case REG_HASNAME: snprintf(buf, cap, "cannot register \"%.*s\": process already has a registered name", n, name); break;
+    case REG_UNKNOWN: snprintf(buf, cap, "name \"%.*s\" is not registered", n, name); break;
+    default: snprintf(buf, cap, "ok"); break;
+    }
+}
+
+size_t reg_count(void) { return R.n; }
+
+void reg_reset(void) {
+    for (size_t i = 0; i < R.nb; i++)
+        for (RegEntry *e = R.b[i], *n; e; e = n) { n = e->next; free(e); }
+    free(R.b);
+    R.b = NULL;
+    R.nb = R.n = 0;
+}

@@ -1,0 +1,128 @@
+/* sched.h — the scheduler interface (Redis `ae.h` style): the process layer
+ * and everything else talk to "the scheduler" only through these calls;
+ * the backend (sched_det.c now, sched_threads.c later) is chosen once by
+ * rt_init and sits behind the SchedOps table.  Nothing outside the backends
+ * knows which one runs.
+ *
+ * Vocabulary:
+ *  - runnable: in a run queue; blocked: waiting for a wake (message,
+ *    timeout, quiescence release, exit signal, I/O readiness).
+ *  - A blocking *episode* is one sched_block call; sched_wake succeeds at
+ *    most once per episode.  A `token` names what a timer or a quiescence
+ *    release wakes: a timer for (pid, token) wakes the process only if it is
+ *    still blocked with that token.
+ *  - Time is milliseconds on the scheduler's one clock (decision 24); under
+ *    the deterministic scheduler it is logical (docs/scheduler.md).
+ *
+ * All calls except rt_* and sched_wake/sched_spawned are made by the
+ * running process about itself.
+ */
+#ifndef SNOW_SCHED_H
+#define SNOW_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "value.h"
+
+typedef struct Proc Proc;
+
+typedef enum WaitKind {
+    W_RECV,       /* receive without `after`: does not keep the program alive */
+    W_RECV_AFTER, /* receive with `after`: released at quiescence, by token order */
+    W_SLEEP,      /* Timer.sleep: keeps the program alive */
+    W_IO,         /* waiting for fd readiness: keeps the program alive */
+    W_OTHER       /* runtime-internal wait, woken only by sched_wake */
+} WaitKind;
+
+typedef enum WakeReason {
+    WK_NONE, WK_MSG, WK_TIMEOUT, WK_RELEASE, WK_SIGNAL, WK_IO, WK_OTHER
+} WakeReason;
+
+/* ---- entry points for the CLI ------------------------------------------ */
+typedef struct RtConfig {
+    uint64_t seed;           /* 0 = FIFO policy of concurrency.md §5.4 */
+    bool virtual_time;       /* jump the clock instead of sleeping */
+    const char *events_path; /* JSON-lines event file, or NULL */
+    int threads;             /* 0 = deterministic scheduler */
+} RtConfig;
+
+/* Initialise the runtime (panic handler, event sink, scheduler).  Returns
+ * false with a message on stderr if the configuration is not supported. */
+bool rt_init(const RtConfig *cfg);
+/* Run `main_fn` (a 0-argument Snow function) as process <0.0>, then the
+ * other processes until quiescence (concurrency.md §6).  Returns the exit
+ * status (0; a panic in main exits 101 directly). */
+int rt_run_main(Value main_fn);
+/* Release the runtime's memory and close the event sink. */
+void rt_shutdown(void);
+
+/* ---- backend table ------------------------------------------------------ */
+typedef struct SchedOps {
+    const char *name;
+    void (*init)(const RtConfig *cfg);
+    int (*run)(Proc *main);
+    void (*shutdown)(void);
+    Proc *(*current)(void);
+    void (*spawned)(Proc *p);
+    bool (*wake)(Proc *p, WakeReason why);
+    bool (*wake_token)(uint64_t pid, uint64_t token, WakeReason why);
+    WakeReason (*block)(WaitKind kind, uint64_t token);
+    void (*preempt)(void);
+    void (*yield)(void);
+    int64_t (*now)(void);
+    int (*wait_io)(int fd, int events, int64_t deadline);
+    void (*sleep_until)(int64_t deadline);
+    void (*exit_current)(void) __attribute__((noreturn));
+} SchedOps;
+
+extern const SchedOps *sched_ops;
+extern const SchedOps sched_det_ops;
+
+/* The running process (NULL on the scheduler's own stack). */
+static inline Proc *sched_current(void) { return sched_ops->current(); }
+/* A new process is ready to run for the first time (appended). */
+static inline void sched_spawned(Proc *p) { sched_ops->spawned(p); }
+/* Make a blocked process runnable (appended); false if it was not blocked
+ * (or, for WK_MSG, not blocked in a receive). */
+static inline bool sched_wake(Proc *p, WakeReason why) { return sched_ops->wake(p, why); }
+/* Same, but only if pid is still blocked with `token` (timers, releases). */
+static inline bool sched_wake_token(uint64_t pid, uint64_t token, WakeReason why) {
+    return sched_ops->wake_token(pid, token, why);
+}
+/* Block the running process; returns why it was woken.  The caller sets
+ * up timers (timer_add_wake) before blocking. */
+static inline WakeReason sched_block(WaitKind kind, uint64_t token) {
+    return sched_ops->block(kind, token);
+}
+/* Reductions exhausted: go to the back of the run queue. */
+static inline void sched_preempt(void) { sched_ops->preempt(); }
+/* Voluntary yield (same queueing as preempt). */
+static inline void sched_yield(void) { sched_ops->yield(); }
+/* The scheduler clock in ms. */
+static inline int64_t sched_now(void) { return sched_ops->now(); }
+/* Block until fd is ready for `events` (POLLIN/POLLOUT) or the deadline
+ * (ms on sched_now's clock, < 0 = none).  Returns revents, 0 on timeout.
+ * Placeholder for the epoll hook of the threaded scheduler. */
+static inline int sched_wait_io(int fd, int events, int64_t deadline) {
+    return sched_ops->wait_io(fd, events, deadline);
+}
+/* The running process has finished its exit: switch away for good. */
+static inline _Noreturn void sched_exit_current(void) {
+    sched_ops->exit_current();
+    __builtin_unreachable();
+}
+/* Sleep the running process until the deadline (Timer.sleep). */
+static inline void sched_sleep_until(int64_t deadline) { sched_ops->sleep_until(deadline); }
+
+/* ---- deterministic scheduler controls (debugger) ----------------------- */
+/* Called before each scheduling step with the pid about to run; returning
+ * false stops the run (rt_run_main returns SCHED_STOPPED). */
+typedef bool (*SchedStepHook)(uint64_t next_pid, void *ud);
+void sched_det_set_step_hook(SchedStepHook hook, void *ud);
+#define SCHED_STOPPED 130
+
+/* Number of scheduling steps (context switches into processes) so far. */
+uint64_t sched_steps(void);
+
+#endif

@@ -1,0 +1,192 @@
+/* stack.c — process stack slots, segments and the deep-recursion slow path.
+ * See stack.h for the layout and invariants.
+ *
+ * The pool is global and unlocked: only the deterministic scheduler exists
+ * so far (one OS thread).  The threaded scheduler will need a per-worker
+ * cache in front of it (see docs/scheduler.md). */
+#include "stack.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "ctx.h"
+#include "proc.h"
+#include "rt.h"
+
+#if defined(SNOW_ASAN) || defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#define STACK_ASAN 1
+#endif
+
+#define SLAB_BYTES ((size_t)256 << 20) /* 1024 slots per mapping */
+#define PAGE 4096u
+
+static struct {
+    char *bump, *bump_end;   /* unused tail of the newest slab */
+    char **free_tops;        /* LIFO of released slot tops (hot first) */
+    size_t nfree, capfree;
+    size_t slabs, slots_total, segs_mapped;
+} pool;
+
+static void *map_noreserve(size_t bytes) {
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) rt_fatal("out of memory (cannot map %zu bytes of stack)", bytes);
+    return m;
+}
+
+void stack_alloc(ProcStack *ps) {
+    char *top;
+    if (pool.nfree) {
+        top = pool.free_tops[--pool.nfree];
+    } else {
+        if (pool.bump == pool.bump_end) {
+            pool.bump = map_noreserve(SLAB_BYTES);
+            pool.bump_end = pool.bump + SLAB_BYTES;
+            pool.slabs++;
+        }
+        pool.bump += STACK_SLOT;
+        top = pool.bump;
+        pool.slots_total++;
+    }
+    memset(ps, 0, sizeof *ps);
+    ps->hi = top;
+    ps->lo = top - STACK_SLOT;
+#ifdef STACK_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(ps->lo, STACK_SLOT); /* frames of a dead owner */
+#endif
+}
+
+char *stack_initial_limit(const ProcStack *ps) { return ps->hi - STACK_SOFT; }
+
+static void seg_unmap(StackSeg *g) {
+    munmap(g->lo, (size_t)(g->hi - g->lo));
+    pool.segs_mapped--;
+    free(g);
+}
+
+void stack_release(ProcStack *ps) {
+    if (!ps->hi) return;
+    while (ps->seg) { /* only when a process is discarded while deep */
+        StackSeg *g = ps->seg;
+        ps->seg = g->prev;
+        seg_unmap(g);
+    }
+    if (ps->spare) seg_unmap(ps->spare);
+    if (ps->deep) madvise(ps->lo, STACK_SLOT - STACK_SOFT, MADV_DONTNEED);
+    if (pool.nfree == pool.capfree) {
+        pool.capfree = pool.capfree ? pool.capfree * 2 : 1024;
+        pool.free_tops = realloc(pool.free_tops, pool.capfree * sizeof *pool.free_tops);
+        if (!pool.free_tops) rt_fatal("out of memory");
+    }
+    pool.free_tops[pool.nfree++] = ps->hi;
+    memset(ps, 0, sizeof *ps);
+}
+
+void stack_trim(ProcStack *ps, char **limit, const char *sp) {
+    if (ps->spare) {
+        seg_unmap(ps->spare);
+        ps->spare = NULL;
+    }
+    if (ps->deep && !ps->seg && sp > ps->hi - STACK_SOFT + PAGE) {
+        madvise(ps->lo, STACK_SLOT - STACK_SOFT, MADV_DONTNEED);
+        ps->deep = false;
+        *limit = stack_initial_limit(ps);
+    }
+}
+
+void stack_active_region(const ProcStack *ps, char **lo, char **hi) {
+    if (ps->seg) { *lo = ps->seg->lo; *hi = ps->seg->hi; }
+    else { *lo = ps->lo; *hi = ps->hi; }
+}
+
+static void *seg_entry(void *arg) {
+    StackSeg *g = arg;
+#ifdef STACK_ASAN
+    __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
+    if (setjmp(g->jb) == 0) g->result = g->fn(g->arg);
+    else g->unwinding = true;
+#ifdef STACK_ASAN
+    {
+        char *lo = g->prev ? g->prev->lo : proc_self()->stack.lo;
+        char *hi = g->prev ? g->prev->hi : proc_self()->stack.hi;
+        __sanitizer_start_switch_fiber(NULL, lo, (size_t)(hi - lo));
+    }
+#endif
+    return NULL;
+}
+
+static size_t seg_size_for(const ProcStack *ps) {
+    size_t n = 0;
+    for (const StackSeg *g = ps->seg; g; g = g->prev) n++;
+    size_t size = (size_t)STACK_SEG_MIN << (n < 6 ? n : 6);
+    return size > STACK_SEG_MAX ? STACK_SEG_MAX : size;
+}
+
+void *stack_grow_call(void *(*fn)(void *), void *arg) {
+    Proc *p = proc_self();
+    assert(p && "stack_grow_call outside a process");
+    ProcStack *ps = &p->stack;
+    char here;
+    if (!ps->seg && !ps->deep) {
+        ps->deep = true;
+        p->hot.stack_limit = ps->lo + STACK_MARGIN;
+        if (&here >= p->hot.stack_limit) return fn(arg);
+    }
+    size_t size = seg_size_for(ps);
+    if (ps->seg_bytes + size > STACK_MAX_TOTAL) rt_panic("stack overflow");
+    StackSeg *g = ps->spare;
+    if (g && (size_t)(g->hi - g->lo) == size) {
+        ps->spare = NULL;
+    } else {
+        if (g) { seg_unmap(g); ps->spare = NULL; }
+        g = malloc(sizeof *g);
+        if (!g) rt_fatal("out of memory");
+        g->lo = map_noreserve(size);
+        g->hi = g->lo + size;
+        pool.segs_mapped++;
+    }
+    g->prev = ps->seg;
+    {   /* scan a little below this frame too (spilled registers of the call) */
+        uintptr_t sp = (uintptr_t)&here, floor = (uintptr_t)(g->prev ? g->prev->lo : ps->lo);
+        g->prev_sp = (char *)(sp - 256 > floor ? sp - 256 : sp);
+    }
+    g->prev_limit = p->hot.stack_limit;
+    g->fn = fn;
+    g->arg = arg;
+    g->result = NULL;
+    g->unwinding = false;
+    ps->seg = g;
+    ps->seg_bytes += size;
+    p->hot.stack_limit = g->lo + STACK_MARGIN;
+#ifdef STACK_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(g->lo, size);
+    __sanitizer_start_switch_fiber(&g->asan_fake, g->lo, size);
+#endif
+    stack_switch_call(seg_entry, g, g->hi);
+#ifdef STACK_ASAN
+    __sanitizer_finish_switch_fiber(g->asan_fake, NULL, NULL);
+#endif
+    assert(ps->seg == g);
+    ps->seg = g->prev;
+    ps->seg_bytes -= size;
+    p->hot.stack_limit = g->prev_limit;
+    void *result = g->result;
+    bool unwinding = g->unwinding;
+    if (ps->spare) seg_unmap(ps->spare);
+    ps->spare = g;
+    if (unwinding) proc_unwind_continue(p);
+    return result;
+}
+
+void stack_stats(StackStats *out) {
+    out->slabs = pool.slabs;
+    out->slots_total = pool.slots_total;
+    out->slots_free = pool.nfree;
+    out->segs_mapped = pool.segs_mapped;
+}
