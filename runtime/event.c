@@ -106,6 +106,7 @@ void ev_close(void) {
     if (S.file) fclose(S.file);
     S.file = NULL;
     S.cb = NULL;
+    S.step = 0; /* the next run numbers its events from 1 again */
     update_enabled();
 }
 

@@ -111,6 +111,7 @@ void timer_clear(void) {
     free(T.due);
     T.h = T.due = NULL;
     T.n = T.cap = T.capdue = 0;
+    T.seq = 0; /* no timer or wait token is left: a new run starts at 1 */
 }
 
 Value timer_bi_sleep(Value *args, int nargs) {

@@ -65,7 +65,7 @@ static int t_run(Value main_fn) { return t_run_cfg(main_fn, 0, true); }
 /* ---- the interpreter's receive loop, in C ---- */
 typedef bool (*MatchFn)(Value v, void *ud);
 
-static bool recv_sel(uint32_t kind, MatchFn m, void *ud, int64_t timeout, Value *out) {
+__attribute__((unused)) static bool recv_sel(uint32_t kind, MatchFn m, void *ud, int64_t timeout, Value *out) {
     RecvWait w;
     proc_recv_begin(&w, timeout);
     Mbox *mb = proc_mbox();
@@ -87,20 +87,20 @@ static bool recv_sel(uint32_t kind, MatchFn m, void *ud, int64_t timeout, Value 
         }
     }
 }
-static Value recv_any(void) {
+__attribute__((unused)) static Value recv_any(void) {
     Value v = v_unit();
     recv_sel(MB_USER, NULL, NULL, -1, &v);
     return v;
 }
-static Value recv_signal(void) {
+__attribute__((unused)) static Value recv_signal(void) {
     Value v = v_unit();
     recv_sel(MB_SIGNAL, NULL, NULL, -1, &v);
     return v;
 }
-static bool match_int(Value v, void *ud) { return v.tag == T_INT && v.i == *(int64_t *)ud; }
+__attribute__((unused)) static bool match_int(Value v, void *ud) { return v.tag == T_INT && v.i == *(int64_t *)ud; }
 
 /* Describe an ExitReason like the conformance cases' `describe`. */
-static void describe(Value r, char *buf, size_t cap) {
+__attribute__((unused)) static void describe(Value r, char *buf, size_t cap) {
     if (r.tag != T_VARIANT) { snprintf(buf, cap, "?"); return; }
     VariantObj *o = AS_VARIANT(r);
     switch (o->idx) {
@@ -120,7 +120,7 @@ static void describe(Value r, char *buf, size_t cap) {
 }
 
 /* Burn n reductions the way the evaluator does (one per call). */
-static void burn(long n) {
+__attribute__((unused)) static void burn(long n) {
     ProcHot *h = proc_self_hot();
     for (long i = 0; i < n; i++) proc_charge(h);
 }
