@@ -767,14 +767,6 @@ static void cs_push(CopyStack *s, Value src, Value *dst) {
 
 static inline bool needs_copy(Value v) { return val_has_obj(v) && !gc_is_static(v.o); }
 
-static size_t maptab_bytes(uint32_t cap, bool set, uint32_t *ibits) {
-    uint32_t bits = 0;
-    if (cap > 8)
-        while ((1u << bits) < cap * 2) bits++;
-    if (ibits) *ibits = bits;
-    return sizeof(MapTab) + (size_t)cap * (set ? 24 : sizeof(MapEnt)) + (bits ? ((size_t)8 << bits) : 0);
-}
-
 /* Size of the copy of one object (not its children). */
 static size_t copy_size(Value v) {
     Obj *o = v.o;
@@ -788,7 +780,7 @@ static size_t copy_size(Value v) {
     case OK_SET: {
         MapObj *m = AS_MAP(v);
         size_t s = round16(sizeof(MapObj));
-        if (m->count) s += round16(maptab_bytes(m->count, o->kind == OK_SET, NULL));
+        if (m->count) s += round16(maptab_size(m->count, o->kind == OK_SET, NULL));
         return s;
     }
     default:
@@ -918,14 +910,13 @@ static Value copy_one(FragAlloc *fa, CopyStack *s, Value v) {
         map_reroot(m);
         MapTab *t = m->tab;
         uint32_t ibits;
-        size_t tb = maptab_bytes(m->count, set, &ibits);
+        size_t tb = maptab_size(m->count, set, &ibits);
         MapTab *nt = fa_alloc(fa, tb, OK_MAPTAB);
         memset((uint8_t *)nt + sizeof(Obj), 0, round16(tb) - sizeof(Obj));
         nt->h.xflags = set;
         nt->cap = m->count;
         nt->esize = set ? 24 : sizeof(MapEnt);
         nt->ibits = ibits;
-        uint64_t *index = (uint64_t *)(nt->data + (size_t)nt->cap * nt->esize);
         uint32_t j = 0;
         for (uint32_t i = 0; i < t->n; i++) {
             MapEnt *e = (MapEnt *)(t->data + (size_t)i * t->esize);
@@ -934,12 +925,7 @@ static Value copy_one(FragAlloc *fa, CopyStack *s, Value v) {
             ne->hash = e->hash;
             copy_child(s, e->key, &ne->key);
             if (!set) copy_child(s, e->val, &ne->val);
-            if (ibits) {
-                uint32_t h32 = (uint32_t)(e->hash ^ (e->hash >> 32));
-                uint32_t mask = (1u << ibits) - 1, k = h32 & mask;
-                while (index[k]) k = (k + 1) & mask;
-                index[k] = ((uint64_t)h32 << 32) | (j + 1);
-            }
+            if (ibits) maptab_index_insert(nt, e->hash, j);
             j++;
         }
         assert(j == m->count);

@@ -76,6 +76,11 @@ Value map_new(void);                       /* the static empty map */
 Value map_put(Value m, Value k, Value v);
 bool map_find(Value m, Value k, Value *out); /* false when absent */
 Value map_get(Value m, Value k);           /* Map.get: 0/false/0.0 defaults, else panic */
+/* Map.get when the evaluator knows the value type statically: *zero is the
+ * result for a missing key (0, false, 0.0), NULL means panic
+ * `Map.get: key not found`.  Preferred over map_get (which must guess the
+ * value type from the map's other values). */
+Value map_get_or(Value m, Value k, const Value *zero);
 bool map_has_key(Value m, Value k);
 Value map_delete(Value m, Value k);
 Value map_keys(Value m);
@@ -84,6 +89,12 @@ Value map_to_list(Value m);                /* [(k, v)] */
 Value map_from_list(Value pairs);          /* List<(K, V)> */
 Value map_from_pairs(const Value *kv, size_t n); /* kv[2i] => kv[2i+1], literal order */
 Value map_merge(Value a, Value b);
+
+/* Builders: a fresh map/set that no Snow code has seen yet, updated
+ * destructively (parsers, literals, from_list).  Once published, use the
+ * persistent operations only. */
+Value mapb_new(size_t hint, bool set);
+void mapb_put(Value m, Value k, Value v); /* v ignored for sets */
 
 /* Iteration in insertion order, robust against updates of the iterated
  * version inside the loop body:
@@ -113,7 +124,11 @@ Value set_from_list(Value xs);
 bool map_equal(Value a, Value b);
 uint64_t map_hash(Value m);
 
-/* Internal: make `m` the root of its family (no allocation). */
+/* Internal (also used by gc.c's message copy): make `m` the root of its
+ * family (no allocation); the byte size of a table of `cap` entries; add
+ * entry i to a table's index. */
 void map_reroot(MapObj *m);
+size_t maptab_size(uint32_t cap, bool set, uint32_t *ibits);
+void maptab_index_insert(MapTab *t, uint64_t hash, uint32_t i);
 
 #endif

@@ -3,6 +3,7 @@
 #include "str.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "gc.h"
@@ -93,16 +94,22 @@ Value str_static(const char *p, size_t n) {
     return v;
 }
 
+/* "" as a static object: a mirror of StrObj's layout with room for the NUL
+ * (a struct with a flexible array member cannot be embedded portably). */
 static struct {
-    StrObj s;
-    char nul[16];
-} empty_str = {{.h = {OK_STR, GC_STATIC, STR_ASCII, 48}, .len = 0, .cplen = 0, .hash = 0x2545F491u}, {0}};
+    Obj h;
+    uint32_t len, cplen;
+    StrBuf *buf;
+    uint32_t off, hash;
+    char bytes[16];
+} empty_str = {.h = {OK_STR, GC_STATIC, STR_ASCII, 48}, .len = 0, .cplen = 0, .hash = 0x2545F491u};
+_Static_assert(offsetof(StrObj, bytes) == offsetof(__typeof__(empty_str), bytes), "empty string layout");
 
-Value str_empty(void) { return v_obj(T_STR, &empty_str.s); }
+Value str_empty(void) { return v_obj(T_STR, &empty_str); }
 
 Value str_alloc(size_t n, char **data) {
     if (n == 0) {
-        *data = empty_str.nul;
+        *data = empty_str.bytes;
         return str_empty();
     }
     StrObj *s = alloc_inline(n, false);
