@@ -141,6 +141,7 @@ struct Proc {
     /* scheduler-private */
     Proc *aw_next, *aw_prev; /* W_RECV_AFTER list, in token order */
     int32_t io_revents;      /* W_IO: readiness found by the poller */
+    Proc *idle_next, *idle_prev; /* blocked, not yet hibernated, oldest first */
     void *asan_fake;
     void *tsan_fiber;
 };

@@ -60,6 +60,9 @@ static struct {
     bool main_done;
     size_t nsleepers;         /* W_SLEEP waiters */
     Proc *aw_head, *aw_tail;  /* W_RECV_AFTER waiters by token */
+    Proc *idle_head, *idle_tail; /* blocked with a resident stack, oldest first */
+    size_t nidle;
+    uint64_t hibernated;      /* statistics */
     IoWait *io;               /* W_IO waiters */
     size_t nio, capio;
     SchedStepHook hook;
@@ -135,6 +138,41 @@ static void aw_remove(Proc *p) {
     p->aw_next = p->aw_prev = NULL;
 }
 
+/* ---- hibernation: only the DET_KEEP_RESIDENT most recently blocked
+ * processes keep their stack pages; older ones are hibernated (stack.h), so
+ * ping-pong partners never pay for it and 100 000 idle processes cost
+ * ~2 KB each.  Not under ASan (the copy would read poisoned frames). */
+
+#define DET_KEEP_RESIDENT 1024
+
+static void idle_remove(Proc *p) {
+    if (!p->idle_prev && D.idle_head != p) return; /* not in the list */
+    if (p->idle_prev) p->idle_prev->idle_next = p->idle_next;
+    else D.idle_head = p->idle_next;
+    if (p->idle_next) p->idle_next->idle_prev = p->idle_prev;
+    else D.idle_tail = p->idle_prev;
+    p->idle_next = p->idle_prev = NULL;
+    D.nidle--;
+}
+
+static void idle_add(Proc *p) {
+#ifndef DET_ASAN
+    p->idle_prev = D.idle_tail;
+    p->idle_next = NULL;
+    if (D.idle_tail) D.idle_tail->idle_next = p;
+    else D.idle_head = p;
+    D.idle_tail = p;
+    D.nidle++;
+    while (D.nidle > DET_KEEP_RESIDENT) {
+        Proc *old = D.idle_head;
+        idle_remove(old);
+        if (stack_hibernate(&old->stack, old->ctx.sp)) D.hibernated++;
+    }
+#else
+    (void)p;
+#endif
+}
+
 static void io_remove(Proc *p) {
     for (size_t i = 0; i < D.nio; i++)
         if (D.io[i].p == p) {
@@ -176,6 +214,7 @@ static void run_proc(Proc *p) {
         p->tsan_fiber = __tsan_create_fiber(0);
 #endif
     }
+    if (p->stack.hib) stack_thaw(&p->stack, p->ctx.sp);
     p->state = PS_RUNNING;
     p->hot.reds = PROC_REDUCTIONS;
     D.cur = p;
@@ -196,6 +235,7 @@ static void run_proc(Proc *p) {
 #endif
     D.cur = NULL;
     heap_set_current(NULL);
+    if (p->state == PS_WAITING) idle_add(p); /* ctx.sp is saved now */
     if (p->state == PS_DEAD) {
         if (p == D.main) {
             D.main = NULL;
@@ -226,6 +266,7 @@ static bool det_wake(Proc *p, WakeReason why) {
     case W_IO: io_remove(p); break;
     default: break;
     }
+    idle_remove(p);
     p->wake = (uint8_t)why;
     enqueue(p);
     if (EV_ON()) ev_full(EV_WAKE, p->pid, EV_NOPID, 0, 0, wake_names[why], NULL);
@@ -399,6 +440,8 @@ static int det_run(Proc *main) {
                 while (D.aw_head) det_wake(D.aw_head, WK_RELEASE);
                 continue;
             }
+            D.idle_head = D.idle_tail = NULL; /* every listed process is discarded */
+            D.nidle = 0;
             proc_discard_all();
             timer_clear();
             return 0;
@@ -440,6 +483,8 @@ static void det_shutdown(void) {
     D.io = NULL;
     D.len = D.cap = D.head = D.nio = D.capio = 0;
     D.aw_head = D.aw_tail = NULL;
+    D.idle_head = D.idle_tail = NULL;
+    D.nidle = 0;
     D.nsleepers = 0;
 }
 

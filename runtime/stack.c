@@ -71,6 +71,7 @@ static void seg_unmap(StackSeg *g) {
 
 void stack_release(ProcStack *ps) {
     if (!ps->hi) return;
+    free(ps->hib);
     while (ps->seg) { /* only when a process is discarded while deep */
         StackSeg *g = ps->seg;
         ps->seg = g->prev;
@@ -97,6 +98,27 @@ void stack_trim(ProcStack *ps, char **limit, const char *sp) {
         ps->deep = false;
         *limit = stack_initial_limit(ps);
     }
+}
+
+bool stack_hibernate(ProcStack *ps, const char *sp) {
+    if (ps->seg || ps->hib) return false;
+    size_t len = (size_t)(ps->hi - sp);
+    void *buf = malloc(len);
+    if (!buf) return false;
+    memcpy(buf, sp, len);
+    ps->hib = buf;
+    ps->hib_len = len;
+    if (ps->deep) madvise(ps->lo, STACK_SLOT, MADV_DONTNEED);
+    else madvise(ps->hi - STACK_SOFT, STACK_SOFT, MADV_DONTNEED);
+    return true;
+}
+
+void stack_thaw(ProcStack *ps, char *sp) {
+    assert(ps->hib && (size_t)(ps->hi - sp) == ps->hib_len);
+    memcpy(sp, ps->hib, ps->hib_len);
+    free(ps->hib);
+    ps->hib = NULL;
+    ps->hib_len = 0;
 }
 
 void stack_active_region(const ProcStack *ps, char **lo, char **hi) {

@@ -56,6 +56,8 @@ typedef struct ProcStack {
     StackSeg *seg;      /* innermost active segment, NULL = on the first stack */
     StackSeg *spare;    /* one popped segment kept to avoid mmap thrash */
     size_t seg_bytes;   /* bytes of active segments */
+    void *hib;          /* hibernated: the used bytes [sp, hi), pages released */
+    size_t hib_len;
 } ProcStack;
 
 /* Take a first stack from the pool (never fails: out of memory is fatal). */
@@ -67,6 +69,13 @@ char *stack_initial_limit(const ProcStack *ps);
 /* Called when a process blocks: drop the spare segment and, if the first
  * stack went deep but sp is back near the top, release the deep pages. */
 void stack_trim(ProcStack *ps, char **limit, const char *sp);
+
+/* Hibernation of a long-blocked process (architecture.md §2): copy the
+ * used part [sp, hi) of the first stack into a compact buffer and give the
+ * pages back; stack_thaw copies it back before the process resumes.
+ * Refused (false) while the process runs on a segment. */
+bool stack_hibernate(ProcStack *ps, const char *sp);
+void stack_thaw(ProcStack *ps, char *sp);
 
 /* The evaluator's slow path, called when sp < ProcHot.stack_limit: runs
  * fn(arg) in place (first crossing of the soft limit) or on a new segment,

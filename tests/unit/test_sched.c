@@ -242,7 +242,8 @@ static long n_live;
 DEFPROC(main_100k, 0) {
     rss_before = rss_kb();
     double t0 = now_s();
-    for (long i = 0; i < n_live; i++) proc_spawn(FN(blocked_one), 0, NULL, NULL);
+    uint64_t *pids = malloc((size_t)n_live * sizeof *pids);
+    for (long i = 0; i < n_live; i++) pids[i] = proc_spawn(FN(blocked_one), 0, NULL, NULL);
     timer_bi_sleep((Value[]){v_int(1)}, 1); /* let all of them run and block */
     double t1 = now_s();
     long rss = rss_kb();
@@ -252,6 +253,11 @@ DEFPROC(main_100k, 0) {
 #if !defined(SNOW_ASAN) && !defined(__SANITIZE_ADDRESS__)
     CHECK((double)(rss - rss_before) / (double)n_live <= 5.0); /* sanitizers add shadow memory */
 #endif
+    /* wake every (mostly hibernated) process: each takes its message and exits */
+    for (long i = 0; i < n_live; i++) proc_send(pids[i], v_int(i));
+    free(pids);
+    timer_bi_sleep((Value[]){v_int(1)}, 1);
+    CHECK_EQ_INT(proc_count(), 1);
     return v_unit();
 }
 TEST(hundred_thousand_live) {
