@@ -89,7 +89,22 @@ static int cmd_ast(int argc, char **argv) {
     return 0;
 }
 
+int cmd_run(int argc, char **argv); /* cmd_run.c */
+
 const Command cli_commands[] = {
+    {"run", "compile and run a program", "snow run [OPTIONS] PATH [-- ARGS...]",
+     "Type-checks PATH and runs its `main`. Nothing runs if there is a static error (exit 1).\n"
+     "A panic in main prints `panic: MESSAGE` and the Snow call stack and exits with 101.\n\n"
+     "options:\n"
+     "  --seed N          scheduling seed of the deterministic scheduler (default 0: FIFO)\n"
+     "  --virtual-time    when every process waits, jump the clock to the next timer\n"
+     "  --events FILE     write the event stream (JSON lines, docs/events.md)\n"
+     "  --explore K       run under seeds 1..K and show each distinct outcome\n"
+     "  --threads N       run on N worker threads (0 = one per core)\n"
+     "  --json            diagnostics as JSON lines\n"
+     "  --color=WHEN      always, never or auto\n\n"
+     "Arguments after `--` are available to the program through Env.args().\n",
+     cmd_run, true},
     {"check", "type-check a program without running it", "snow check [--json] PATH",
      "Parses, resolves and type-checks PATH and reports every error and warning.\n"
      "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 misuse.\n\n"

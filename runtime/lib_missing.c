@@ -127,3 +127,11 @@ __attribute__((weak)) Value bi_process_is_alive(Value *args, int nargs) { rt_pan
 __attribute__((weak)) Value bi_process_register(Value *args, int nargs) { rt_panic("internal: process_register is not implemented yet"); }
 __attribute__((weak)) Value bi_process_whereis(Value *args, int nargs) { rt_panic("internal: process_whereis is not implemented yet"); }
 __attribute__((weak)) Value bi_process_unregister(Value *args, int nargs) { rt_panic("internal: process_unregister is not implemented yet"); }
+
+/* services and supervisors (runtime/service.c, runtime/supervisor.c) */
+#include "service.h"
+#include "supervisor.h"
+__attribute__((weak)) uint64_t svc_start(const ServiceDesc *sd, Value state) { (void)sd; (void)state; rt_panic("internal: services are not implemented yet"); }
+__attribute__((weak)) Value svc_call(uint64_t pid, const ServiceDesc *sd, uint32_t h, int argc, const Value *argv) { (void)pid; (void)sd; (void)h; (void)argc; (void)argv; rt_panic("internal: services are not implemented yet"); }
+__attribute__((weak)) void svc_cast(uint64_t pid, const ServiceDesc *sd, uint32_t h, int argc, const Value *argv) { (void)pid; (void)sd; (void)h; (void)argc; (void)argv; rt_panic("internal: services are not implemented yet"); }
+__attribute__((weak)) uint64_t sup_spawn(const SupDesc *sd) { (void)sd; rt_panic("internal: supervisors are not implemented yet"); }

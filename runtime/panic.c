@@ -4,6 +4,8 @@
 #include "rt.h"
 
 ApplyFn rt_apply_hook;
+int rt_argc;
+char **rt_argv;
 
 static void default_handler(const char *msg, size_t len) {
     fflush(stdout);

@@ -26,6 +26,11 @@ typedef Value (*ApplyFn)(Value fn, int argc, Value *argv);
 extern ApplyFn rt_apply_hook;
 static inline Value rt_apply(Value fn, int argc, Value *argv) { return rt_apply_hook(fn, argc, argv); }
 
+/* The program's command line for Env.args: the program path followed by
+ * the arguments after `--` (set by `snow run`). */
+extern int rt_argc;
+extern char **rt_argv;
+
 /* Fatal internal error (a bug or out of memory): message and exit 70. */
 _Noreturn void rt_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,0 +1,202 @@
+/* cmd_run.c — `snow run`: compile, prepare and run a program on the
+ * deterministic scheduler (default) or the threaded one (--threads N), and
+ * `--explore K` (run under seeds 1..K and group the distinct outcomes). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "prepare.h"
+#include "rt.h"
+#include "sched.h"
+
+typedef struct RunOpts {
+    CliOpts common;
+    RtConfig rt;
+    long explore;
+    int argc;      /* program arguments after `--` */
+    char **argv;
+} RunOpts;
+
+static bool parse_num(const char *s, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *s == 0 || *end != 0 || v < 0) return false;
+    *out = v;
+    return true;
+}
+
+static int parse_run_args(int argc, char **argv, RunOpts *o) {
+    memset(o, 0, sizeof *o);
+    o->common.color = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        long v;
+        if (strcmp(a, "--") == 0) {
+            o->argc = argc - i - 1;
+            o->argv = argv + i + 1;
+            break;
+        }
+        if (strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--explore") == 0) {
+            if (i + 1 >= argc || !parse_num(argv[i + 1], &v)) {
+                fprintf(stderr, "snow run: %s needs a non-negative integer\n", a);
+                return -1;
+            }
+            if (a[2] == 's') o->rt.seed = (uint64_t)v;
+            else if (a[2] == 't') {
+                if (v == 0) v = sysconf(_SC_NPROCESSORS_ONLN);
+                if (v < 1) v = 1;
+                o->rt.threads = (int)v;
+            } else o->explore = v;
+            i++;
+            continue;
+        }
+        if (strcmp(a, "--virtual-time") == 0) { o->rt.virtual_time = true; continue; }
+        if (strcmp(a, "--events") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "snow run: --events needs a file name\n");
+                return -1;
+            }
+            o->rt.events_path = argv[++i];
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) { o->common.json = true; continue; }
+        if (strncmp(a, "--color=", 8) == 0) {
+            o->common.color = strcmp(a + 8, "always") == 0 ? 1 : strcmp(a + 8, "never") == 0 ? 0 : -1;
+            continue;
+        }
+        if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "snow run: unknown option '%s'\nrun `snow help run` for the options\n", a);
+            return -1;
+        }
+        if (!o->common.path) { o->common.path = a; continue; }
+        fprintf(stderr, "snow run: unexpected argument '%s' (program arguments go after `--`)\n", a);
+        return -1;
+    }
+    if (!o->common.path) {
+        fprintf(stderr, "snow run: missing PATH (a .snow file or a project directory)\n");
+        return -1;
+    }
+    if (o->explore && o->rt.threads) {
+        fprintf(stderr, "snow run: --explore uses the deterministic scheduler; drop --threads\n");
+        return -1;
+    }
+    diag_set_json(o->common.json);
+    diag_set_color(o->common.color);
+    return 0;
+}
+
+static int run_once(RunOpts *o, Value main_fn) {
+    if (!rt_init(&o->rt)) return 2;
+    int status = rt_run_main(main_fn);
+    fflush(stdout);
+    rt_shutdown();
+    return status;
+}
+
+typedef struct Outcome {
+    char *out;
+    size_t len;
+    int status;
+    long count, first_seed;
+} Outcome;
+
+static int explore(RunOpts *o, Value main_fn) {
+    Outcome *outs = NULL;
+    size_t nouts = 0;
+    fflush(stdout);
+    fflush(stderr);
+    for (long seed = 1; seed <= o->explore; seed++) {
+        int fds[2];
+        if (pipe(fds) != 0) { perror("snow run: pipe"); return 2; }
+        pid_t child = fork();
+        if (child < 0) { perror("snow run: fork"); return 2; }
+        if (child == 0) {
+            close(fds[0]);
+            dup2(fds[1], 1);
+            int devnull = open("/dev/null", 1);
+            if (devnull >= 0) dup2(devnull, 2);
+            close(fds[1]);
+            o->rt.seed = (uint64_t)seed;
+            o->rt.events_path = NULL;
+            int st = run_once(o, main_fn);
+            fflush(stdout);
+            _exit(st);
+        }
+        close(fds[1]);
+        size_t cap = 4096, len = 0;
+        char *buf = malloc(cap);
+        ssize_t r;
+        while ((r = read(fds[0], buf + len, cap - len)) > 0) {
+            len += (size_t)r;
+            if (len == cap) buf = realloc(buf, cap *= 2);
+        }
+        close(fds[0]);
+        int wst = 0;
+        waitpid(child, &wst, 0);
+        int status = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
+        size_t k = 0;
+        for (; k < nouts; k++)
+            if (outs[k].status == status && outs[k].len == len && memcmp(outs[k].out, buf, len) == 0) break;
+        if (k < nouts) {
+            outs[k].count++;
+            free(buf);
+        } else {
+            outs = realloc(outs, (nouts + 1) * sizeof *outs);
+            outs[nouts++] = (Outcome){buf, len, status, 1, seed};
+        }
+    }
+    printf("explored seeds 1..%ld: %zu distinct outcome%s\n", o->explore, nouts, nouts == 1 ? "" : "s");
+    for (size_t k = 0; k < nouts; k++) {
+        printf("\noutcome %zu: %ld seed%s, smallest seed %ld, exit status %d\n", k + 1, outs[k].count,
+               outs[k].count == 1 ? "" : "s", outs[k].first_seed, outs[k].status);
+        const char *p = outs[k].out, *end = p + outs[k].len;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            printf("  | %.*s\n", (int)n, p);
+            p += n + (nl ? 1 : 0);
+        }
+        printf("  reproduce: snow run --seed %ld %s\n", outs[k].first_seed, o->common.path);
+        free(outs[k].out);
+    }
+    free(outs);
+    return 0;
+}
+
+int cmd_run(int argc, char **argv) {
+    RunOpts o;
+    if (parse_run_args(argc, argv, &o) < 0) return 2;
+    Project proj;
+    bool ok = cli_frontend(&o.common, &proj);
+    if (!ok) {
+        int n = diag_error_count();
+        if (!o.common.json && n)
+            fprintf(stderr, "error: could not compile due to %d previous error%s\n", n, n == 1 ? "" : "s");
+        project_free(&proj);
+        return 1;
+    }
+    Value main_fn;
+    if (!prepare_program(&proj, &main_fn)) {
+        diag_flush();
+        project_free(&proj);
+        return 1;
+    }
+    diag_flush();
+    /* Env.args: the program path, then the arguments after `--` */
+    rt_argc = o.argc + 1;
+    rt_argv = calloc((size_t)rt_argc + 1, sizeof *rt_argv);
+    rt_argv[0] = (char *)o.common.path;
+    for (int i = 0; i < o.argc; i++) rt_argv[i + 1] = o.argv[i];
+    int status = o.explore ? explore(&o, main_fn) : run_once(&o, main_fn);
+    free(rt_argv);
+    rt_argv = NULL;
+    project_free(&proj);
+    return status;
+}

@@ -1,0 +1,325 @@
+/* eval_rt.c — the evaluator's side of the runtime: per-process interpreter
+ * state and the process-layer hooks (backtraces, GC roots, unwinding), the
+ * rt_apply entry used by library functions, dynamic method dispatch, and
+ * the actor primitives (spawn, send, self, link, receive). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval_internal.h"
+#include "event.h"
+#include "fmt.h"
+#include "gc.h"
+#include "list.h"
+#include "map.h"
+#include "rt.h"
+#include "str.h"
+#include "vals.h"
+
+#define EVAL(x) ((x)->ev((x), f))
+#define CHECK(v) do { if (__builtin_expect((v).tag == T_UNWIND, 0)) return (v); } while (0)
+
+/* ---- per-process state ------------------------------------------------------ */
+
+EvalProc *ev_proc(void) {
+    ProcHot *hot = proc_self_hot();
+    EvalProc *ep = hot->interp;
+    if (!ep) {
+        ep = calloc(1, sizeof *ep);
+        if (!ep) rt_fatal("out of memory");
+        ep->hot = hot;
+        hot->interp = ep;
+    }
+    return ep;
+}
+
+static void interp_free(void *interp) { free(interp); }
+
+static void interp_scan(Heap *h, void *interp) {
+    EvalProc *ep = interp;
+    if (ep) gc_mark_value(h, ep->ret);
+}
+
+static void interp_unwound(ProcHot *hot) {
+    EvalProc *ep = hot->interp;
+    if (ep) ep->top = ep->catch_top;
+}
+
+static void print_frame(FILE *out, const ShadowFrame *sf) {
+    const Node *at = sf->at;
+    const char *name = sf->code ? sf->code->info.name : "?";
+    if (at) {
+        uint32_t line, col;
+        src_linecol(at->span.file, at->span.off, &line, &col);
+        SourceFile *file = src_get(at->span.file);
+        fprintf(out, "  at %s:%u:%u in %s\n", file ? file->path : "?", line, col, name);
+    } else {
+        fprintf(out, "  at ? in %s\n", name);
+    }
+}
+
+static void interp_backtrace(FILE *out) {
+    ProcHot *hot = proc_self_hot();
+    EvalProc *ep = hot ? hot->interp : NULL;
+    if (!ep) return;
+    int n = 0;
+    for (ShadowFrame *sf = ep->top; sf && n < 20; sf = sf->prev, n++) print_frame(out, sf);
+}
+
+/* rt_apply: library functions (List.map, sort comparators, ...) and the
+ * process runtime (actor bodies, terminate closures) call Snow functions. */
+static Value interp_apply(Value fn, int argc, Value *argv) {
+    if (fn.tag != T_FUNC) rt_panic("called a value that is not a function");
+    FuncObj *fo = AS_FUNC(fn);
+    if (fo->fn->cfn) return fo->fn->cfn(argv, argc);
+    return ev_run_code(ev_proc(), fo, fo->fn->code, argc, argv);
+}
+
+static size_t ev_debug_fmt(Value v, char *buf, size_t cap) {
+    SB sb;
+    sb_init(&sb);
+    fmt_debug(&sb, v);
+    size_t n = sb.len < cap - 1 ? sb.len : cap - 1;
+    memcpy(buf, sb.p, n);
+    buf[n] = 0;
+    sb_free(&sb);
+    return n;
+}
+
+void eval_install_hooks(void) {
+    rt_apply_hook = interp_apply;
+    proc_backtrace_hook = interp_backtrace;
+    proc_scan_hook = interp_scan;
+    proc_unwound_hook = interp_unwound;
+    proc_interp_free_hook = interp_free;
+    ev_fmt_hook = ev_debug_fmt;
+}
+
+/* ---- method dispatch tables ------------------------------------------------------ */
+
+typedef struct ImplEnt {
+    const void *key;
+    const char *name;
+    Value fn;
+} ImplEnt;
+
+static ImplEnt *impls;
+static uint32_t impl_cap, impl_n;
+
+static uint32_t impl_hash(const void *k, const char *name) {
+    uint64_t x = (uint64_t)(uintptr_t)k * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)name;
+    x ^= x >> 29;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 32;
+    return (uint32_t)x;
+}
+
+void impl_register(const void *key, const char *name, Value fn) {
+    if ((impl_n + 1) * 2 > impl_cap) {
+        uint32_t nc = impl_cap ? impl_cap * 2 : 64;
+        ImplEnt *nt = calloc(nc, sizeof *nt);
+        if (!nt) rt_fatal("out of memory");
+        for (uint32_t i = 0; i < impl_cap; i++) {
+            if (!impls[i].name) continue;
+            uint32_t j = impl_hash(impls[i].key, impls[i].name) & (nc - 1);
+            while (nt[j].name) j = (j + 1) & (nc - 1);
+            nt[j] = impls[i];
+        }
+        free(impls);
+        impls = nt;
+        impl_cap = nc;
+    }
+    uint32_t j = impl_hash(key, name) & (impl_cap - 1);
+    while (impls[j].name && !(impls[j].key == key && impls[j].name == name)) j = (j + 1) & (impl_cap - 1);
+    if (!impls[j].name) impl_n++;
+    impls[j].key = key;
+    impls[j].name = name;
+    impls[j].fn = fn;
+}
+
+Value impl_lookup(const void *key, const char *name) {
+    if (!impl_cap) return v_unit();
+    uint32_t j = impl_hash(key, name) & (impl_cap - 1);
+    while (impls[j].name) {
+        if (impls[j].key == key && impls[j].name == name) return impls[j].fn;
+        j = (j + 1) & (impl_cap - 1);
+    }
+    return v_unit();
+}
+
+__attribute__((destructor)) static void impl_free(void) {
+    free(impls);
+    impls = NULL;
+    impl_cap = impl_n = 0;
+}
+
+static char tag_keys[T__COUNT];
+
+const void *impl_key_tag(uint32_t tag) { return tag < T__COUNT ? &tag_keys[tag] : NULL; }
+
+const void *impl_key_of(Value v) {
+    if (v.tag == T_STRUCT) return AS_STRUCT(v)->type;
+    if (v.tag == T_VARIANT) return AS_VARIANT(v)->type;
+    return impl_key_tag(v.tag);
+}
+
+/* Built-in methods every value understands, as static builtin functions. */
+static Value bm_to_string(Value *a, int n) { (void)n; return a[0].tag == T_STR ? a[0] : fmt_to_string(a[0]); }
+static Value bm_inspect(Value *a, int n) { (void)n; return fmt_inspect(a[0]); }
+static Value bm_hash(Value *a, int n) { (void)n; return v_int((int64_t)val_hash(a[0])); }
+static Value bm_eq(Value *a, int n) { (void)n; return v_bool(val_eq(a[0], a[1])); }
+static Value bm_lt(Value *a, int n) { (void)n; return v_bool(val_cmp(a[0], a[1]) < 0); }
+
+static FuncInfo fi_to_string = {"to_string", 1, bm_to_string, NULL};
+static FuncInfo fi_inspect = {"inspect", 1, bm_inspect, NULL};
+static FuncInfo fi_hash = {"hash", 1, bm_hash, NULL};
+static FuncInfo fi_eq = {"eq", 2, bm_eq, NULL};
+static FuncInfo fi_lt = {"lt", 2, bm_lt, NULL};
+
+static Value static_fn(FuncInfo *fi, Value *cache) {
+    if (cache->tag != T_FUNC) *cache = val_func_static(fi);
+    return *cache;
+}
+
+/* A static FuncObj for a stdlib entry (shared). */
+Value ev_std_fn(const StdFn *s) {
+    static Value *cache;
+    static FuncInfo *infos;
+    if (!cache) {
+        cache = calloc(stdlib_count, sizeof *cache);
+        infos = calloc(stdlib_count, sizeof *infos);
+        if (!cache || !infos) rt_fatal("out of memory");
+    }
+    unsigned i = (unsigned)(s - stdlib_table);
+    if (cache[i].tag != T_FUNC) {
+        infos[i].name = s->name;
+        infos[i].arity = s->arity;
+        infos[i].cfn = s->impl;
+        cache[i] = val_func_static(&infos[i]);
+    }
+    return cache[i];
+}
+
+static const char *std_module_of(uint32_t tag) {
+    switch (tag) {
+    case T_STR: return "String";
+    case T_LIST: return "List";
+    case T_MAP: return "Map";
+    case T_SET: return "Set";
+    case T_RANGE: return "Range";
+    case T_QUEUE: return "Queue";
+    default: return NULL;
+    }
+}
+
+Value ev_find_method(Value recv, const char *name, bool *field_call) {
+    *field_call = false;
+    const void *key = impl_key_of(recv);
+    /* a struct field holding a closure (divergence 47) */
+    if (recv.tag == T_STRUCT) {
+        const TypeDesc *td = AS_STRUCT(recv)->type;
+        for (uint32_t i = 0; i < td->nfields; i++) {
+            if (td->field_names[i] == name && AS_STRUCT(recv)->fields[i].tag == T_FUNC) {
+                *field_call = true;
+                return AS_STRUCT(recv)->fields[i];
+            }
+        }
+    }
+    Value fn = impl_lookup(key, name);
+    if (fn.tag == T_FUNC) return fn;
+    /* built-in methods (derived traits, Display/Debug of built-in types) */
+    static Value c_ts, c_in, c_ha, c_eq, c_lt;
+    if (strcmp(name, "to_string") == 0) return static_fn(&fi_to_string, &c_ts);
+    if (strcmp(name, "inspect") == 0) return static_fn(&fi_inspect, &c_in);
+    if (strcmp(name, "hash") == 0) return static_fn(&fi_hash, &c_ha);
+    if (strcmp(name, "eq") == 0) return static_fn(&fi_eq, &c_eq);
+    if (strcmp(name, "lt") == 0) return static_fn(&fi_lt, &c_lt);
+    /* stdlib fallback by receiver type */
+    const char *mod = std_module_of(recv.tag);
+    if (mod) {
+        const StdFn *s = stdlib_lookup(mod, name);
+        if (s) return ev_std_fn(s);
+    }
+    return v_unit();
+}
+
+/* ---- actors -------------------------------------------------------------------- */
+
+/* spawn(f, args...): a = callee, kids = args, p = actor name (or NULL). */
+Value ev_spawn(PNode *n, Frame *f) {
+    Value fn = EVAL(n->a); CHECK(fn);
+    Value args[n->nkids ? n->nkids : 1];
+    for (uint32_t i = 0; i < n->nkids; i++) { args[i] = EVAL(n->kids[i]); CHECK(args[i]); }
+    f->sf->at = n->src;
+    SpawnOpts opts = {n->p, v_unit(), false};
+    uint64_t pid = proc_spawn(fn, (int)n->nkids, args, &opts);
+    return v_pid(pid);
+}
+
+Value ev_send(PNode *n, Frame *f) {
+    Value to = EVAL(n->a); CHECK(to);
+    Value msg = EVAL(n->b); CHECK(msg);
+    f->sf->at = n->src;
+    proc_send(to.u, msg);
+    return v_unit();
+}
+
+Value ev_selfcall(PNode *n, Frame *f) {
+    (void)n;
+    (void)f;
+    return v_pid(proc_self_pid());
+}
+
+Value ev_link(PNode *n, Frame *f) {
+    Value p = EVAL(n->a); CHECK(p);
+    proc_link(p.u);
+    return v_unit();
+}
+
+/* receive: kids = arms (arm: p = pattern, a = guard, b = body, slot = 1 for
+ * a Signal arm), a = after timeout (or NULL), b = after body. */
+Value ev_receive(PNode *n, Frame *f) {
+    int64_t timeout = -1;
+    if (n->a) {
+        Value t = EVAL(n->a); CHECK(t);
+        timeout = t.i < 0 ? -1 : t.i;
+    }
+    RecvWait w;
+    proc_recv_begin(&w, timeout);
+    Mbox *m = proc_mbox();
+    MboxEntry *last = NULL;
+    for (;;) {
+        MboxEntry *e = last ? mbox_next(m, last) : mbox_first(m);
+        for (; e; last = e, e = mbox_next(m, e)) {
+            uint32_t kind = mbox_kind(e);
+            if (kind != MB_USER && kind != MB_SIGNAL) continue;
+            Value v = mbox_value(e);
+            for (uint32_t i = 0; i < n->nkids; i++) {
+                PNode *arm = n->kids[i];
+                if ((uint32_t)arm->slot != kind) continue;
+                PPat *p = arm->p;
+                if (!p->m(p, v, f)) continue;
+                if (arm->a) {
+                    Value g = EVAL(arm->a);
+                    if (g.tag == T_UNWIND) { proc_recv_end(&w); return g; }
+                    if (!g.i) continue;
+                }
+                Value got = mbox_take(m, e);
+                proc_recv_end(&w);
+                if (EV_ON()) ev_val(EV_RECEIVE, proc_self_pid(), EV_NOPID, got, (int64_t)i);
+                return EVAL(arm->b);
+            }
+        }
+        if (!proc_recv_wait(&w)) {
+            proc_recv_end(&w);
+            if (EV_ON()) ev_full(EV_RECEIVE, proc_self_pid(), EV_NOPID, 0, -1, "after", NULL);
+            return n->b ? EVAL(n->b) : v_unit();
+        }
+    }
+}
+
+/* Actor prologue: install the terminate closure (a = closure expression). */
+Value ev_set_terminate(PNode *n, Frame *f) {
+    Value cl = EVAL(n->a); CHECK(cl);
+    proc_set_terminate(cl);
+    return v_unit();
+}
