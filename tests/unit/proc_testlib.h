@@ -31,7 +31,12 @@ static Value t_apply(Value fn, int argc, Value *argv) {
     static FuncInfo fi_##name = {#name, arity, name, NULL};                 \
     static Value name(Value *args, int nargs)
 
-#define FN(name) val_func_static(&fi_##name)
+/* One static function object per FuncInfo (cached in its `code` slot). */
+static inline Value fn_value(FuncInfo *fi) {
+    if (!fi->code) fi->code = val_func_static(fi).o;
+    return v_obj(T_FUNC, fi->code);
+}
+#define FN(name) fn_value(&fi_##name)
 
 /* ---- output log (stands in for stdout) ---- */
 static char t_out[1 << 16];
