@@ -408,6 +408,18 @@ Value ev_if(PNode *n, Frame *f) {
     Value c = EVAL(n->a); CHECK(c);
     return c.i ? EVAL(n->b) : EVAL(n->c);
 }
+/* if with a fused `slot OP constant` Int condition (k, slot). */
+#define IF_SK(name, op)                                                   \
+    Value name(PNode *n, Frame *f) {                                      \
+        return f->slots[n->slot].i op n->k.i ? EVAL(n->b) : EVAL(n->c);   \
+    }
+IF_SK(ev_if_lt_sk, <)
+IF_SK(ev_if_le_sk, <=)
+IF_SK(ev_if_gt_sk, >)
+IF_SK(ev_if_ge_sk, >=)
+IF_SK(ev_if_eq_sk, ==)
+IF_SK(ev_if_ne_sk, !=)
+
 Value ev_if_noelse(PNode *n, Frame *f) {
     Value c = EVAL(n->a); CHECK(c);
     if (c.i) return EVAL(n->b);
@@ -630,7 +642,18 @@ Value ev_run_code(EvalProc *ep, FuncObj *fo, const Code *code, int argc, Value *
     }
     proc_charge(hot);
     Value slots[code->frame_cap];
-    for (int i = 0; i < argc; i++) slots[i] = argv[i];
+    /* (a plain loop would become a memmove call) */
+    switch (argc) {
+    case 3: slots[2] = argv[2]; /* fallthrough */
+    case 2: slots[1] = argv[1]; /* fallthrough */
+    case 1: slots[0] = argv[0]; /* fallthrough */
+    case 0: break;
+    default:
+        for (int i = 0; i < argc; i++) {
+            slots[i] = argv[i];
+            __asm__ volatile("" ::: "memory");
+        }
+    }
     ShadowFrame sf = {ep->top, code, code->src};
     ep->top = &sf;
     Frame fr = {slots, fo->caps, fo, ep, &sf, code->frame_cap};
@@ -677,6 +700,13 @@ Value ev_call(PNode *n, Frame *f) {
     for (uint32_t i = 0; i < n->nkids; i++) { args[i] = EVAL(n->kids[i]); CHECK(args[i]); }
     f->sf->at = n->src;
     return ev_call_value(f, n->src, fn, (int)n->nkids, args);
+}
+
+/* One-argument call of a known function (the common recursive case). */
+Value ev_call_known1(PNode *n, Frame *f) {
+    Value arg = EVAL(n->kids[0]); CHECK(arg);
+    f->sf->at = n->src;
+    return ev_run_code(f->ep, AS_FUNC(n->k), n->p, 1, &arg);
 }
 
 /* Call of a statically known interpreted function: p = Code, k = FuncObj. */

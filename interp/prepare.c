@@ -407,6 +407,9 @@ static PNode *binop(FnCtx *c, Node *n) {
         if (r) return p;
     }
     TyKindPub k = kind_of(n->bin.lhs);
+    /* an Int literal operand fixes the type of both (operands unify) */
+    if (is_int_const(a) || is_int_const(b)) k = TYK_INT;
+    if (k == TYK_VAR && (kind_of(n->bin.rhs) == TYK_INT || kind_of(n->bin.rhs) == TYK_FLOAT)) k = kind_of(n->bin.rhs);
     EvalFn ev = NULL;
     bool sk = is_slot(a) && is_int_const(b) && k == TYK_INT;
     switch (op) {
@@ -520,7 +523,7 @@ static PNode *call_node(FnCtx *c, Node *n, bool tail) {
             /* fallthrough */
         case S_ACTOR: {
             FnRt *r = fnrt(s);
-            p = pn(tail ? ev_tail_known : ev_call_known, n);
+            p = pn(tail ? ev_tail_known : nargs == 1 ? ev_call_known1 : ev_call_known, n);
             p->p = r->code;
             p->k = r->fn;
             p->kids = args;
@@ -795,6 +798,21 @@ static PNode *px(FnCtx *c, Node *n, bool tail) {
         p->b = pblock(c, n->if_.then, tail, false);
         if (n->if_.els) p->c = n->if_.els->kind == N_IF ? px(c, n->if_.els, tail) : pblock(c, n->if_.els, tail, false);
         p->flags = unwinds(p->a) | unwinds(p->b) | unwinds(p->c);
+        if (n->if_.els) {
+            /* fuse `if slot OP k` */
+            EvalFn ce = p->a->ev, fused = NULL;
+            if (ce == ev_lt_sk) fused = ev_if_lt_sk;
+            else if (ce == ev_le_sk) fused = ev_if_le_sk;
+            else if (ce == ev_gt_sk) fused = ev_if_gt_sk;
+            else if (ce == ev_ge_sk) fused = ev_if_ge_sk;
+            else if (ce == ev_eq_sk) fused = ev_if_eq_sk;
+            else if (ce == ev_ne_sk) fused = ev_if_ne_sk;
+            if (fused) {
+                p->ev = fused;
+                p->slot = p->a->slot;
+                p->k = p->a->k;
+            }
+        }
         return p;
     case N_CASE: return case_node(c, n, tail);
     case N_CLOSURE: return closure_node(c, n, NULL, "fn");
