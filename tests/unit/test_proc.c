@@ -500,6 +500,43 @@ TEST(stack_growth_and_overflow) {
     CHECK_EQ_INT(s1.segs_mapped, 0); /* every segment returned */
 }
 
+/* GC during deep recursion: values held only by frames on earlier stack
+ * segments must survive a collection (the root scanner walks segments). */
+static void *gc_deep_rec(void *arg);
+static long gc_deep(long n) {
+    ProcHot *h = proc_self_hot();
+    char want[32];
+    snprintf(want, sizeof want, "level-%ld", n);
+    Value s = str_new(want, strlen(want)); /* only this frame refers to it */
+    long bad = 0;
+    if (n > 0) {
+        if (proc_stack_low(h)) {
+            Deep d = {n - 1};
+            bad += (long)(intptr_t)stack_grow_call(gc_deep_rec, &d);
+        } else {
+            bad += gc_deep(n - 1);
+        }
+    } else {
+        gc_collect(heap_current());
+        for (int i = 0; i < 20000; i++) str_new("garbage-garbage-garbage", 23); /* reuse freed memory */
+        gc_collect(heap_current());
+    }
+    if (n % 1000 == 0 && (str_len(s) != strlen(want) || memcmp(str_data(s), want, strlen(want)) != 0)) bad++;
+    return bad;
+}
+static void *gc_deep_rec(void *arg) { return (void *)(intptr_t)gc_deep(((Deep *)arg)->n); }
+
+DEFPROC(main_gc_deep, 0) {
+    long bad = gc_deep(30000);
+    say("corrupted levels: %ld", bad);
+    say("segments used: %d", proc_self()->stack.spare != NULL);
+    return v_unit();
+}
+TEST(gc_scans_stack_segments) {
+    CHECK_EQ_INT(t_run(FN(main_gc_deep)), 0);
+    CHECK_EQ_STR(t_out, "corrupted levels: 0\nsegments used: 1\n");
+}
+
 /* ---- main's panic exits 101 (in a child OS process) --------------------------------------------------- */
 
 DEFPROC(main_panics, 0) {
@@ -544,6 +581,7 @@ int main(void) {
     RUN(paused_spawn_and_catch);
     RUN(send_after);
     RUN(stack_growth_and_overflow);
+    RUN(gc_scans_stack_segments);
     RUN(main_panic_exits_101);
     return harness_report();
 }
