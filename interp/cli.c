@@ -9,6 +9,8 @@
 
 #include "diag.h"
 #include "resolve.h"
+#include "ty.h"
+#include <time.h>
 
 int cli_parse_common(int argc, char **argv, CliOpts *o, const char *const *extra) {
     memset(o, 0, sizeof *o);
@@ -41,9 +43,25 @@ int cli_parse_common(int argc, char **argv, CliOpts *o, const char *const *extra
     return i;
 }
 
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* SNOW_TIMING=1 prints the time of each front-end phase on stderr. */
 bool cli_frontend(const CliOpts *o, Project *proj) {
+    bool timing = getenv("SNOW_TIMING") != NULL;
+    double t0 = now_ms();
     if (!project_load(o->path, proj)) return false;
+    double t1 = now_ms();
     if (diag_error_count() == 0) resolve_project(proj);
+    double t2 = now_ms();
+    if (diag_error_count() == 0) ty_check_project(proj);
+    double t3 = now_ms();
+    if (timing)
+        fprintf(stderr, "timing: load+lex+parse %.1f ms, resolve %.1f ms, typecheck %.1f ms\n", t1 - t0, t2 - t1,
+                t3 - t2);
     bool ok = diag_error_count() == 0;
     diag_flush();
     return ok;

@@ -323,3 +323,30 @@ Value ev_set_terminate(PNode *n, Frame *f) {
     proc_set_terminate(cl);
     return v_unit();
 }
+
+/* ---- introspection (eval.h) ---------------------------------------------------- */
+
+#include "eval.h"
+
+int eval_proc_frames(Proc *p, EvalFrameInfo *out, int max) {
+    if (!p) return 0;
+    EvalProc *ep = p->hot.interp;
+    if (!ep) return 0;
+    int n = 0;
+    for (ShadowFrame *sf = ep->top; sf && n < max; sf = sf->prev, n++) {
+        EvalFrameInfo *fi = &out[n];
+        fi->function = sf->code ? sf->code->info.name : "?";
+        const Node *at = sf->at;
+        if (at) {
+            fi->span = at->span;
+            src_linecol(at->span.file, at->span.off, &fi->line, &fi->col);
+            SourceFile *sfile = src_get(at->span.file);
+            fi->file = sfile ? sfile->path : "?";
+        } else {
+            fi->file = "?";
+            fi->line = fi->col = 0;
+            fi->span = (Span){UINT32_MAX, 0, 0};
+        }
+    }
+    return n;
+}

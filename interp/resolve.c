@@ -226,6 +226,8 @@ static void declare_generics(Ctx *c, NodeList gens, Node *owner) {
 
 /* ---- global lookup --------------------------------------------------------- */
 
+static bool is_std_module(const char *name);
+
 static Sym *lookup_in_module_items(Module *m, const char *name) {
     ModScope *ms = m->scope;
     return ms ? table_get(&ms->items, name) : NULL;
@@ -243,15 +245,31 @@ Sym *resolve_lookup_global(Module *m, const char *name) {
     if ((s = table_get(&method_syms, name))) return s;
     if ((s = table_get(&builtin_syms, name))) return s;
     if (ms && (s = table_get(&ms->modules, name))) return s;
-    if (stdlib_is_module(name)) return stdmod_sym(name);
+    if (is_std_module(name)) return stdmod_sym(name);
     if (resolve_is_builtin_type(name)) return builtin_type_sym(name);
     return NULL;
+}
+
+/* stdlib_is_module by interned pointer (the table scan is too slow for
+ * every name lookup). */
+static bool is_std_module(const char *name) {
+    static Table t;
+    static bool init;
+    if (!init) {
+        init = true;
+        for (unsigned i = 0; i < stdlib_count; i++)
+            if (stdlib_table[i].module[0]) {
+                const char *k = I(stdlib_table[i].module);
+                if (!table_get(&t, k)) table_put(&t, k, stdmod_sym(k));
+            }
+    }
+    return table_get(&t, name) != NULL;
 }
 
 static Sym *lookup_module_name(Ctx *c, const char *name) {
     Sym *s = table_get(&c->ms->modules, name);
     if (s) return s;
-    if (stdlib_is_module(name)) return stdmod_sym(name);
+    if (is_std_module(name)) return stdmod_sym(name);
     return NULL;
 }
 
