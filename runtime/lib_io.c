@@ -1,14 +1,25 @@
 /* lib_io.c — the prelude's output functions and the IO module: println,
- * print, IO.eprintln, IO.read_line (stdlib.md §1), plus compare and panic.
+ * print, IO.eprintln, IO.read_line (stdlib.md §1), plus compare, panic and
+ * the dynamic fallback of default().
  *
  * Each println is one fwrite of the whole line (stdio locks the stream per
- * call), so lines from different processes never interleave. */
+ * call), so lines from different processes never interleave.
+ *
+ * IO.read_line reads fd 0 through its own buffer (not stdio): when no data
+ * is ready it waits in the scheduler (sched_wait_io), so other processes
+ * keep running while a process waits for input. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
+#include <unistd.h>
 
 #include "lib.h"
+#include "lib_util.h"
 #include "rt.h"
+#include "sched.h"
 #include "str.h"
 #include "vals.h"
 
@@ -55,4 +66,94 @@ Value bi_compare(Value *a, int n) {
 Value bi_panic(Value *a, int n) {
     (void)n;
     rt_panic("%.*s", (int)str_len(a[0]), str_data(a[0]));
+}
+
+/* default() as a value or where the type was not known statically: the
+ * evaluator resolves every typed default() call itself (prepare_conc.inc). */
+Value bi_default(Value *a, int n) {
+    (void)a;
+    (void)n;
+    rt_panic("default(): the required type has no Default value");
+}
+
+/* ---- IO.read_line ------------------------------------------------------------ */
+
+/* Bytes read from stdin but not yet returned: buf[pos..len). */
+static once_flag in_once = ONCE_FLAG_INIT;
+static struct {
+    mtx_t lock;
+    char *buf;
+    size_t pos, len, cap;
+    bool eof;
+} in;
+
+static void in_init(void) {
+    if (mtx_init(&in.lock, mtx_plain) != thrd_success) rt_fatal("mtx_init failed");
+}
+
+/* Take the next line (or the rest at end of input) if one is buffered:
+ * true and *line set; the line excludes `\n` and one `\r` before it.
+ * Returns Err for a line that is not UTF-8 (the line is consumed). */
+static bool take_line(Value *line) {
+    char *p = in.buf + in.pos;
+    size_t avail = in.len - in.pos;
+    char *nl = avail ? memchr(p, '\n', avail) : NULL;
+    if (!nl && !in.eof) return false;
+    size_t used = nl ? (size_t)(nl - p) + 1 : avail;
+    size_t n = nl ? (size_t)(nl - p) : avail;
+    if (nl && n > 0 && p[n - 1] == '\r') n--;
+    in.pos += used;
+    if (!lib_utf8_valid(p, n)) *line = val_err_cstr("stream did not contain valid UTF-8");
+    else *line = val_ok(str_new(p, n));
+    return true;
+}
+
+/* Read what is available into the buffer; 0 on success, else an errno. */
+static int fill(void) {
+    if (in.pos > 0 && in.pos == in.len) in.pos = in.len = 0;
+    if (in.len == in.cap) {
+        if (in.pos > 0) { /* slide the partial line to the front */
+            memmove(in.buf, in.buf + in.pos, in.len - in.pos);
+            in.len -= in.pos;
+            in.pos = 0;
+        } else {
+            size_t nc = in.cap ? in.cap * 2 : 65536;
+            char *nb = realloc(in.buf, nc);
+            if (!nb) rt_fatal("out of memory");
+            in.buf = nb;
+            in.cap = nc;
+        }
+    }
+    for (;;) {
+        ssize_t r = read(0, in.buf + in.len, in.cap - in.len);
+        if (r > 0) in.len += (size_t)r;
+        else if (r == 0) in.eof = true;
+        else if (errno == EINTR) continue;
+        else if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+        else return errno;
+        return 0;
+    }
+}
+
+Value bi_io_read_line(Value *a, int n) {
+    (void)a;
+    (void)n;
+    call_once(&in_once, in_init);
+    for (;;) {
+        mtx_lock(&in.lock);
+        Value line;
+        if (take_line(&line)) {
+            mtx_unlock(&in.lock);
+            return line;
+        }
+        mtx_unlock(&in.lock);
+        /* nothing complete buffered: wait for input without blocking the
+         * other processes, then read what is there */
+        struct pollfd pfd = {.fd = 0, .events = POLLIN};
+        if (poll(&pfd, 1, 0) == 0 && sched_current()) sched_wait_io(0, POLLIN, -1);
+        mtx_lock(&in.lock);
+        int err = in.eof ? 0 : fill();
+        mtx_unlock(&in.lock);
+        if (err) return lib_os_error(err);
+    }
 }

@@ -1,0 +1,25 @@
+/* lib_tuple.c — the Tuple module (stdlib.md §8): positional access to a
+ * tuple of any arity.  The type checker types the results as Int (the
+ * original's signatures); at run time the element is returned as it is. */
+#include "lib.h"
+#include "lib_util.h"
+
+static Value nth(Value t, int64_t i, const char *fn) {
+    lib_need(t, T_TUPLE, fn, 1);
+    uint32_t len = AS_TUPLE(t)->n;
+    if (i < 0 || (uint64_t)i >= len) rt_panic("snow_tuple_nth: index %lld out of bounds (len %u)", (long long)i, len);
+    return AS_TUPLE(t)->items[i];
+}
+
+Value bi_tuple_nth(Value *a, int n) {
+    lib_need(a[1], T_INT, "Tuple.nth", 2);
+    return nth(a[0], a[1].i, "Tuple.nth");
+}
+
+Value bi_tuple_first(Value *a, int n) { return nth(a[0], 0, "Tuple.first"); }
+Value bi_tuple_second(Value *a, int n) { return nth(a[0], 1, "Tuple.second"); }
+
+Value bi_tuple_size(Value *a, int n) {
+    lib_need(a[0], T_TUPLE, "Tuple.size", 1);
+    return v_int(AS_TUPLE(a[0])->n);
+}
