@@ -377,7 +377,7 @@ static void *alloc_slow(Heap *h, size_t sz, uint8_t kind, bool zero) {
             h->small[sz / GRAN - 1] = b->next;
             return init_obj(b, sz, kind, zero);
         }
-        if (h->bump + sz <= h->limit && h->bump) {
+        if (h->bump && (size_t)(h->limit - h->bump) >= sz) {
             uint8_t *p = h->bump;
             h->bump += sz;
             bit_set(h->bump_chunk, p);
@@ -422,7 +422,7 @@ static inline void *alloc_in(Heap *h, size_t bytes, uint8_t kind, bool zero) {
             }
         }
         uint8_t *p = h->bump;
-        if ((size_t)(h->limit - p) >= sz && p) {
+        if (p && (size_t)(h->limit - p) >= sz) {
             h->bump = p + sz;
             bit_set(h->bump_chunk, p);
             return init_obj(p, sz, kind, zero);
