@@ -47,7 +47,7 @@ uint32_t ast_node_count(void) { return next_id; }
 
 const char *ast_strdup(const char *s, size_t n) {
     char *p = ast_alloc(n + 1);
-    memcpy(p, s, n);
+    if (n) memcpy(p, s, n);
     p[n] = 0;
     return p;
 }

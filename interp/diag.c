@@ -330,6 +330,10 @@ static void print_json(FILE *f, const Diag *d) {
 
 void diag_flush(void) {
     FILE *f = out ? out : stderr;
+    if (nqueue == 0) {
+        fflush(f);
+        return;
+    }
     qsort(queue, (size_t)nqueue, sizeof *queue, cmp_diag);
     int printed = 0;
     for (int i = 0; i < nqueue; i++) {

@@ -218,7 +218,7 @@ static void put_utf8(Lexer *L, uint32_t cp) {
 static char *buf_take(Lexer *L, uint32_t *n) {
     char *s = malloc(L->blen + 1);
     if (!s) abort();
-    memcpy(s, L->buf, L->blen);
+    if (L->blen) memcpy(s, L->buf, L->blen);
     s[L->blen] = 0;
     *n = L->blen;
     L->blen = 0;

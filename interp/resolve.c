@@ -1385,7 +1385,7 @@ static bool visit(Module *m, int *state, Module **stack, uint32_t depth) {
     state[idx] = 1;
     stack[depth] = m;
     Module **deps = malloc((m->nimports + 1) * sizeof *deps);
-    memcpy(deps, m->imports, m->nimports * sizeof *deps);
+    if (m->nimports) memcpy(deps, m->imports, m->nimports * sizeof *deps);
     qsort(deps, m->nimports, sizeof *deps, cmp_mod);
     bool ok = true;
     for (uint32_t i = 0; i < m->nimports && ok; i++) ok = visit(deps[i], state, stack, depth + 1);

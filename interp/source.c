@@ -23,7 +23,7 @@ uint32_t src_add(const char *path, const char *text, size_t len) {
     SourceFile *f = &files[nfiles];
     f->path = strdup(path);
     f->text = xrealloc(NULL, len + 1);
-    memcpy(f->text, text, len);
+    if (len) memcpy(f->text, text, len);
     f->text[len] = 0;
     f->len = len;
     uint32_t cap = 64, n = 0;
