@@ -283,6 +283,7 @@ Value ev_receive(PNode *n, Frame *f) {
         Value t = EVAL(n->a); CHECK(t);
         timeout = t.i < 0 ? -1 : t.i;
     }
+    f->sf->at = n->src; /* the debugger and backtraces show the receive line */
     RecvWait w;
     proc_recv_begin(&w, timeout);
     Mbox *m = proc_mbox();

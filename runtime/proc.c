@@ -25,6 +25,7 @@ void (*proc_backtrace_hook)(FILE *out);
 void (*proc_scan_hook)(Heap *h, void *interp);
 void (*proc_unwound_hook)(ProcHot *hot);
 void (*proc_interp_free_hook)(void *interp);
+void (*proc_exit_hook)(int status);
 
 /* ---- process table: pages of 1024 slots indexed by serial --------------------
  * Serials only grow, so a page whose serials are all allocated and whose
@@ -381,14 +382,18 @@ static void panic_handler(const char *msg, size_t len) {
             fprintf(stderr, "panic: %s\n", copy);
             if (proc_backtrace_hook) proc_backtrace_hook(stderr);
             fflush(stderr);
-            ev_close();
-            exit(101);
+            if (!proc_exit_hook) {
+                ev_close();
+                exit(101);
+            }
+            proc_exit_hook(101);
+        } else {
+            fputs("panic in ", stderr);
+            print_pid(stderr, p->pid);
+            fprintf(stderr, ": %s\n", copy);
+            if (proc_backtrace_hook) proc_backtrace_hook(stderr);
+            fflush(stderr);
         }
-        fputs("panic in ", stderr);
-        print_pid(stderr, p->pid);
-        fprintf(stderr, ": %s\n", copy);
-        if (proc_backtrace_hook) proc_backtrace_hook(stderr);
-        fflush(stderr);
     }
     p->unwinding = UW_PANIC;
     proc_unwind_continue(p);
@@ -488,8 +493,11 @@ static _Noreturn void finish_exit(Proc *p) {
         fflush(stdout);
         fprintf(stderr, "panic: main process exited: %s\n", buf);
         fflush(stderr);
-        ev_close();
-        exit(101);
+        if (!proc_exit_hook) {
+            ev_close();
+            exit(101);
+        }
+        proc_exit_hook(101);
     }
     for (uint32_t i = 0; i < p->nlinks; i++) {
         Proc *l = proc_find(p->links[i]);

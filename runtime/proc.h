@@ -239,6 +239,11 @@ extern void (*proc_scan_hook)(Heap *h, void *interp);
 extern void (*proc_unwound_hook)(ProcHot *hot);
 /* Frees ProcHot.interp when a process is reaped or discarded. */
 extern void (*proc_interp_free_hook)(void *interp);
+/* Called instead of exit(101) when the program must end at once (a panic in
+ * main, main killed by an exit signal).  NULL (the default): exit.  A hook
+ * that returns lets the dying main unwind and exit like any crashed process;
+ * the caller (snow trace) then stops the run at the next scheduling step. */
+extern void (*proc_exit_hook)(int status);
 
 /* ---- builtins (Snow surface, decision 9) -------------------------------- */
 
