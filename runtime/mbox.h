@@ -32,6 +32,18 @@
  * WebSocket frames, ...) may use their own kinds from MB_RUNTIME upwards. */
 enum { MB_USER = 0, MB_SIGNAL = 1, MB_RUNTIME = 16 };
 
+/* Runtime-component kinds (one list here, so components never collide). */
+enum {
+    MB_SVC_REQUEST = MB_RUNTIME, /* service call/cast request (service.c) */
+    MB_SVC_REPLY,                /* (ref, reply) for a blocked caller */
+    MB_SVC_DOWN,                 /* Down of the service a caller waits on */
+    MB_SUP_DOWN,                 /* Down of a child a supervisor is stopping (supervisor.c) */
+    MB_JOB_RESULT,               /* (job, Ok(value)) for the job's owner (lib_job.c) */
+    MB_JOB_DOWN,                 /* Down of a job, watched by its owner */
+    MB_JOB_KEPT,                 /* an awaited outcome kept for a later await */
+    MB_JOB_CANCEL,               /* to a job: its owner stopped waiting (await_timeout) */
+};
+
 typedef struct MboxEntry {
     struct MboxEntry *_Atomic in_next; /* inbox link (Treiber stack) */
     struct MboxEntry *next, *prev;     /* private list, owner only */

@@ -276,10 +276,11 @@ void proc_send_kind(uint64_t pid, uint32_t kind, Value msg) {
 void proc_send(uint64_t pid, Value msg) { proc_send_kind(pid, MB_USER, msg); }
 
 /* A system message (Down / Exit), built in the current heap. */
-static void send_signal(Proc *to, uint64_t from, Value sig) {
-    mbox_push(&to->mbox, mbox_entry_new(MB_SIGNAL, from, sig));
+static void send_signal_kind(Proc *to, uint32_t kind, uint64_t from, Value sig) {
+    mbox_push(&to->mbox, mbox_entry_new(kind, from, sig));
     sched_wake(to, WK_MSG);
 }
+static void send_signal(Proc *to, uint64_t from, Value sig) { send_signal_kind(to, MB_SIGNAL, from, sig); }
 
 Mbox *proc_mbox(void) { return &proc_self()->mbox; }
 
@@ -512,7 +513,7 @@ static _Noreturn void finish_exit(Proc *p) {
         if (!w) continue;
         mons_out_remove(w, m.ref, NULL);
         if (EV_ON()) ev_full(EV_DOWN, w->pid, p->pid, m.ref, 0, NULL, &reason);
-        send_signal(w, p->pid, val_sig_down(m.ref, p->pid, reason));
+        send_signal_kind(w, m.kind, p->pid, val_sig_down(m.ref, p->pid, reason));
     }
     p->nmons_in = 0;
     for (uint32_t i = 0; i < p->nmons_out; i++) {
@@ -640,7 +641,9 @@ void proc_unlink(uint64_t pid) {
     if (had && EV_ON()) ev_pids(EV_UNLINK, self->pid, pid);
 }
 
-uint64_t proc_monitor(uint64_t pid) {
+uint64_t proc_monitor(uint64_t pid) { return proc_monitor_kind(pid, MB_SIGNAL); }
+
+uint64_t proc_monitor_kind(uint64_t pid, uint32_t kind) {
     Proc *self = proc_self();
     uint64_t ref = ++PT.next_ref;
     Proc *t = proc_find(pid);
@@ -648,10 +651,10 @@ uint64_t proc_monitor(uint64_t pid) {
     if (!t) {
         Value r = proc_reason(XR_NOPROC);
         if (EV_ON()) ev_full(EV_DOWN, self->pid, pid, ref, 0, NULL, &r);
-        send_signal(self, pid, val_sig_down(ref, pid, r));
+        send_signal_kind(self, kind, pid, val_sig_down(ref, pid, r));
         return ref;
     }
-    MonIn in = {ref, self->pid};
+    MonIn in = {ref, self->pid, kind};
     MonOut out = {ref, pid};
     VEC_PUSH(t->mons_in, t->nmons_in, t->capmons_in, in);
     VEC_PUSH(self->mons_out, self->nmons_out, self->capmons_out, out);

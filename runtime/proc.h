@@ -90,7 +90,7 @@ typedef struct UnwindFrame {
 
 enum { UW_PANIC = 1, UW_EXIT = 2 };
 
-typedef struct MonIn { uint64_t ref, watcher; } MonIn;  /* someone monitors me */
+typedef struct MonIn { uint64_t ref, watcher; uint32_t kind; } MonIn; /* someone monitors me; Down goes in as `kind` */
 typedef struct MonOut { uint64_t ref, target; } MonOut; /* I monitor someone */
 
 struct RegEntry;
@@ -212,6 +212,10 @@ void proc_recv_end(RecvWait *w);
 void proc_link(uint64_t pid);
 void proc_unlink(uint64_t pid);
 uint64_t proc_monitor(uint64_t pid); /* returns the ref; dead pid: Down(NoProc) at once */
+/* The same, but the Down entry gets mailbox kind `kind` (>= MB_RUNTIME): a
+ * runtime component (jobs, service calls) watching a process without user
+ * `receive` ever seeing the Down. */
+uint64_t proc_monitor_kind(uint64_t pid, uint32_t kind);
 bool proc_demonitor(uint64_t ref);
 bool proc_trap_exit(bool on);        /* returns the previous setting */
 bool proc_is_alive(uint64_t pid);
