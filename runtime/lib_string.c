@@ -394,7 +394,11 @@ Value bi_string_split(Value *a, int n) {
         Value one = s;
         return list_from_array(&one, 1);
     }
-    lb_init(&lb, 0);
+    /* count first: one exact-size list buffer (a memchr/memmem pass is
+     * cheap next to the allocations) */
+    size_t pieces = 2;
+    for (const char *c = find(m + dl, end, d, dl); c; c = find(c + dl, end, d, dl)) pieces++;
+    lb_init(&lb, pieces);
     const char *q = p;
     for (; m; m = find(q, end, d, dl)) {
         lb_push(&lb, str_new(q, (size_t)(m - q)));
