@@ -249,7 +249,22 @@ static void print_human(FILE *f, const Diag *d) {
         size_t llen;
         src_line(file, line, &ls, &llen);
         uint32_t lstart = (uint32_t)(ls - src_get(file)->text);
-        fprintf(f, "%s%*u |%s %.*s\n", C(BLUE), gutter, line, C(RESET), (int)llen, ls);
+        /* very long lines: show a window around the label, with ellipses */
+        const char *pre = "", *post = "";
+        uint32_t loff = d->labels[i].span.off - lstart;
+        if (llen > 120) {
+            size_t from = loff > 50 ? loff - 50 : 0;
+            while (from > 0 && ((unsigned char)ls[from] & 0xC0) == 0x80) from--;
+            size_t to = from + 100 < llen ? from + 100 : llen;
+            while (to < llen && ((unsigned char)ls[to] & 0xC0) == 0x80) to++;
+            if (from > 0) pre = "...";
+            if (to < llen) post = "...";
+            lstart += (uint32_t)from;
+            ls += from;
+            llen = to - from;
+        }
+        fprintf(f, "%s%*u |%s %s%.*s%s\n", C(BLUE), gutter, line, C(RESET), pre, (int)llen, ls, post);
+        if (*pre) lstart -= 3; /* the ellipsis shifts the caret */
         for (int j = i; j < d->nlabels; j++) {
             if (done[j] || d->labels[j].span.file != file) continue;
             uint32_t l2, c2;

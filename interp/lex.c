@@ -406,7 +406,13 @@ static void lex_number(Lexer *L) {
     if (is_float) {
         Token *t = push(L, TK_FLOAT, start, L->pos);
         t->f = strtod(tmp, NULL);
-        if (L->pos - start >= sizeof tmp - 1) t->f = HUGE_VAL; /* absurdly long literal */
+        if (L->pos - start >= sizeof tmp - 1 || isinf(t->f)) {
+            Diag *d = diag_new(DIAG_ERROR, NULL, t->span, "float literal is too large");
+            diag_primary(d, "does not fit in a 64-bit Float");
+            diag_note(d, "the largest Float is about 1.7976931348623157e308");
+            diag_emit(d);
+            t->kind = TK_ERROR;
+        }
         return;
     }
     Token *t = push(L, TK_INT, start, L->pos);

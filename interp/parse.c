@@ -2015,6 +2015,10 @@ Node *parse_file(uint32_t file, const TokenList *toks, int *nerrors) {
             if (d && kind(&p) == TK_END) diag_help(d, "this `end` has no matching `do`");
             finish(d);
             advance(&p);
+            /* one report for a run of stray closers */
+            while (kind(&p) == TK_END || kind(&p) == TK_ELSE || kind(&p) == TK_AFTER || kind(&p) == TK_NEWLINE ||
+                   kind(&p) == TK_SEMI || kind(&p) == TK_RPAREN || kind(&p) == TK_RBRACKET || kind(&p) == TK_RBRACE)
+                advance(&p);
         } else {
             nv_push(&v, parse_stmt(&p));
         }
