@@ -655,10 +655,17 @@ uint64_t proc_monitor_kind(uint64_t pid, uint32_t kind) {
         return ref;
     }
     MonIn in = {ref, self->pid, kind};
-    MonOut out = {ref, pid};
+    MonOut out = {ref, pid, kind};
     VEC_PUSH(t->mons_in, t->nmons_in, t->capmons_in, in);
     VEC_PUSH(self->mons_out, self->nmons_out, self->capmons_out, out);
     return ref;
+}
+
+uint64_t proc_monitor_ref(uint64_t pid, uint32_t kind) {
+    Proc *self = proc_self();
+    for (uint32_t i = 0; i < self->nmons_out; i++)
+        if (self->mons_out[i].target == pid && self->mons_out[i].kind == kind) return self->mons_out[i].ref;
+    return 0;
 }
 
 bool proc_demonitor(uint64_t ref) {

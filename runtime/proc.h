@@ -91,7 +91,7 @@ typedef struct UnwindFrame {
 enum { UW_PANIC = 1, UW_EXIT = 2 };
 
 typedef struct MonIn { uint64_t ref, watcher; uint32_t kind; } MonIn; /* someone monitors me; Down goes in as `kind` */
-typedef struct MonOut { uint64_t ref, target; } MonOut; /* I monitor someone */
+typedef struct MonOut { uint64_t ref, target; uint32_t kind; } MonOut; /* I monitor someone */
 
 struct RegEntry;
 
@@ -216,6 +216,9 @@ uint64_t proc_monitor(uint64_t pid); /* returns the ref; dead pid: Down(NoProc) 
  * runtime component (jobs, service calls) watching a process without user
  * `receive` ever seeing the Down. */
 uint64_t proc_monitor_kind(uint64_t pid, uint32_t kind);
+/* The ref of the running process's oldest monitor of `pid` with that kind,
+ * 0 if none (so a component need not store the refs it created). */
+uint64_t proc_monitor_ref(uint64_t pid, uint32_t kind);
 bool proc_demonitor(uint64_t ref);
 bool proc_trap_exit(bool on);        /* returns the previous setting */
 bool proc_is_alive(uint64_t pid);
