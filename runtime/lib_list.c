@@ -163,20 +163,20 @@ static inline bool greater(Value cmp, Value x, Value y) {
 }
 
 /* Binary insertion sort of v[0..n): few comparisons (they are Snow calls);
- * an element goes after every element it is not smaller than (stable). */
+ * an element goes after every element it is not smaller than (stable).
+ * Sorted runs cost one comparison per element. */
 static void insertion_sort(Value *v, size_t n, Value cmp) {
     for (size_t i = 1; i < n; i++) {
         Value x = v[i];
-        size_t lo = 0, hi = i;
+        if (!greater(cmp, v[i - 1], x)) continue; /* in order already: one call */
+        size_t lo = 0, hi = i - 1;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
             if (greater(cmp, v[mid], x)) hi = mid;
             else lo = mid + 1;
         }
-        if (lo < i) {
-            memmove(v + lo + 1, v + lo, (i - lo) * sizeof(Value));
-            v[lo] = x;
-        }
+        memmove(v + lo + 1, v + lo, (i - lo) * sizeof(Value));
+        v[lo] = x;
     }
 }
 
