@@ -26,6 +26,7 @@ static const char *const kind_names[EV__COUNT] = {
     [EV_TIMER_FIRE] = "timer_fire", [EV_PANIC] = "panic", [EV_PREEMPT] = "preempt",
     [EV_YIELD] = "yield", [EV_BLOCK] = "block", [EV_WAKE] = "wake", [EV_RUN] = "run",
     [EV_DISCARD] = "discard", [EV_CLOCK] = "clock",
+    [EV_RESTART] = "restart", [EV_CHILD_START] = "child_start",
 };
 
 size_t ev_fmt_pid(uint64_t pid, char *buf, size_t cap) {
@@ -135,7 +136,7 @@ static void put_pid(FILE *f, const char *key, uint64_t pid) {
 /* Field names of `other`, `val` and `num` per kind (docs/events.md). */
 static const char *other_key(EvKind k) {
     switch (k) {
-    case EV_SPAWN: return "child";
+    case EV_SPAWN: case EV_RESTART: case EV_CHILD_START: return "child";
     case EV_SEND: return "to";
     case EV_EXIT_SIGNAL: return "from";
     case EV_DOWN: return "of";
@@ -157,12 +158,13 @@ static const char *num_key(EvKind k) {
     case EV_DEMONITOR: return "existed";
     case EV_TIMER_SET: case EV_BLOCK: return "due";
     case EV_CLOCK: return "to";
+    case EV_RESTART: return "count";
     default: return "num";
     }
 }
 static const char *text_key(EvKind k) {
     switch (k) {
-    case EV_SPAWN: return "name";
+    case EV_SPAWN: case EV_RESTART: case EV_CHILD_START: return "name";
     case EV_REGISTER: case EV_UNREGISTER: return "name";
     case EV_PANIC: return "message";
     case EV_EXIT_SIGNAL: return "effect";
@@ -174,7 +176,7 @@ static const char *text_key(EvKind k) {
 
 static bool has_num(EvKind k) {
     return k == EV_SEND || k == EV_RECEIVE || k == EV_DEMONITOR || k == EV_TIMER_SET ||
-           k == EV_BLOCK || k == EV_CLOCK;
+           k == EV_BLOCK || k == EV_CLOCK || k == EV_RESTART;
 }
 
 static void write_json(FILE *f, const Event *e) {
@@ -187,6 +189,10 @@ static void write_json(FILE *f, const Event *e) {
     if (e->text) {
         fprintf(f, ",\"%s\":", text_key(e->kind));
         put_json_str(f, e->text, strlen(e->text));
+    }
+    if (e->text2) {
+        fputs(",\"strategy\":", f); /* the only second string so far (EV_RESTART) */
+        put_json_str(f, e->text2, strlen(e->text2));
     }
     if (e->has_val) {
         char buf[4096];

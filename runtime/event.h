@@ -42,6 +42,9 @@ typedef enum EvKind {
     EV_RUN,         /* the scheduler switched to pid */
     EV_DISCARD,     /* pid discarded at quiescence */
     EV_CLOCK,       /* the clock jumped to num */
+    EV_RESTART,     /* supervisor pid restarts after child text (old pid other) exited with
+                       val; text2 = strategy, num = restarts in the intensity window */
+    EV_CHILD_START, /* supervisor pid started child text as other (first start or restart) */
     EV__COUNT
 } EvKind;
 
@@ -56,6 +59,7 @@ typedef struct Event {
     uint64_t ref;     /* monitor ref / timer id, 0 if none */
     int64_t num;      /* arm index, deadline, ... */
     const char *text; /* actor name, registered name, panic message, ... */
+    const char *text2; /* second string (EV_RESTART: strategy), NULL if none */
     bool has_val;
     Value val;        /* message or reason */
 } Event;

@@ -14,7 +14,3 @@ __attribute__((weak)) Value bi_job_map(Value *args, int nargs) { rt_panic("inter
 /* services and supervisors (runtime/service.c, runtime/supervisor.c) */
 #include "service.h"
 #include "supervisor.h"
-__attribute__((weak)) uint64_t svc_start(const ServiceDesc *sd, Value state) { (void)sd; (void)state; rt_panic("internal: services are not implemented yet"); }
-__attribute__((weak)) Value svc_call(uint64_t pid, const ServiceDesc *sd, uint32_t h, int argc, const Value *argv) { (void)pid; (void)sd; (void)h; (void)argc; (void)argv; rt_panic("internal: services are not implemented yet"); }
-__attribute__((weak)) void svc_cast(uint64_t pid, const ServiceDesc *sd, uint32_t h, int argc, const Value *argv) { (void)pid; (void)sd; (void)h; (void)argc; (void)argv; rt_panic("internal: services are not implemented yet"); }
-__attribute__((weak)) uint64_t sup_spawn(const SupDesc *sd) { (void)sd; rt_panic("internal: supervisors are not implemented yet"); }
