@@ -121,6 +121,10 @@ TEST(env) {
     rt_argc = 3;
     rt_argv = argv;
     CHECK_EQ_STR(DISP(bi_env_args(NULL, 0)), "[prog.snow, one, twö]");
+    char *bad[] = {"a\xff" "b", NULL};
+    rt_argc = 1;
+    rt_argv = bad;
+    CHECK_EQ_STR(DISP(bi_env_args(NULL, 0)), "[a\xEF\xBF\xBD" "b]");
     rt_argc = 0;
     rt_argv = NULL;
     CHECK_EQ_STR(DISP(bi_env_args(NULL, 0)), "[]");
