@@ -108,6 +108,7 @@ static int cmd_ast(int argc, char **argv) {
 }
 
 int cmd_run(int argc, char **argv); /* cmd_run.c */
+int cmd_trace(int argc, char **argv); /* debugger/dbg_run.c */
 
 const Command cli_commands[] = {
     {"run", "compile and run a program", "snow run [OPTIONS] PATH [-- ARGS...]",
@@ -123,6 +124,23 @@ const Command cli_commands[] = {
      "  --color=WHEN      always, never or auto\n\n"
      "Arguments after `--` are available to the program through Env.args().\n",
      cmd_run, true},
+    {"trace", "step through an actor program in the tracing debugger", "snow trace [OPTIONS] PATH",
+     "Runs PATH on the deterministic scheduler with virtual time and stops before it\n"
+     "starts: watch processes spawn, send, receive, link, monitor and crash, one event\n"
+     "or one message at a time, and step backwards (the run is replayed exactly).\n"
+     "Press ? inside for every key; docs/debugger.md shows the views.\n\n"
+     "options:\n"
+     "  --seed N          scheduling seed (default 0: FIFO); change it inside with s\n"
+     "  --script CMDS     headless: run commands separated by `;` (next, next-message,\n"
+     "                    continue, back, restart, goto N, seed N, select PID,\n"
+     "                    break PID, break-fn NAME, break-line N, break-msg PATTERN,\n"
+     "                    delete N, search TEXT, filter all|learner, quit)\n"
+     "  --script-file F   the same, read from a file (one command per line)\n"
+     "  --dump            headless: print every view as text after each command\n"
+     "  --width N         width of the dumped views (default 100)\n"
+     "  --export FILE     write the whole run's message sequence chart:\n"
+     "                    FILE.svg (picture) or FILE.mmd (Mermaid sequence diagram)\n",
+     cmd_trace, true},
     {"check", "type-check a program without running it", "snow check [--json] PATH",
      "Parses, resolves and type-checks PATH and reports every error and warning.\n"
      "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 misuse.\n\n"
