@@ -74,6 +74,8 @@ typedef struct DbgPattern DbgPattern;
 /* Parse `PATTERN [when GUARD]`; NULL with an error message in err. */
 DbgPattern *dbg_pattern_parse(const char *text, char *err, size_t cap);
 bool dbg_pattern_match(const DbgPattern *p, Value v);
+/* A service request `Name(args...)` (handler name and arguments). */
+bool dbg_pattern_match_call(const DbgPattern *p, const char *name, const Value *args, uint32_t nargs);
 void dbg_pattern_free(DbgPattern *p);
 
 /* ---- the model (dbg_model.c) --------------------------------------------------- */
@@ -96,6 +98,7 @@ typedef struct DbgProc {
     uint64_t reductions;    /* completed slices (the running one is added live) */
     uint32_t sent, received;
     int sup;                /* index in model sups when a supervisor, else -1 */
+    int svc;                /* index in model svcdefs when a service, else -1 */
     int sup_of, slot;       /* supervisor index / child slot, or -1 */
     uint32_t *pending;      /* indices of sent-not-yet-received events */
     uint32_t npending, cappending;
@@ -109,6 +112,7 @@ typedef struct DbgEv {
     uint64_t pid, other, ref;
     int64_t num;
     char *text;             /* copied event text */
+    char *text2;            /* EV_RESTART: the strategy */
     char *val;              /* rendered message / reason */
     uint64_t pair;          /* send: step of the receive that consumed it;
                                receive: step of the send (0: unknown) */
@@ -121,6 +125,13 @@ typedef struct DbgSupDef {
     int nchildren;
     struct { const char *name, *restart, *shutdown; } *ch;
 } DbgSupDef;
+
+typedef struct DbgSvcDef {
+    const char *name;
+    int nhandlers;
+    const char **handlers;  /* in declaration order (the request's index) */
+    bool *is_call;
+} DbgSvcDef;
 
 typedef struct DbgChild {
     uint64_t pid;           /* current incarnation, DBG_NONE when none */
@@ -147,6 +158,8 @@ typedef struct DbgModel {
     int nsups, capsups;
     const DbgSupDef *defs;  /* the program's supervisor definitions */
     int ndefs;
+    const DbgSvcDef *svcdefs; /* and its services */
+    int nsvcdefs;
     uint64_t running;       /* pid in its slice, DBG_NONE */
     int64_t now;
     uint64_t last_step;
@@ -154,7 +167,7 @@ typedef struct DbgModel {
 
 #define DBG_MAX_EVENTS 4000000u
 
-void dm_reset(DbgModel *m, const DbgSupDef *defs, int ndefs);
+void dm_reset(DbgModel *m, const DbgSupDef *defs, int ndefs, const DbgSvcDef *svcdefs, int nsvcdefs);
 void dm_free(DbgModel *m);
 DbgProc *dm_proc(DbgModel *m, uint64_t pid); /* NULL if never seen */
 /* Record one event (values rendered now: they are valid only during it). */
@@ -202,6 +215,8 @@ typedef struct Dbg {
     Project *proj;
     DbgSupDef *supdefs;
     int nsupdefs;
+    DbgSvcDef *svcdefs;
+    int nsvcdefs;
     bool headless, dump;
     int width;              /* dump width */
     /* run state */

@@ -23,6 +23,7 @@
 
 #include "dbg.h"
 #include "eval.h"
+#include "mbox.h"
 #include "proc.h"
 #include "source.h"
 
@@ -112,9 +113,21 @@ bool dbg_break_hit(Dbg *d, const DbgEv *e, const Event *raw, int *which) {
             } else hit = true;
             break;
         case BP_MSG:
-            if ((e->kind == EV_SEND || (e->kind == EV_TIMER_FIRE && e->text && strcmp(e->text, "send_after") == 0)) &&
-                raw && raw->has_val)
+            if (!raw || !raw->has_val) break;
+            if (e->kind == EV_SEND && e->num == MB_SVC_REQUEST) {
+                /* a service call/cast: matched as Handler(args...) */
+                DbgProc *svc = dm_proc(&d->m, e->other);
+                Value v = raw->val;
+                if (!svc || svc->svc < 0 || v.tag != T_TUPLE || AS_TUPLE(v)->n < 3) break;
+                TupleObj *t = AS_TUPLE(v);
+                const DbgSvcDef *sd = &d->m.svcdefs[svc->svc];
+                int64_t h = t->items[0].tag == T_INT ? t->items[0].i : -1;
+                if (h >= 0 && h < sd->nhandlers)
+                    hit = dbg_pattern_match_call(b->pat, sd->handlers[h], t->items + 3, t->n - 3);
+            } else if ((e->kind == EV_SEND && e->num < MB_RUNTIME) ||
+                       (e->kind == EV_TIMER_FIRE && e->text && strcmp(e->text, "send_after") == 0)) {
                 hit = dbg_pattern_match(b->pat, raw->val);
+            }
             break;
         }
         if (hit) {

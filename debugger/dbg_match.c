@@ -9,7 +9,9 @@
  * pattern's variables, arithmetic, comparisons, `and`/`or`/`not`, field
  * access on structs and a few pure library calls (String.length,
  * List.length, Map.size, Set.size, String.contains / starts_with /
- * ends_with).  Nothing here allocates in a Snow heap or runs Snow code: the
+ * ends_with).  A service call or cast matches like a constructor named
+ * after its handler: `Withdraw(amount) when amount > 100` stops at
+ * `Account.withdraw(acct, 150)`.  Nothing here allocates in a Snow heap or runs Snow code: the
  * match runs while the sender is paused in the middle of `send`. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -379,6 +381,24 @@ bool dbg_pattern_match(const DbgPattern *p, Value v) {
     env.n = 0;
     env.ntails = 0;
     bool ok = match(p->pat, v, &env);
+    if (ok && p->guard) {
+        G g = eval(p->guard, &env);
+        ok = g.k == G_BOOL && g.i;
+    }
+    for (int i = 0; i < env.ntails; i++) free(env.tails[i]);
+    return ok;
+}
+
+bool dbg_pattern_match_call(const DbgPattern *p, const char *name, const Value *args, uint32_t nargs) {
+    const Node *pat = p->pat;
+    Env env;
+    env.n = 0;
+    env.ntails = 0;
+    bool ok = false;
+    if (pat->kind == P_CTOR && !pat->ctor.qual.id && !strcmp(pat->ctor.name.id, name))
+        ok = pat->ctor.has_args ? match_items(pat->ctor.args, args, nargs, &env) : nargs == 0;
+    else if (pat->kind == P_BIND && is_upper(pat->name.id.id) && !strcmp(pat->name.id.id, name))
+        ok = nargs == 0;
     if (ok && p->guard) {
         G g = eval(p->guard, &env);
         ok = g.k == G_BOOL && g.i;

@@ -50,6 +50,7 @@ void dm_free(DbgModel *m) {
     free(m->procs);
     for (uint32_t i = 0; i < m->nevs; i++) {
         free(m->evs[i].text);
+        free(m->evs[i].text2);
         free(m->evs[i].val);
     }
     free(m->evs);
@@ -65,10 +66,12 @@ void dm_free(DbgModel *m) {
     m->running = DBG_NONE;
 }
 
-void dm_reset(DbgModel *m, const DbgSupDef *defs, int ndefs) {
+void dm_reset(DbgModel *m, const DbgSupDef *defs, int ndefs, const DbgSvcDef *svcdefs, int nsvcdefs) {
     dm_free(m);
     m->defs = defs;
     m->ndefs = ndefs;
+    m->svcdefs = svcdefs;
+    m->nsvcdefs = nsvcdefs;
 }
 
 DbgProc *dm_proc(DbgModel *m, uint64_t pid) {
@@ -99,7 +102,7 @@ static DbgProc *ensure_proc(DbgModel *m, uint64_t pid) {
         memset(p, 0, sizeof *p);
         p->pid = pid;
         p->parent = DBG_NONE;
-        p->sup = p->sup_of = p->slot = -1;
+        p->sup = p->sup_of = p->slot = p->svc = -1;
         p->state = DP_NEW;
     }
     return p;
@@ -119,7 +122,8 @@ const char *dm_kind_name(int kind) {
         [EV_UNREGISTER] = "unregister", [EV_TIMER_SET] = "timer-set",
         [EV_TIMER_FIRE] = "timer-fire", [EV_PANIC] = "panic", [EV_PREEMPT] = "preempt",
         [EV_YIELD] = "yield", [EV_BLOCK] = "block", [EV_WAKE] = "wake", [EV_RUN] = "run",
-        [EV_DISCARD] = "discard", [EV_CLOCK] = "clock",
+        [EV_DISCARD] = "discard", [EV_CLOCK] = "clock", [EV_RESTART] = "restart",
+        [EV_CHILD_START] = "child-start",
     };
     if (kind < 0 || kind >= EV__COUNT || !names[kind]) return "event";
     return names[kind];
@@ -170,36 +174,23 @@ static void sup_new(DbgModel *m, DbgProc *p, int def) {
     p->sup = m->nsups++;
 }
 
-static void sup_adopt(DbgModel *m, DbgProc *sp, DbgProc *kid) {
-    if (kid->sup_of >= 0 || sp->sup < 0) return;
+/* EV_CHILD_START: supervisor sp started child `name` as kid (a first start or
+ * a restart: the slot's previous incarnation is then replaced). */
+static void sup_child_start(DbgModel *m, DbgProc *sp, DbgProc *kid, const char *name) {
+    if (!sp || !kid || sp->sup < 0 || !name) return;
     DbgSup *s = &m->sups[sp->sup];
-    int n = m->defs[s->def].nchildren;
-    int pick = -1;
-    for (int pass = 0; pass < 3 && pick < 0; pass++)
-        for (int i = 0; i < n && pick < 0; i++) {
-            DbgChild *c = &s->ch[i];
-            bool vacant = c->pid == DBG_NONE || c->dead;
-            if (!vacant) continue;
-            if (pass == 0) {
-                DbgProc *last = dm_proc(m, c->pid);
-                if (!c->removed && last && last->name && kid->name && strcmp(last->name, kid->name) == 0) pick = i;
-            } else if (pass == 1) {
-                if (!c->removed) pick = i;
-            } else {
-                pick = i;
-            }
-        }
-    if (pick < 0) return;
-    DbgChild *c = &s->ch[pick];
-    if (c->pid != DBG_NONE) {
-        c->restarts++;
-        s->restarts++;
-    }
+    const DbgSupDef *sd = &m->defs[s->def];
+    int slot = -1;
+    for (int i = 0; i < sd->nchildren; i++)
+        if (strcmp(sd->ch[i].name, name) == 0) slot = i;
+    if (slot < 0) return;
+    DbgChild *c = &s->ch[slot];
+    if (c->pid != DBG_NONE) c->restarts++;
     c->pid = kid->pid;
     c->dead = false;
     c->removed = false;
     kid->sup_of = sp->sup;
-    kid->slot = pick;
+    kid->slot = slot;
 }
 
 static bool reason_is_normal(const char *r) {
@@ -288,6 +279,40 @@ void dm_slice_end(DbgModel *m) {
     m->running = DBG_NONE;
 }
 
+/* Runtime messages (service requests and replies, job results) in words:
+ * `call Withdraw(120)`, `cast Deposit(50)`, `reply true`. */
+static char *runtime_msg_text(DbgModel *m, const Event *e) {
+    Value v = e->val;
+    if (e->num < MB_RUNTIME || v.tag != T_TUPLE) return dbg_fmt_str(v, 400);
+    TupleObj *t = AS_TUPLE(v);
+    SB b;
+    sb_init(&b);
+    DbgProc *to = dm_proc(m, e->other == EV_NOPID ? DBG_NONE : e->other);
+    if (e->num == MB_SVC_REQUEST && to && to->svc >= 0 && t->n >= 3 && t->items[0].tag == T_INT) {
+        const DbgSvcDef *sd = &m->svcdefs[to->svc];
+        int64_t h = t->items[0].i;
+        bool call = t->items[1].tag == T_PID;
+        const char *name = h >= 0 && h < sd->nhandlers ? sd->handlers[h] : "?";
+        sb_printf(&b, "%s %s(", call ? "call" : "cast", name);
+        for (uint32_t i = 3; i < t->n; i++) {
+            if (i > 3) sb_puts(&b, ", ");
+            dbg_fmt(&b, t->items[i], 200);
+        }
+        sb_putc(&b, ')');
+    } else if (e->num == MB_SVC_REPLY && t->n == 2) {
+        sb_puts(&b, "reply ");
+        dbg_fmt(&b, t->items[1], 300);
+    } else if (e->num == MB_JOB_RESULT && t->n == 2) {
+        sb_puts(&b, "job result ");
+        dbg_fmt(&b, t->items[1], 300);
+    } else {
+        dbg_fmt(&b, v, 400);
+    }
+    char *r = xstrdup(sb_cstr(&b));
+    sb_free(&b);
+    return r;
+}
+
 static DbgEv scratch_ev;
 
 DbgEv *dm_record(DbgModel *m, const Event *e) {
@@ -296,6 +321,7 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
     if (m->nevs >= DBG_MAX_EVENTS) {
         m->truncated = true;
         free(scratch_ev.text);
+        free(scratch_ev.text2);
         free(scratch_ev.val);
         d = &scratch_ev;
         idx = UINT32_MAX;
@@ -315,7 +341,7 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
     d->ref = e->ref;
     d->num = e->num;
     d->text = xstrdup(e->text);
-    if (e->has_val) d->val = dbg_fmt_str(e->val, 400);
+    if (e->has_val) d->val = e->kind == EV_SEND ? runtime_msg_text(m, e) : dbg_fmt_str(e->val, 400);
     m->last_step = e->step;
     m->now = e->time;
     if (d->pid != DBG_NONE && e->kind != EV_DISCARD) {
@@ -338,6 +364,8 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
         c->state = DP_RUNNABLE;
         int def = supdef_named(m, e->text);
         if (def >= 0) sup_new(m, c, def);
+        for (int i = 0; e->text && i < m->nsvcdefs; i++)
+            if (!strcmp(m->svcdefs[i].name, e->text)) c->svc = i;
         break;
     }
     case EV_RUN:
@@ -412,13 +440,14 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
             p->regname = NULL;
         }
         break;
-    case EV_LINK: {
-        DbgProc *a = p, *b = dm_proc(m, d->other);
-        if (!a || !b) break;
-        if (a->sup >= 0 && b->parent == a->pid) sup_adopt(m, a, b);
-        else if (b->sup >= 0 && a->parent == b->pid) sup_adopt(m, b, a);
+    case EV_CHILD_START:
+        sup_child_start(m, p, dm_proc(m, d->other), e->text);
         break;
-    }
+    case EV_RESTART:
+        if (p && p->sup >= 0) m->sups[p->sup].restarts++;
+        free(d->text2);
+        d->text2 = xstrdup(e->text2);
+        break;
     default: break;
     }
     return d;
@@ -468,7 +497,7 @@ void dm_describe(DbgModel *m, const DbgEv *e, SB *b) {
         who(m, b, e->other);
         sb_printf(b, ": %s", v);
         if (e->num == MB_SIGNAL) sb_puts(b, " [signal]");
-        else if (e->num >= MB_RUNTIME) sb_puts(b, " [runtime]");
+        else if (e->num >= MB_RUNTIME && e->num != MB_SVC_REQUEST && e->num != MB_SVC_REPLY && e->num != MB_JOB_RESULT) sb_puts(b, " [runtime]");
         if (e->dropped) sb_puts(b, " (dropped: no such process)");
         break;
     case EV_RECEIVE:
@@ -591,6 +620,19 @@ void dm_describe(DbgModel *m, const DbgEv *e, SB *b) {
         break;
     case EV_CLOCK:
         sb_printf(b, "clock jumps to %" PRId64 "ms", e->num);
+        break;
+    case EV_CHILD_START:
+        sb_puts(b, "supervisor ");
+        who(m, b, e->pid);
+        sb_printf(b, " starts child %s as ", e->text ? e->text : "?");
+        who(m, b, e->other);
+        break;
+    case EV_RESTART:
+        sb_puts(b, "supervisor ");
+        who(m, b, e->pid);
+        sb_printf(b, " restarts child %s (", e->text ? e->text : "?");
+        who(m, b, e->other);
+        sb_printf(b, " exited: %s; %s, restart %" PRId64 " in the window)", v, e->text2 ? e->text2 : "?", e->num);
         break;
     default:
         sb_printf(b, "%s", dm_kind_name(e->kind));

@@ -292,7 +292,7 @@ static bool pause_at_once(EvKind k) {
     switch (k) {
     case EV_RECEIVE: case EV_PANIC: case EV_LINK: case EV_UNLINK: case EV_DEMONITOR: case EV_REGISTER:
     case EV_UNREGISTER: case EV_BLOCK: case EV_WAKE: case EV_RUN: case EV_PREEMPT: case EV_YIELD:
-    case EV_CLOCK: case EV_TIMER_SET:
+    case EV_CLOCK: case EV_TIMER_SET: case EV_CHILD_START: case EV_RESTART:
         return true;
     default:
         return false;
@@ -374,7 +374,7 @@ static void on_program_exit(int status) {
 /* ---- runs ------------------------------------------------------------------------------------- */
 
 static bool run_once(Dbg *d) {
-    dm_reset(&d->m, d->supdefs, d->nsupdefs);
+    dm_reset(&d->m, d->supdefs, d->nsupdefs, d->svcdefs, d->nsvcdefs);
     capture_reset(d);
     d->aborting = d->ended = false;
     d->status = 0;
@@ -424,6 +424,19 @@ static void collect_supdefs(Dbg *d) {
         if (!root) continue;
         for (uint32_t i = 0; i < root->list.items.n; i++) {
             Node *s = root->list.items.v[i];
+            if (s && s->kind == N_SERVICE) {
+                d->svcdefs = realloc(d->svcdefs, (size_t)(d->nsvcdefs + 1) * sizeof *d->svcdefs);
+                DbgSvcDef *sv = &d->svcdefs[d->nsvcdefs++];
+                uint32_t nh = s->service.handlers.n;
+                sv->name = s->service.name.id;
+                sv->nhandlers = (int)nh;
+                sv->handlers = calloc(nh ? nh : 1, sizeof *sv->handlers);
+                sv->is_call = calloc(nh ? nh : 1, sizeof *sv->is_call);
+                for (uint32_t k = 0; k < nh; k++) {
+                    sv->handlers[k] = s->service.handlers.v[k]->handler.name.id;
+                    sv->is_call[k] = s->service.handlers.v[k]->handler.is_call;
+                }
+            }
             if (!s || s->kind != N_SUPERVISOR) continue;
             d->supdefs = realloc(d->supdefs, (size_t)(d->nsupdefs + 1) * sizeof *d->supdefs);
             DbgSupDef *sd = &d->supdefs[d->nsupdefs++];
@@ -627,6 +640,11 @@ int cmd_trace(int argc, char **argv) {
     free(d.script);
     for (int i = 0; i < d.nsupdefs; i++) free(d.supdefs[i].ch);
     free(d.supdefs);
+    for (int i = 0; i < d.nsvcdefs; i++) {
+        free(d.svcdefs[i].handlers);
+        free(d.svcdefs[i].is_call);
+    }
+    free(d.svcdefs);
     free(rt_argv);
     rt_argv = NULL;
     rt_argc = 0;

@@ -1,4 +1,448 @@
-/* dbg_tui.c — placeholder */
+/* dbg_tui.c — the interactive front end of `snow trace` (ncurses).
+ *
+ * Screen, top to bottom: title bar; the current event and why the run
+ * stopped; the panes; a message / prompt line; the key line.
+ *  - wide terminals (>= 110 x 32): Processes | Source on top, Process |
+ *    <switchable view> below;
+ *  - smaller ones: Processes on top, the switchable view below.
+ * The switchable pane shows one of the nine views (1-9, Tab cycles; the
+ * timeline by default).  Every pane is drawn from the same text the
+ * headless --dump prints (dbg_view.c).
+ *
+ * The program's output never reaches the terminal (dbg_run.c captures it);
+ * ncurses talks to the real terminal through the descriptors saved before
+ * the capture.  Keys are read only while paused. */
+#include <ctype.h>
+#include <curses.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "dbg.h"
-void dbg_tui_pause(Dbg *d) { d->action = ACT_QUIT; }
-void dbg_tui_end(Dbg *d) { (void)d; }
+
+static SCREEN *scr;
+static FILE *tui_in;
+static bool colors;
+
+enum { CP_TITLE = 1, CP_HILITE, CP_ERROR, CP_MARK, CP_HEAD, CP_DIM };
+
+static void tui_init(Dbg *d) {
+    if (scr) return;
+    setlocale(LC_ALL, "");
+    int fd = dup(d->ui_in_fd);
+    tui_in = fdopen(fd, "r");
+    scr = newterm(NULL, d->ui_out, tui_in);
+    if (!scr) {
+        fprintf(d->ui_out, "snow trace: cannot start the terminal UI (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+        fflush(d->ui_out);
+        d->action = ACT_QUIT;
+        return;
+    }
+    set_term(scr);
+    raw();
+    noecho();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    colors = has_colors();
+    if (colors) {
+        start_color();
+        use_default_colors();
+        init_pair(CP_TITLE, COLOR_WHITE, COLOR_BLUE);
+        init_pair(CP_HILITE, COLOR_BLACK, COLOR_CYAN);
+        init_pair(CP_ERROR, COLOR_RED, -1);
+        init_pair(CP_MARK, COLOR_BLACK, COLOR_YELLOW);
+        init_pair(CP_HEAD, COLOR_BLACK, COLOR_WHITE);
+        init_pair(CP_DIM, COLOR_BLUE, -1);
+    }
+}
+
+void dbg_tui_end(Dbg *d) {
+    (void)d;
+    if (!scr) return;
+    endwin();
+    delscreen(scr);
+    scr = NULL;
+    if (tui_in) fclose(tui_in);
+    tui_in = NULL;
+}
+
+static attr_t attr_of(int a) {
+    attr_t r = A_NORMAL;
+    if (a & DA_HILITE) r |= colors ? COLOR_PAIR(CP_HILITE) : A_REVERSE;
+    else if (a & DA_MARK) r |= colors ? COLOR_PAIR(CP_MARK) : A_STANDOUT;
+    else if (a & DA_ERROR) r |= colors ? COLOR_PAIR(CP_ERROR) : A_BOLD;
+    else if (a & DA_DIM) r |= colors ? COLOR_PAIR(CP_DIM) : A_DIM;
+    if (a & DA_BOLD) r |= A_BOLD;
+    return r;
+}
+
+/* One line at (y, x), exactly w cells: clipped, padded with blanks. */
+static void put_line(int y, int x, int w, const char *s, attr_t a) {
+    if (w <= 0) return;
+    attrset(a);
+    move(y, x);
+    int used = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && used < w) {
+        int len = 1;
+        if (*p >= 0xC0) len = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+        addnstr((const char *)p, len);
+        for (int k = 0; k < len && *p; k++) p++;
+        used++;
+    }
+    for (; used < w; used++) addch(' ');
+    attrset(A_NORMAL);
+}
+
+typedef struct Pane {
+    int y, x, h, w, view;
+} Pane;
+
+static bool wide(void) { return COLS >= 110 && LINES >= 32; }
+
+static bool zoomed;
+
+static int layout(Dbg *d, Pane *p) {
+    int top = 2, bottom = LINES - 2; /* rows [top, bottom) */
+    int mid = bottom - top;
+    if (mid < 4) return 0;
+    if (zoomed) {
+        p[0] = (Pane){top, 0, mid, COLS, d->view};
+        return 1;
+    }
+    if (wide()) {
+        int th = mid * 2 / 5, lw = COLS / 2, sw = COLS * 2 / 5;
+        if (th < 6) th = 6;
+        p[0] = (Pane){top, 0, th, lw, V_PROCS};
+        p[1] = (Pane){top, lw + 1, th, COLS - lw - 1, V_PROC};
+        p[2] = (Pane){top + th, 0, mid - th, sw, V_SOURCE};
+        p[3] = (Pane){top + th, sw + 1, mid - th, COLS - sw - 1, d->view};
+        return 4;
+    }
+    int th = mid / 3;
+    if (th < 4) th = mid > 8 ? 4 : 0;
+    int n = 0;
+    if (th) p[n++] = (Pane){top, 0, th, COLS, V_PROCS};
+    p[n++] = (Pane){top + th, 0, mid - th, COLS, d->view};
+    return n;
+}
+
+static void draw_pane(Dbg *d, const Pane *p, bool switchable) {
+    if (p->h < 2) return;
+    char head[256];
+    if (switchable)
+        snprintf(head, sizeof head, " [%d] %s   (1-9/Tab: views, z: zoom, PgUp/PgDn: scroll)", p->view + 1,
+                 dbg_view_name(p->view));
+    else if (p->view == V_PROC) {
+        char pid[48];
+        dbg_fmt_pid(pid, sizeof pid, d->selected);
+        snprintf(head, sizeof head, " [2] Process %s%s", pid, d->follow ? "   (follows the events; o: pin)" : "   (pinned; o: follow)");
+    } else snprintf(head, sizeof head, " [%d] %s", p->view + 1, dbg_view_name(p->view));
+    put_line(p->y, p->x, p->w, head, colors ? COLOR_PAIR(CP_HEAD) | A_BOLD : A_REVERSE);
+    int rows = p->h - 1;
+    DbgText t;
+    dt_init(&t);
+    dbg_render(d, p->view, p->w, rows, &t);
+    bool windowed = p->view == V_TIMELINE || p->view == V_SOURCE || p->view == V_OUTPUT;
+    int y = p->y + 1, first = 0;
+    if (p->view == V_PROCS && t.n) { /* the header row stays; the selection stays visible */
+        put_line(y++, p->x, p->w, t.v[0].s, attr_of(t.v[0].attr));
+        rows--;
+        int f = t.focus > 0 ? t.focus - 1 : 0;
+        if (f >= rows) first = f - rows + 1;
+        first += 1;
+    } else if (!windowed) {
+        if (t.focus >= rows) first = t.focus - rows + 1;
+        first += d->scroll[p->view];
+        if (first > t.n - rows) first = t.n - rows;
+        if (first < 0) first = 0;
+    }
+    for (int r = 0; r < rows; r++) {
+        int i = first + r;
+        const char *s = i < t.n ? t.v[i].s : "";
+        attr_t a = i < t.n ? attr_of(t.v[i].attr) : A_NORMAL;
+        put_line(y + r, p->x, p->w, s, a);
+    }
+    dt_free(&t);
+}
+
+static const char *key_line(void) {
+    if (COLS >= 118)
+        return " n next  m next msg  c continue  b back  r restart  s seed  / search  p f l M breakpoints  Tab view  ? help  q quit";
+    if (COLS >= 78) return " n next m msg c cont b back r restart s seed / find M msg-break Tab view ? help q quit";
+    return " n m c b r s / M Tab ? q  (? help)";
+}
+
+static void draw(Dbg *d, const char *status) {
+    erase();
+    SB b;
+    sb_init(&b);
+    dbg_title(d, &b);
+    put_line(0, 0, COLS, sb_cstr(&b), colors ? COLOR_PAIR(CP_TITLE) | A_BOLD : A_REVERSE);
+    b.len = 0;
+    dbg_current_event(d, &b);
+    if (d->stop_reason[0]) sb_printf(&b, "   [%s]", d->stop_reason);
+    put_line(1, 0, COLS, sb_cstr(&b), A_BOLD);
+    sb_free(&b);
+    Pane p[4];
+    int n = layout(d, p);
+    for (int i = 0; i < n; i++) {
+        draw_pane(d, &p[i], i == n - 1);
+        if (p[i].x + p[i].w < COLS) /* the column separator */
+            for (int y = p[i].y; y < p[i].y + p[i].h; y++) mvaddch(y, p[i].x + p[i].w, ACS_VLINE);
+    }
+    const char *m = status ? status : d->msg[0] ? d->msg : d->ended ? d->ended_msg : "";
+    put_line(LINES - 2, 0, COLS, m, d->msg[0] && !status ? A_BOLD : A_NORMAL);
+    put_line(LINES - 1, 0, COLS, key_line(), A_REVERSE);
+    refresh();
+}
+
+static const char *const help_lines[] = {
+    "snow trace: watch your actors, one event at a time",
+    "",
+    "stepping",
+    "  n  Space  ->   next event (spawn, send, receive, exit, link, ...)",
+    "  m              next message (a send, a receive, a Down or Exit signal)",
+    "  c              continue until a breakpoint, a panic or the end",
+    "  b  <-  Bksp    step back one event (the run is replayed exactly)",
+    "  g              go to a step number",
+    "  r              restart from the beginning",
+    "  s              change the scheduling seed (and restart)",
+    "breakpoints",
+    "  p              on the selected process (toggle)",
+    "  f              on the selected process's actor function (toggle)",
+    "  l              on the highlighted source line (toggle)",
+    "  M              on a message pattern:  Withdraw(amount) when amount > 100",
+    "  X              delete every breakpoint   (view 9 lists them)",
+    "looking around",
+    "  Up/Down j/k    select a process (pins the selection)",
+    "  o              follow the acting process again / pin",
+    "  1-9  Tab       1 processes 2 process 3 supervision 4 links 5 timeline",
+    "                 6 source 7 nodes 8 output 9 breakpoints",
+    "  PgUp PgDn Home scroll the lower-right pane     z  zoom it to the full screen",
+    "  /  ]  [        search the timeline, next match, previous match",
+    "  v              show every scheduler event / only the learner's events",
+    "  :              type a command (next, break-msg PAT, goto N, seed N, ...)",
+    "  ?  h           this help        q  quit",
+    "",
+    "press any key",
+};
+
+static void help_overlay(void) {
+    int n = (int)(sizeof help_lines / sizeof help_lines[0]);
+    int w = 78 < COLS - 2 ? 78 : COLS - 2, h = n + 2 < LINES ? n + 2 : LINES;
+    int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+    if (w < 10 || h < 3) return;
+    for (int r = 0; r < h; r++) {
+        const char *s = r == 0 || r == h - 1 ? "" : r - 1 < n ? help_lines[r - 1] : "";
+        char buf[128];
+        snprintf(buf, sizeof buf, " %s", s);
+        put_line(y0 + r, x0, w, buf, r == 1 ? (colors ? COLOR_PAIR(CP_TITLE) | A_BOLD : A_REVERSE | A_BOLD) : (colors ? COLOR_PAIR(CP_HEAD) : A_REVERSE));
+    }
+    refresh();
+    getch();
+}
+
+/* A one-line prompt; returns false when cancelled (Esc / Ctrl-C). */
+static bool prompt(const char *label, char *buf, size_t cap) {
+    size_t n = 0;
+    buf[0] = 0;
+    curs_set(1);
+    for (;;) {
+        char line[600];
+        snprintf(line, sizeof line, "%s%s", label, buf);
+        put_line(LINES - 2, 0, COLS, line, A_BOLD);
+        int cx = (int)(strlen(label) + n);
+        move(LINES - 2, cx < COLS ? cx : COLS - 1);
+        refresh();
+        int ch = getch();
+        if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) break;
+        if (ch == 27 || ch == 3 || ch == 7) {
+            curs_set(0);
+            return false;
+        }
+        if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+            if (n) buf[--n] = 0;
+            continue;
+        }
+        if (ch == KEY_RESIZE) continue;
+        if (ch >= 32 && ch < 256 && n + 1 < cap) {
+            buf[n++] = (char)ch;
+            buf[n] = 0;
+        }
+    }
+    curs_set(0);
+    return true;
+}
+
+static void exec(Dbg *d, const char *cmd) {
+    d->msg[0] = 0;
+    dbg_exec(d, cmd);
+}
+
+static int find_bp(Dbg *d, BpKind k, uint64_t pid, const char *name, uint32_t line) {
+    for (int i = 0; i < d->nbps; i++) {
+        DbgBreak *b = &d->bps[i];
+        if (b->kind != k) continue;
+        if (k == BP_PROC && b->pid == pid) return b->id;
+        if (k == BP_FN && name && b->name && !strcmp(b->name, name)) return b->id;
+        if (k == BP_LINE && b->line == line) return b->id;
+    }
+    return 0;
+}
+
+static void move_selection(Dbg *d, int dir) {
+    DbgModel *m = &d->m;
+    if (!m->nprocs) return;
+    int64_t cur = -1;
+    for (uint64_t i = 0; i < m->nprocs; i++)
+        if (m->procs[i].pid == d->selected) cur = (int64_t)i;
+    for (int64_t i = cur + dir; i >= 0 && i < (int64_t)m->nprocs; i += dir)
+        if (m->procs[i].pid != DBG_NONE) {
+            d->selected = m->procs[i].pid;
+            d->follow = false;
+            return;
+        }
+}
+
+/* The line the source pane highlights (for `l`). */
+static uint32_t current_line(Dbg *d) {
+    DbgText t;
+    dt_init(&t);
+    dbg_render(d, V_SOURCE, 200, 5, &t);
+    uint32_t line = 0;
+    if (t.focus >= 0) line = (uint32_t)atoi(t.v[t.focus].s + 2);
+    dt_free(&t);
+    return line;
+}
+
+static void handle_key(Dbg *d, int ch) {
+    char buf[512];
+    switch (ch) {
+    case 'n': case ' ': case KEY_RIGHT: exec(d, "next"); break;
+    case 'm': exec(d, "next-message"); break;
+    case 'c': exec(d, "continue"); break;
+    case 'b': case KEY_LEFT: case KEY_BACKSPACE: case 127: exec(d, "back"); break;
+    case 'r': exec(d, "restart"); break;
+    case 'q': case 3: exec(d, "quit"); break;
+    case 's':
+        if (prompt("seed (0 = FIFO order): ", buf, 32)) {
+            char cmd[600];
+            snprintf(cmd, sizeof cmd, "seed %s", buf);
+            exec(d, cmd);
+        }
+        break;
+    case 'g':
+        if (prompt("go to step: ", buf, 32)) {
+            char cmd[600];
+            snprintf(cmd, sizeof cmd, "goto %s", buf);
+            exec(d, cmd);
+        }
+        break;
+    case '/':
+        if (prompt("search the timeline: ", buf, 120)) {
+            char cmd[600];
+            snprintf(cmd, sizeof cmd, "search %s", buf);
+            exec(d, cmd);
+            d->view = V_TIMELINE;
+            d->scroll[V_TIMELINE] = 0;
+        }
+        break;
+    case ']': exec(d, "search-next"); d->view = V_TIMELINE; break;
+    case '[': exec(d, "search-prev"); d->view = V_TIMELINE; break;
+    case ':':
+        if (prompt(":", buf, sizeof buf - 1)) exec(d, buf);
+        break;
+    case 'M':
+        if (prompt("break on message pattern: ", buf, 400)) {
+            char cmd[600];
+            snprintf(cmd, sizeof cmd, "break-msg %s", buf);
+            exec(d, cmd);
+        }
+        break;
+    case 'p': {
+        int id = find_bp(d, BP_PROC, d->selected, NULL, 0);
+        if (id) snprintf(buf, sizeof buf, "delete %d", id);
+        else {
+            char pid[48];
+            dbg_fmt_pid(pid, sizeof pid, d->selected);
+            snprintf(buf, sizeof buf, "break %s", pid);
+        }
+        exec(d, buf);
+        break;
+    }
+    case 'f': {
+        DbgProc *p = dm_proc(&d->m, d->selected);
+        if (!p || !p->name) break;
+        int id = find_bp(d, BP_FN, 0, p->name, 0);
+        if (id) snprintf(buf, sizeof buf, "delete %d", id);
+        else snprintf(buf, sizeof buf, "break-fn %s", p->name);
+        exec(d, buf);
+        break;
+    }
+    case 'l': {
+        uint32_t line = current_line(d);
+        if (!line) {
+            snprintf(d->msg, sizeof d->msg, "no current source line");
+            break;
+        }
+        int id = find_bp(d, BP_LINE, 0, NULL, line);
+        if (id) snprintf(buf, sizeof buf, "delete %d", id);
+        else snprintf(buf, sizeof buf, "break-line %u", line);
+        exec(d, buf);
+        break;
+    }
+    case 'X': exec(d, "delete all"); break;
+    case 'v':
+        d->all_events = !d->all_events;
+        snprintf(d->msg, sizeof d->msg, "%s", d->all_events ? "showing every scheduler event (run, block, wake, preempt, ...)"
+                                                            : "showing the learner's events (spawn, messages, exits, links, ...)");
+        break;
+    case 'o':
+        d->follow = !d->follow;
+        if (d->follow && d->m.nevs && d->m.evs[d->m.nevs - 1].pid != DBG_NONE) d->selected = d->m.evs[d->m.nevs - 1].pid;
+        break;
+    case KEY_UP: case 'k': move_selection(d, -1); break;
+    case KEY_DOWN: case 'j': move_selection(d, 1); break;
+    case '\t': d->view = (d->view + 1) % V__COUNT; break;
+    case KEY_BTAB: d->view = (d->view + V__COUNT - 1) % V__COUNT; break;
+    case KEY_PPAGE: d->scroll[d->view] += d->view == V_SOURCE ? -10 : 10; break;
+    case KEY_NPAGE:
+        d->scroll[d->view] += d->view == V_SOURCE ? 10 : -10;
+        if (d->view != V_SOURCE && d->scroll[d->view] < 0) d->scroll[d->view] = 0;
+        break;
+    case KEY_HOME: case KEY_END: d->scroll[d->view] = 0; d->search_hit = 0; break;
+    case 'z': zoomed = !zoomed; break;
+    case '?': case 'h': help_overlay(); break;
+    case KEY_RESIZE: break;
+    default:
+        if (ch >= '1' && ch <= '9') {
+            d->view = ch - '1';
+            break;
+        }
+        if (ch > 0 && ch < 256 && isprint(ch)) snprintf(d->msg, sizeof d->msg, "key `%c` does nothing here: ? shows every key", ch);
+        break;
+    }
+}
+
+void dbg_tui_pause(Dbg *d) {
+    tui_init(d);
+    if (!scr) return;
+    for (;;) {
+        draw(d, NULL);
+        int ch = getch();
+        if (ch == ERR) {
+            d->action = ACT_QUIT; /* the terminal went away */
+            return;
+        }
+        handle_key(d, ch);
+        if (d->action != ACT_NONE) {
+            if (d->action != ACT_QUIT) {
+                d->stop_reason[0] = 0;
+                draw(d, d->action == ACT_RERUN ? "replaying from the start..." : "running...");
+            }
+            return;
+        }
+    }
+}

@@ -20,7 +20,7 @@
 #include "registry.h"
 #include "source.h"
 
-#define COLW 10 /* timeline column width */
+static int COLW = 10; /* timeline column width (8 on narrow panes) */
 
 static const char *const view_names[V__COUNT] = {
     "Processes", "Process", "Supervision tree", "Links & monitors", "Timeline",
@@ -129,14 +129,14 @@ uint64_t dbg_focus_pid(Dbg *d) { return d->selected; }
 /* ---- processes --------------------------------------------------------------------------------- */
 
 static void view_procs(Dbg *d, DbgText *t) {
-    dt_add(t, DA_BOLD, "  %-8s %-14s %-24s %5s %7s %8s", "PID", "NAME", "STATUS", "MBOX", "REDS", "RESTARTS");
+    dt_add(t, DA_BOLD, "  %-7s %-12s %-20s %4s %6s %4s", "PID", "NAME", "STATUS", "MBOX", "REDS", "RST");
     for (uint64_t i = 0; i < d->m.nprocs; i++) {
         DbgProc *p = &d->m.procs[i];
         if (p->pid == DBG_NONE) continue;
         char pid[48], st[200], rs[32];
         pidstr(pid, sizeof pid, p->pid);
         status_text(p, st, sizeof st);
-        if (strlen(st) > 24) strcpy(st + 21, "...");
+        if (strlen(st) > 20) strcpy(st + 17, "...");
         if (p->sup_of >= 0) snprintf(rs, sizeof rs, "%d", d->m.sups[p->sup_of].ch[p->slot].restarts);
         else if (p->sup >= 0) snprintf(rs, sizeof rs, "sup %d", d->m.sups[p->sup].restarts);
         else snprintf(rs, sizeof rs, "-");
@@ -146,7 +146,7 @@ static void view_procs(Dbg *d, DbgText *t) {
         bool sel = p->pid == d->selected;
         int attr = sel ? DA_HILITE : alive(p) ? DA_NORMAL : DA_DIM;
         if (sel) t->focus = t->n;
-        dt_add(t, attr, "%c%c%-8s %-14.14s %-24s %5zu %7" PRIu64 " %8s", sel ? '>' : ' ',
+        dt_add(t, attr, "%c%c%-7s %-12.12s %-20s %4zu %6" PRIu64 " %4s", sel ? '>' : ' ',
                has_proc_bp(d, p->pid) ? 'B' : ' ', pid, name, st, alive(p) ? mbox_len(p->pid) : (size_t)0,
                reductions(d, p), rs);
     }
@@ -171,8 +171,8 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
     char st[300];
     status_text(dp, st, sizeof st);
     Proc *p = proc_find(dp->pid);
-    dt_add(t, 0, "status: %s   reductions: %" PRIu64 "   sent: %u   received: %u%s", st, reductions(d, dp), dp->sent,
-           dp->received, p && p->trap_exit ? "   traps exits" : "");
+    dt_add(t, 0, "status: %s%s", st, p && p->trap_exit ? "   (traps exits)" : "");
+    dt_add(t, 0, "reductions: %" PRIu64 "   sent: %u   received: %u", reductions(d, dp), dp->sent, dp->received);
     if (dp->regname) dt_add(t, 0, "registered as \"%s\"", dp->regname);
     if (dp->sup_of >= 0) {
         DbgSup *s = &d->m.sups[dp->sup_of];
@@ -184,8 +184,8 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
     }
     if (dp->sup >= 0) {
         const DbgSupDef *sd = &d->m.defs[d->m.sups[dp->sup].def];
-        dt_add(t, 0, "supervisor %s: strategy %s, at most %d restarts in %d s", sd->name, sd->strategy,
-               sd->max_restarts, sd->max_seconds);
+        dt_add(t, 0, "supervisor %s: %s, max %d restarts in %d s", sd->name, sd->strategy, sd->max_restarts,
+               sd->max_seconds);
     }
     if (!p) {
         if (dp->state == DP_DEAD)
@@ -425,7 +425,7 @@ static int col_of(const Cols *c, uint64_t pid) {
 static bool two_ended(const DbgEv *e) {
     switch (e->kind) {
     case EV_SPAWN: case EV_SEND: case EV_LINK: case EV_UNLINK: case EV_MONITOR: case EV_DOWN:
-    case EV_EXIT_SIGNAL:
+    case EV_EXIT_SIGNAL: case EV_CHILD_START:
         return true;
     case EV_TIMER_FIRE: case EV_TIMER_SET:
         return e->text && strcmp(e->text, "send_after") == 0;
@@ -461,6 +461,7 @@ static char glyph(const DbgEv *e) {
     case EV_PREEMPT: return 'p';
     case EV_YIELD: return 'y';
     case EV_DISCARD: return 'd';
+    case EV_RESTART: return '@';
     default: return '?';
     }
 }
@@ -477,7 +478,7 @@ static void short_desc(Dbg *d, const DbgEv *e, const Cols *c, SB *b) {
         }
         sb_puts(b, v);
         if (e->num == MB_SIGNAL) sb_puts(b, " [signal]");
-        else if (e->num >= MB_RUNTIME) sb_puts(b, " [runtime]");
+        else if (e->num >= MB_RUNTIME && e->num != MB_SVC_REQUEST && e->num != MB_SVC_REPLY && e->num != MB_JOB_RESULT) sb_puts(b, " [runtime]");
         if (e->dropped) sb_puts(b, "  (dropped: no such process)");
         else if (e->pair) sb_printf(b, "  (received @%" PRIu64 ")", e->pair);
         else if (e->num == MB_USER || e->num == MB_SIGNAL) sb_puts(b, "  (not received yet)");
@@ -496,7 +497,29 @@ static void short_desc(Dbg *d, const DbgEv *e, const Cols *c, SB *b) {
         }
         return;
     }
-    dm_describe(&d->m, e, b);
+    /* the chart shows who: keep the words short */
+    bool a_on = e->pid != DBG_NONE && col_of(c, e->pid) >= 0;
+    bool b_on = e->other == DBG_NONE || col_of(c, e->other) >= 0;
+    if (!a_on || (two_ended(e) && !b_on)) {
+        dm_describe(&d->m, e, b);
+        return;
+    }
+    switch (e->kind) {
+    case EV_SPAWN: sb_printf(b, "spawn %s", pname(d, e->other)); break;
+    case EV_LINK: sb_puts(b, "link"); break;
+    case EV_UNLINK: sb_puts(b, "unlink"); break;
+    case EV_MONITOR: sb_printf(b, "monitor (#Ref<%" PRIu64 ">)", e->ref); break;
+    case EV_CHILD_START: sb_printf(b, "start child %s", e->text ? e->text : "?"); break;
+    case EV_RESTART: sb_printf(b, "restart child %s (%s)", e->text ? e->text : "?", e->text2 ? e->text2 : "?"); break;
+    case EV_DOWN: sb_printf(b, "Down(#Ref<%" PRIu64 ">, ..., %s)", e->ref, v); break;
+    case EV_EXIT_SIGNAL: sb_printf(b, "exit signal %s%s", v, e->text && !strcmp(e->text, "trapped") ? " (trapped)" : ""); break;
+    case EV_REGISTER: sb_printf(b, "register \"%s\"", e->text ? e->text : ""); break;
+    case EV_UNREGISTER: sb_printf(b, "unregister \"%s\"", e->text ? e->text : ""); break;
+    case EV_PANIC: sb_printf(b, "panic: %s", e->text ? e->text : ""); break;
+    case EV_EXIT: sb_printf(b, "exit: %s", v); break;
+    case EV_DISCARD: sb_puts(b, "discarded (program finished)"); break;
+    default: dm_describe(&d->m, e, b); break;
+    }
 }
 
 static void view_timeline(Dbg *d, int width, int height, DbgText *t) {
@@ -530,7 +553,8 @@ static void view_timeline(Dbg *d, int width, int height, DbgText *t) {
         start = end > (uint32_t)rows ? end - (uint32_t)rows : 0;
     }
     /* columns: the processes most involved in the window */
-    int maxcols = (width - 8 - 28) / COLW;
+    COLW = width >= 100 ? 10 : 8;
+    int maxcols = (width - 8 - 22) / COLW;
     if (maxcols < 2) maxcols = 2;
     if (maxcols > 128) maxcols = 128;
     typedef struct { uint64_t pid; uint32_t count, first; } Inv;
@@ -623,6 +647,10 @@ static void view_timeline(Dbg *d, int width, int height, DbgText *t) {
         case EV_UNLINK:
             if (a >= 0 && b >= 0) connect(row, a, b, e->kind == EV_LINK ? '=' : '.', '+', '+');
             else if (a >= 0) row[a * COLW + COLW / 2] = '+';
+            break;
+        case EV_CHILD_START:
+            if (a >= 0 && b >= 0) connect(row, a, b, '=', 'S', '+');
+            else if (a >= 0) row[a * COLW + COLW / 2] = 'S';
             break;
         case EV_MONITOR:
             if (a >= 0 && b >= 0) connect(row, a, b, '~', 'o', '>');
