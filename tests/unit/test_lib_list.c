@@ -196,7 +196,7 @@ TEST(million_map) {
     double dt = now_sec() - t0;
     CHECK_EQ_INT(list_len(ys), n);
     CHECK_EQ_INT(list_get(ys, n - 1).i, (int64_t)(n - 1) * 2);
-    CHECK(dt < 1.0);
+    CHECK(dt < 5.0); /* a guard against quadratic work, not a benchmark */
     log_buf_list = list_empty();
 }
 

@@ -229,7 +229,7 @@ TEST(big_inputs) {
     CHECK_EQ_INT(str_cplen(r), 200000 * 4);
     Value up = call1(bi_string_to_upper, big);
     CHECK_EQ_INT(str_len(up), str_len(big));
-    CHECK(now_sec() - t0 < 2.0);
+    CHECK(now_sec() - t0 < 5.0); /* a guard against quadratic work */
 }
 
 int main(void) {
