@@ -100,6 +100,7 @@ typedef struct DbgProc {
     int sup;                /* index in model sups when a supervisor, else -1 */
     int svc;                /* index in model svcdefs when a service, else -1 */
     int sup_of, slot;       /* supervisor index / child slot, or -1 */
+    int restarts;           /* as a supervised child: restarts of its slot before it */
     uint32_t *pending;      /* indices of sent-not-yet-received events */
     uint32_t npending, cappending;
 } DbgProc;

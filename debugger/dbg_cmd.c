@@ -11,9 +11,9 @@
  *
  * Breakpoints are checked on every recorded event (except while re-running
  * to a known step): a process breakpoint fires on events of that process and
- * on messages sent to it; a function breakpoint on events of a process running
- * that actor or with that function on its call stack; a line breakpoint on
- * events whose process stands on that line; a message breakpoint on every
+ * on messages sent to it; a function breakpoint on events done by a running
+ * process of that actor or with that function on its call stack; a line
+ * breakpoint on events done by a process executing that line; a message breakpoint on every
  * send (and send_after delivery) whose message matches the pattern. */
 #include <ctype.h>
 #include <inttypes.h>
@@ -92,6 +92,10 @@ static bool fn_on_stack(uint64_t pid, const char *name) {
 
 bool dbg_break_hit(Dbg *d, const DbgEv *e, const Event *raw, int *which) {
     bool visible = dbg_visible(d, e);
+    /* function and line breakpoints concern the process executing the code
+     * (not the one a Down or a wake-up is about) */
+    uint64_t running = proc_self_pid();
+    if (running == EV_NOPID) running = DBG_NONE;
     for (int i = 0; i < d->nbps; i++) {
         DbgBreak *b = &d->bps[i];
         bool hit = false;
@@ -100,13 +104,13 @@ bool dbg_break_hit(Dbg *d, const DbgEv *e, const Event *raw, int *which) {
             hit = visible && (e->pid == b->pid || (e->kind == EV_SEND && e->other == b->pid));
             break;
         case BP_FN: {
-            if (!visible || e->pid == DBG_NONE) break;
+            if (!visible || e->pid == DBG_NONE || e->pid != running) break;
             DbgProc *p = dm_proc(&d->m, e->pid);
             hit = (p && p->name && strcmp(p->name, b->name) == 0) || fn_on_stack(e->pid, b->name);
             break;
         }
         case BP_LINE:
-            if (!visible || e->line != b->line) break;
+            if (!visible || e->line != b->line || e->pid != running) break;
             if (b->file) {
                 SourceFile *sf = src_get(e->file);
                 hit = sf && strcmp(base_name(sf->path), b->file) == 0;

@@ -191,6 +191,7 @@ static void sup_child_start(DbgModel *m, DbgProc *sp, DbgProc *kid, const char *
     c->removed = false;
     kid->sup_of = sp->sup;
     kid->slot = slot;
+    kid->restarts = c->restarts;
 }
 
 static bool reason_is_normal(const char *r) {

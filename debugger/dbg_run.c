@@ -473,19 +473,29 @@ static bool parse_u64(const char *s, uint64_t *out) {
     return true;
 }
 
+/* Commands are separated by newlines or `;`; a line starting with # is a comment. */
 static void split_script(Dbg *d, const char *text) {
     const char *p = text;
     while (*p) {
-        const char *e = p;
-        while (*e && *e != ';' && *e != '\n') e++;
-        const char *a = p, *b = e;
-        while (a < b && (*a == ' ' || *a == '\t' || *a == '\r')) a++;
-        while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r')) b--;
-        if (b > a && *a != '#') {
-            d->script = realloc(d->script, (size_t)(d->nscript + 1) * sizeof *d->script);
-            d->script[d->nscript++] = strndup(a, (size_t)(b - a));
+        const char *eol = p;
+        while (*eol && *eol != '\n') eol++;
+        const char *q = p;
+        while (q < eol && (*q == ' ' || *q == '\t')) q++;
+        if (*q != '#') {
+            while (q < eol) {
+                const char *e = q;
+                while (e < eol && *e != ';') e++;
+                const char *a = q, *b = e;
+                while (a < b && (*a == ' ' || *a == '\t' || *a == '\r')) a++;
+                while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r')) b--;
+                if (b > a) {
+                    d->script = realloc(d->script, (size_t)(d->nscript + 1) * sizeof *d->script);
+                    d->script[d->nscript++] = strndup(a, (size_t)(b - a));
+                }
+                q = e < eol ? e + 1 : e;
+            }
         }
-        p = *e ? e + 1 : e;
+        p = *eol ? eol + 1 : eol;
     }
 }
 

@@ -6,12 +6,24 @@
  * same text the TUI shows, deterministic for goldens.  The script ending
  * quits the session. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dbg.h"
 
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double cmd_start;
+
 static void report(Dbg *d, const char *cmd) {
     FILE *f = d->ui_out;
+    if (getenv("SNOW_TRACE_TIMING"))
+        fprintf(f, "timing: `%s` took %.2f ms (%" PRIu64 " runs so far)\n", cmd, now_ms() - cmd_start, d->runs);
     if (d->dump) {
         fprintf(f, "=== %s ===\n", cmd);
         dbg_dump(d, f);
@@ -40,6 +52,7 @@ void dbg_script_pause(Dbg *d) {
         }
         const char *c = d->script[d->script_pos++];
         d->msg[0] = 0;
+        cmd_start = now_ms();
         dbg_exec(d, c);
         if (d->action == ACT_QUIT) return;
         if (d->action != ACT_NONE) {

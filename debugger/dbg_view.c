@@ -137,7 +137,7 @@ static void view_procs(Dbg *d, DbgText *t) {
         pidstr(pid, sizeof pid, p->pid);
         status_text(p, st, sizeof st);
         if (strlen(st) > 20) strcpy(st + 17, "...");
-        if (p->sup_of >= 0) snprintf(rs, sizeof rs, "%d", d->m.sups[p->sup_of].ch[p->slot].restarts);
+        if (p->sup_of >= 0) snprintf(rs, sizeof rs, "%d", p->restarts);
         else if (p->sup >= 0) snprintf(rs, sizeof rs, "sup %d", d->m.sups[p->sup].restarts);
         else snprintf(rs, sizeof rs, "-");
         char name[64];
