@@ -35,11 +35,18 @@ void mbox_entry_free(MboxEntry *e) {
     free(e);
 }
 
+MboxEntry mbox_closed_mark;
+#define CLOSED (&mbox_closed_mark)
+
 void mbox_push(Mbox *m, MboxEntry *e) {
     MboxEntry *old = atomic_load_explicit(&m->inbox, memory_order_relaxed);
     do {
+        if (old == CLOSED) { /* the owner has exited */
+            mbox_entry_free(e);
+            return;
+        }
         atomic_store_explicit(&e->in_next, old, memory_order_relaxed);
-    } while (!atomic_compare_exchange_weak_explicit(&m->inbox, &old, e, memory_order_release,
+    } while (!atomic_compare_exchange_weak_explicit(&m->inbox, &old, e, memory_order_seq_cst,
                                                     memory_order_relaxed));
 }
 
@@ -47,6 +54,7 @@ void mbox_push(Mbox *m, MboxEntry *e) {
 static void drain(Mbox *m) {
     MboxEntry *x = atomic_exchange_explicit(&m->inbox, NULL, memory_order_acquire);
     if (!x) return;
+    assert(x != CLOSED);
     MboxEntry *rev = NULL; /* reverse into arrival order, linked by ->next */
     while (x) {
         MboxEntry *n = atomic_load_explicit(&x->in_next, memory_order_relaxed);
@@ -98,7 +106,12 @@ size_t mbox_count(Mbox *m) {
 }
 
 void mbox_destroy(Mbox *m) {
-    drain(m);
+    MboxEntry *x = atomic_exchange_explicit(&m->inbox, CLOSED, memory_order_acquire);
+    while (x && x != CLOSED) {
+        MboxEntry *n = atomic_load_explicit(&x->in_next, memory_order_relaxed);
+        mbox_entry_free(x);
+        x = n;
+    }
     for (MboxEntry *e = m->head; e;) {
         MboxEntry *n = e->next;
         mbox_entry_free(e);

@@ -7,6 +7,10 @@
  * private doubly-linked list, into which it drains the inbox (reversed, so
  * arrival order is kept) whenever it reaches the end of the list.
  *
+ * mbox_destroy closes the inbox (it then holds a sentinel): a push that
+ * comes later, from a sender that found the process just before it exited,
+ * frees its entry instead (the message is dropped, as for any dead pid).
+ *
  * Invariants:
  *  - Entries are in arrival order across private list + inbox (FIFO over
  *    the whole mailbox, whatever the kind).
@@ -20,6 +24,7 @@
 #define SNOW_MBOX_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,8 +74,19 @@ MboxEntry *mbox_entry_new(uint32_t kind, uint64_t from, Value v);
 MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v);
 void mbox_entry_free(MboxEntry *e);
 
-/* Append (any thread).  Returns nothing: the caller wakes the owner. */
+/* Append (any thread).  Returns nothing: the caller wakes the owner.
+ * The push is sequentially consistent: with the threaded scheduler's
+ * seq_cst publication of a blocked state followed by a seq_cst re-read of
+ * the inbox, either the sender sees the receiver blocked (and wakes it) or
+ * the receiver sees the new entry. */
 void mbox_push(Mbox *m, MboxEntry *e);
+/* True if entries were pushed since the owner last drained (any thread;
+ * false once closed). */
+extern MboxEntry mbox_closed_mark;
+static inline bool mbox_has_new(Mbox *m) {
+    MboxEntry *x = atomic_load_explicit(&m->inbox, memory_order_seq_cst);
+    return x && x != &mbox_closed_mark;
+}
 
 /* Owner only.  Iteration from the oldest entry; NULL at the end. */
 MboxEntry *mbox_first(Mbox *m);

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "event.h"
 #include "registry.h"
@@ -28,70 +29,112 @@ void (*proc_interp_free_hook)(void *interp);
 void (*proc_exit_hook)(int status);
 
 /* ---- process table: pages of 1024 slots indexed by serial --------------------
- * Serials only grow, so a page whose serials are all allocated and whose
- * processes are all gone is freed; lookups are two loads. */
+ * Serials only grow, so a page whose serials have all been allocated and
+ * have all died is freed; lookups are four plain loads (serial bound,
+ * directory, page, slot).
+ *
+ * Threads: serials come from an atomic counter; the directory and the pages
+ * are created, grown and removed under PT.grow (once per 1024 spawns), and
+ * readers never lock: a replaced directory or an emptied page is handed to
+ * sched_retire, so a reader that loaded it keeps reading valid memory until
+ * its next scheduling point.  A page counts the serials it has left alive
+ * (`left`, starting at 1024, decremented at each death), so "all allocated
+ * and all dead" is one atomic decrement reaching 0. */
 
 #define PT_BITS 10
 #define PT_PAGE (1u << PT_BITS)
 
 typedef struct PtPage {
-    Proc *slot[PT_PAGE];
-    uint32_t live;
+    Proc *_Atomic slot[PT_PAGE];
+    _Atomic uint64_t left; /* serials of this page not yet dead (allocated or not) */
 } PtPage;
 
+typedef struct PtDir {
+    size_t n;
+    PtPage *_Atomic page[];
+} PtDir;
+
 static struct {
-    PtPage **dir;
-    size_t ndir;
-    uint64_t next_serial;
-    size_t live;
-    uint64_t next_ref; /* monitor refs, from 1 */
+    PtDir *_Atomic dir;
+    _Atomic uint64_t next_serial;
+    _Atomic uint64_t live;
+    _Atomic uint64_t next_ref; /* monitor refs, from 1 */
+    MtLock grow;               /* directory growth, page creation and removal */
 } PT;
 
-static uint64_t pt_insert(Proc *p) {
-    uint64_t serial = PT.next_serial++;
+static PtDir *pt_dir(void) { return atomic_load_explicit(&PT.dir, memory_order_acquire); }
+
+static PtPage *pt_page_at(PtDir *dir, size_t d) {
+    return dir && d < dir->n ? atomic_load_explicit(&dir->page[d], memory_order_acquire) : NULL;
+}
+
+/* The page for serial, created (and the directory grown) if needed. */
+static PtPage *pt_page_make(uint64_t serial) {
     size_t d = (size_t)(serial >> PT_BITS);
-    if (d >= PT.ndir) {
-        size_t n = PT.ndir ? PT.ndir * 2 : 64;
+    PtPage *pg = pt_page_at(pt_dir(), d);
+    if (pg) return pg;
+    mt_lock(&PT.grow);
+    PtDir *dir = pt_dir();
+    if (!dir || d >= dir->n) {
+        size_t n = dir ? dir->n * 2 : 64;
         while (n <= d) n *= 2;
-        PT.dir = realloc(PT.dir, n * sizeof *PT.dir);
-        if (!PT.dir) rt_fatal("out of memory");
-        memset(PT.dir + PT.ndir, 0, (n - PT.ndir) * sizeof *PT.dir);
-        PT.ndir = n;
+        PtDir *nd = calloc(1, sizeof *nd + n * sizeof nd->page[0]);
+        if (!nd) rt_fatal("out of memory");
+        nd->n = n;
+        for (size_t i = 0; dir && i < dir->n; i++)
+            atomic_init(&nd->page[i], atomic_load_explicit(&dir->page[i], memory_order_relaxed));
+        atomic_store_explicit(&PT.dir, nd, memory_order_release);
+        if (dir) sched_retire(dir, free);
+        dir = nd;
     }
-    if (!PT.dir[d]) {
-        PT.dir[d] = calloc(1, sizeof(PtPage));
-        if (!PT.dir[d]) rt_fatal("out of memory");
+    pg = atomic_load_explicit(&dir->page[d], memory_order_relaxed);
+    if (!pg) {
+        pg = calloc(1, sizeof *pg);
+        if (!pg) rt_fatal("out of memory");
+        atomic_init(&pg->left, PT_PAGE);
+        atomic_store_explicit(&dir->page[d], pg, memory_order_release);
     }
-    PT.dir[d]->slot[serial & (PT_PAGE - 1)] = p;
-    PT.dir[d]->live++;
-    PT.live++;
-    return pid_make(0, 0, serial);
+    mt_unlock(&PT.grow);
+    return pg;
+}
+
+static uint64_t pt_reserve(void) { return mt_add(&PT.next_serial, 1); }
+
+/* Make p (fully initialised, p->pid set) findable. */
+static void pt_publish(Proc *p) {
+    uint64_t serial = pid_serial(p->pid);
+    PtPage *pg = pt_page_make(serial);
+    atomic_store_explicit(&pg->slot[serial & (PT_PAGE - 1)], p, memory_order_release);
+    mt_add(&PT.live, 1);
 }
 
 static void pt_remove(uint64_t pid) {
     uint64_t serial = pid_serial(pid);
     size_t d = (size_t)(serial >> PT_BITS);
-    PtPage *pg = PT.dir[d];
-    assert(pg && pg->slot[serial & (PT_PAGE - 1)]);
-    pg->slot[serial & (PT_PAGE - 1)] = NULL;
-    pg->live--;
-    PT.live--;
-    if (pg->live == 0 && ((uint64_t)(d + 1) << PT_BITS) <= PT.next_serial) {
-        free(pg);
-        PT.dir[d] = NULL;
+    PtDir *dir = pt_dir();
+    PtPage *pg = pt_page_at(dir, d);
+    assert(pg && atomic_load_explicit(&pg->slot[serial & (PT_PAGE - 1)], memory_order_relaxed));
+    atomic_store_explicit(&pg->slot[serial & (PT_PAGE - 1)], NULL, memory_order_release);
+    mt_sub(&PT.live, 1);
+    if (mt_sub(&pg->left, 1) == 1) { /* every serial of the page allocated and dead */
+        mt_lock(&PT.grow);
+        dir = pt_dir();
+        atomic_store_explicit(&dir->page[d], NULL, memory_order_release);
+        mt_unlock(&PT.grow);
+        sched_retire(pg, free);
     }
 }
 
 Proc *proc_find(uint64_t pid) {
     if (pid >> 40) return NULL; /* remote (node/creation set) */
     uint64_t serial = pid_serial(pid);
-    if (serial >= PT.next_serial) return NULL;
-    PtPage *pg = PT.dir[serial >> PT_BITS];
-    return pg ? pg->slot[serial & (PT_PAGE - 1)] : NULL;
+    if (serial >= atomic_load_explicit(&PT.next_serial, memory_order_relaxed)) return NULL;
+    PtPage *pg = pt_page_at(pt_dir(), (size_t)(serial >> PT_BITS));
+    return pg ? atomic_load_explicit(&pg->slot[serial & (PT_PAGE - 1)], memory_order_acquire) : NULL;
 }
 
-size_t proc_count(void) { return PT.live; }
-uint64_t proc_spawned_total(void) { return PT.next_serial; }
+size_t proc_count(void) { return (size_t)atomic_load_explicit(&PT.live, memory_order_relaxed); }
+uint64_t proc_spawned_total(void) { return atomic_load_explicit(&PT.next_serial, memory_order_relaxed); }
 
 /* ---- identity -------------------------------------------------------------------- */
 
@@ -177,18 +220,42 @@ static Value copy_out(Value v, Frag **f) {
     return *f ? c : v;
 }
 
-static void link_pair(Proc *a, Proc *b) {
-    if (pids_has(a->links, a->nlinks, b->pid)) return;
+/* Remove pid from p's links (under p's lock); true if it was there. */
+static bool links_del(Proc *p, uint64_t pid) {
+    mt_lock(&p->lk);
+    bool had = pids_remove(p->links, &p->nlinks, pid);
+    mt_unlock(&p->lk);
+    return had;
+}
+
+/* Link a (the running process or the spawner) and b.  a's side first: if b
+ * turns out to be exiting, b's exit has not seen a and a's side is undone,
+ * so links stay symmetric.  Returns false if b is already exiting. */
+static bool link_pair(Proc *a, Proc *b) {
+    mt_lock(&a->lk);
+    if (pids_has(a->links, a->nlinks, b->pid)) {
+        mt_unlock(&a->lk);
+        return true;
+    }
     VEC_PUSH(a->links, a->nlinks, a->caplinks, b->pid);
-    VEC_PUSH(b->links, b->nlinks, b->caplinks, a->pid);
+    mt_unlock(&a->lk);
+    mt_lock(&b->lk);
+    bool alive = !b->gone;
+    if (alive && !pids_has(b->links, b->nlinks, a->pid)) VEC_PUSH(b->links, b->nlinks, b->caplinks, a->pid);
+    mt_unlock(&b->lk);
+    if (!alive) {
+        links_del(a, b->pid);
+        return false;
+    }
     if (EV_ON()) ev_pids(EV_LINK, a->pid, b->pid);
+    return true;
 }
 
 uint64_t proc_spawn(Value fn, int argc, const Value *argv, const SpawnOpts *o) {
     Proc *self = proc_self();
     Proc *p = calloc(1, sizeof *p);
     if (!p) rt_fatal("out of memory");
-    p->pid = pt_insert(p);
+    p->pid = pid_make(0, 0, pt_reserve());
     p->state = PS_NEW;
     p->hot.reds = PROC_REDUCTIONS;
     mbox_init(&p->mbox);
@@ -205,6 +272,7 @@ uint64_t proc_spawn(Value fn, int argc, const Value *argv, const SpawnOpts *o) {
     p->terminate = v_unit();
     if (o && o->terminate.tag == T_FUNC) p->terminate = copy_out(o->terminate, &p->frags[argc + 1]);
     p->reason = v_unit();
+    pt_publish(p);
     if (EV_ON()) ev_full(EV_SPAWN, p->parent, p->pid, 0, 0, p->name, NULL);
     if (o && o->link && self) link_pair(self, p);
     if (self && self->pause_depth) {
@@ -217,7 +285,7 @@ uint64_t proc_spawn(Value fn, int argc, const Value *argv, const SpawnOpts *o) {
 }
 
 Proc *proc_new_main(Value main_fn) {
-    assert(PT.next_serial == 0 && "main must be the first process");
+    assert(proc_spawned_total() == 0 && "main must be the first process");
     uint64_t pid = proc_spawn(main_fn, 0, NULL, NULL);
     Proc *p = proc_find(pid);
     p->is_main = true;
@@ -360,6 +428,23 @@ static void print_pid(FILE *out, uint64_t pid) {
     fputs(b, out);
 }
 
+/* The program ends at once (main crashed).  With other worker threads
+ * still running processes, _exit: atexit handlers and destructors would
+ * free what those threads are using. */
+static void exit_program(int status) {
+    if (proc_exit_hook) {
+        proc_exit_hook(status);
+        return;
+    }
+    ev_close();
+    if (rt_mt) {
+        fflush(stdout);
+        fflush(stderr);
+        _exit(status);
+    }
+    exit(status);
+}
+
 static void panic_handler(const char *msg, size_t len) {
     Proc *p = proc_self();
     if (!p) {
@@ -379,21 +464,20 @@ static void panic_handler(const char *msg, size_t len) {
     if (EV_ON()) ev_full(EV_PANIC, p->pid, EV_NOPID, 0, 0, copy, NULL);
     if (!quiet) {
         fflush(stdout);
+        flockfile(stderr); /* one report at a time (worker threads) */
         if (p->is_main) {
             fprintf(stderr, "panic: %s\n", copy);
             if (proc_backtrace_hook) proc_backtrace_hook(stderr);
             fflush(stderr);
-            if (!proc_exit_hook) {
-                ev_close();
-                exit(101);
-            }
-            proc_exit_hook(101);
+            funlockfile(stderr);
+            exit_program(101);
         } else {
             fputs("panic in ", stderr);
             print_pid(stderr, p->pid);
             fprintf(stderr, ": %s\n", copy);
             if (proc_backtrace_hook) proc_backtrace_hook(stderr);
             fflush(stderr);
+            funlockfile(stderr);
         }
     }
     p->unwinding = UW_PANIC;
@@ -427,25 +511,44 @@ static _Noreturn void die_now(Proc *p, Value reason, bool kill) {
 }
 
 void proc_resumed(Proc *p) {
-    if (!p->exit_pending || !p->unwind) return;
-    p->exit_pending = false;
+    if (!atomic_load_explicit(&p->exit_pending, memory_order_acquire) || !p->unwind) return;
+    mt_lock(&p->lk);
+    atomic_store_explicit(&p->exit_pending, false, memory_order_relaxed);
     Value r = p->pending_reason;
-    if (p->pending_frag) {
-        heap_adopt(p->heap, p->pending_frag);
-        p->pending_frag = NULL;
-    }
-    die_now(p, r, p->pending_kill);
+    Frag *f = p->pending_frag;
+    p->pending_frag = NULL;
+    bool kill = p->pending_kill;
+    mt_unlock(&p->lk);
+    if (f) heap_adopt(p->heap, f);
+    die_now(p, r, kill);
 }
 
-/* Ask process t (not the running one) to exit with `reason`. */
+/* Ask process t (not the running one) to exit with `reason`.  The reason
+ * is copied under t's lock (t may be on another worker, acting on an
+ * earlier signal); the sequentially consistent store of exit_pending pairs
+ * with the threaded scheduler's re-check after t publishes that it blocks. */
 static void send_exit(Proc *t, Value reason, bool kill) {
     assert(t != proc_self());
-    if (t->exit_pending && (t->pending_kill || !kill)) return; /* first signal wins; Killed upgrades */
-    if (t->pending_frag) frag_free(t->pending_frag);
+    mt_lock(&t->lk);
+    if (t->gone || (atomic_load_explicit(&t->exit_pending, memory_order_relaxed) && (t->pending_kill || !kill))) {
+        mt_unlock(&t->lk); /* first signal wins; Killed upgrades */
+        return;
+    }
+    Frag *old = t->pending_frag;
     t->pending_reason = copy_out(reason, &t->pending_frag);
-    t->exit_pending = true;
     t->pending_kill = kill;
+    atomic_store_explicit(&t->exit_pending, true, memory_order_seq_cst);
+    mt_unlock(&t->lk);
+    if (old) frag_free(old);
     sched_wake(t, WK_SIGNAL);
+}
+
+/* t's trap_exit flag (t may be another process, changing it meanwhile). */
+static bool traps_exits(Proc *t) {
+    mt_lock(&t->lk);
+    bool on = t->trap_exit;
+    mt_unlock(&t->lk);
+    return on;
 }
 
 /* ---- the process body and its exit --------------------------------------------------- */
@@ -466,7 +569,7 @@ static void scan_roots(Heap *h, void *ctx) {
 
 static void signal_link(Proc *dying, Proc *l, Value reason) {
     int xr = reason_kind(reason);
-    if (l->trap_exit) {
+    if (traps_exits(l)) {
         if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying->pid, 0, 0, "trapped", &reason);
         send_signal(l, dying->pid, val_sig_exit(dying->pid, reason));
     } else if (xr == XR_NORMAL) {
@@ -484,8 +587,8 @@ static void signal_link(Proc *dying, Proc *l, Value reason) {
 static _Noreturn void finish_exit(Proc *p) {
     Value reason = p->reason;
     if (EV_ON()) ev_full(EV_EXIT, p->pid, EV_NOPID, 0, 0, NULL, &reason);
+    pt_remove(p->pid); /* first: a concurrent Process.register must then fail */
     reg_remove_proc(p);
-    pt_remove(p->pid);
     p->state = PS_EXITING;
     int xr = reason_kind(reason);
     if (p->is_main && xr != XR_NORMAL && xr != XR_SHUTDOWN) {
@@ -494,33 +597,49 @@ static _Noreturn void finish_exit(Proc *p) {
         fflush(stdout);
         fprintf(stderr, "panic: main process exited: %s\n", buf);
         fflush(stderr);
-        if (!proc_exit_hook) {
-            ev_close();
-            exit(101);
-        }
-        proc_exit_hook(101);
+        exit_program(101);
     }
-    for (uint32_t i = 0; i < p->nlinks; i++) {
-        Proc *l = proc_find(p->links[i]);
-        if (!l) continue;
-        pids_remove(l->links, &l->nlinks, p->pid);
-        signal_link(p, l, reason);
+    /* From here on nobody adds relations or exit signals: take the lists.
+     * A partner that unlinked / demonitored meanwhile no longer lists p
+     * (its side is removed first), and is then left alone. */
+    mt_lock(&p->lk);
+    p->gone = true;
+    uint64_t *links = p->links;
+    uint32_t nlinks = p->nlinks;
+    MonIn *mons_in = p->mons_in;
+    uint32_t nmons_in = p->nmons_in;
+    MonOut *mons_out = p->mons_out;
+    uint32_t nmons_out = p->nmons_out;
+    p->links = NULL;
+    p->mons_in = NULL;
+    p->mons_out = NULL;
+    p->nlinks = p->caplinks = p->nmons_in = p->capmons_in = p->nmons_out = p->capmons_out = 0;
+    mt_unlock(&p->lk);
+    for (uint32_t i = 0; i < nlinks; i++) {
+        Proc *l = proc_find(links[i]);
+        if (l && links_del(l, p->pid)) signal_link(p, l, reason);
     }
-    p->nlinks = 0;
-    for (uint32_t i = 0; i < p->nmons_in; i++) {
-        MonIn m = p->mons_in[i];
+    for (uint32_t i = 0; i < nmons_in; i++) {
+        MonIn m = mons_in[i];
         Proc *w = proc_find(m.watcher);
         if (!w) continue;
-        mons_out_remove(w, m.ref, NULL);
+        mt_lock(&w->lk);
+        bool had = mons_out_remove(w, m.ref, NULL);
+        mt_unlock(&w->lk);
+        if (!had) continue;
         if (EV_ON()) ev_full(EV_DOWN, w->pid, p->pid, m.ref, 0, NULL, &reason);
         send_signal_kind(w, m.kind, p->pid, val_sig_down(m.ref, p->pid, reason));
     }
-    p->nmons_in = 0;
-    for (uint32_t i = 0; i < p->nmons_out; i++) {
-        Proc *t = proc_find(p->mons_out[i].target);
-        if (t) mons_in_remove(t, p->mons_out[i].ref);
+    for (uint32_t i = 0; i < nmons_out; i++) {
+        Proc *t = proc_find(mons_out[i].target);
+        if (!t) continue;
+        mt_lock(&t->lk);
+        mons_in_remove(t, mons_out[i].ref);
+        mt_unlock(&t->lk);
     }
-    p->nmons_out = 0;
+    free(links);
+    free(mons_in);
+    free(mons_out);
     p->pause_depth = 0;
     release_paused(p, 0);
     mbox_destroy(&p->mbox);
@@ -579,7 +698,7 @@ void proc_prepare_block(Proc *p) {
     stack_trim(&p->stack, &p->hot.stack_limit, (const char *)__builtin_frame_address(0));
 }
 
-static void free_proc(Proc *p) {
+void proc_release(Proc *p) {
     if (p->frags) {
         for (uint32_t i = 0; i < p->argc + 2; i++)
             if (p->frags[i]) frag_free(p->frags[i]);
@@ -594,27 +713,52 @@ static void free_proc(Proc *p) {
     free(p->mons_out);
     free(p->paused_kids);
     free(p->panic_msg);
-    free(p);
+    p->frags = NULL;
+    p->pending_frag = NULL;
+    p->hot.interp = NULL;
+    p->heap = NULL;
+    p->links = NULL;
+    p->mons_in = NULL;
+    p->mons_out = NULL;
+    p->paused_kids = NULL;
+    p->panic_msg = NULL;
 }
+
+void proc_free_record(void *p) { free(p); }
 
 void proc_reap(Proc *p) {
     assert(p->state == PS_DEAD);
-    free_proc(p);
+    proc_release(p);
+    free(p);
 }
 
+void proc_foreach(void (*fn)(Proc *p, void *ud), void *ud) {
+    PtDir *dir = pt_dir();
+    for (size_t d = 0; dir && d < dir->n; d++) {
+        PtPage *pg = pt_page_at(dir, d);
+        for (size_t i = 0; pg && i < PT_PAGE; i++) {
+            Proc *p = atomic_load_explicit(&pg->slot[i], memory_order_acquire);
+            if (p) fn(p, ud);
+        }
+    }
+}
+
+/* Quiescence or shutdown: no process runs, on any thread. */
 void proc_discard_all(void) {
-    for (size_t d = 0; d < PT.ndir; d++) {
-        PtPage *pg = PT.dir[d];
+    PtDir *dir = pt_dir();
+    for (size_t d = 0; dir && d < dir->n; d++) {
+        PtPage *pg = pt_page_at(dir, d);
         if (!pg) continue;
         for (size_t i = 0; i < PT_PAGE; i++) {
-            Proc *p = pg->slot[i];
+            Proc *p = atomic_load_explicit(&pg->slot[i], memory_order_relaxed);
             if (!p) continue;
             if (EV_ON()) ev_pids(EV_DISCARD, p->pid, EV_NOPID);
             reg_remove_proc(p);
             mbox_destroy(&p->mbox);
             pt_remove(p->pid); /* may free pg when it empties */
-            free_proc(p);
-            if (!PT.dir[d]) break;
+            proc_release(p);
+            free(p);
+            if (!pt_page_at(dir, d)) break;
         }
     }
 }
@@ -630,14 +774,15 @@ void proc_link(uint64_t pid) {
         if (self->trap_exit) send_signal(self, pid, val_sig_exit(pid, proc_reason(XR_NOPROC)));
         return;
     }
-    link_pair(self, t);
+    if (!link_pair(self, t) && self->trap_exit) /* it started exiting meanwhile */
+        send_signal(self, pid, val_sig_exit(pid, proc_reason(XR_NOPROC)));
 }
 
 void proc_unlink(uint64_t pid) {
     Proc *self = proc_self();
-    bool had = pids_remove(self->links, &self->nlinks, pid);
+    bool had = links_del(self, pid);
     Proc *t = proc_find(pid);
-    if (t) pids_remove(t->links, &t->nlinks, self->pid);
+    if (t) links_del(t, self->pid);
     if (had && EV_ON()) ev_pids(EV_UNLINK, self->pid, pid);
 }
 
@@ -645,36 +790,60 @@ uint64_t proc_monitor(uint64_t pid) { return proc_monitor_kind(pid, MB_SIGNAL); 
 
 uint64_t proc_monitor_kind(uint64_t pid, uint32_t kind) {
     Proc *self = proc_self();
-    uint64_t ref = ++PT.next_ref;
+    uint64_t ref = mt_add(&PT.next_ref, 1) + 1;
     Proc *t = proc_find(pid);
     if (EV_ON()) ev_full(EV_MONITOR, self->pid, pid, ref, 0, NULL, NULL);
+    if (t) { /* watcher's side first, as for links */
+        MonIn in = {ref, self->pid, kind};
+        MonOut out = {ref, pid, kind};
+        mt_lock(&self->lk);
+        VEC_PUSH(self->mons_out, self->nmons_out, self->capmons_out, out);
+        mt_unlock(&self->lk);
+        mt_lock(&t->lk);
+        bool alive = !t->gone;
+        if (alive) VEC_PUSH(t->mons_in, t->nmons_in, t->capmons_in, in);
+        mt_unlock(&t->lk);
+        if (!alive) { /* it started exiting meanwhile: as if it were dead */
+            mt_lock(&self->lk);
+            mons_out_remove(self, ref, NULL);
+            mt_unlock(&self->lk);
+            t = NULL;
+        }
+    }
     if (!t) {
         Value r = proc_reason(XR_NOPROC);
         if (EV_ON()) ev_full(EV_DOWN, self->pid, pid, ref, 0, NULL, &r);
         send_signal_kind(self, kind, pid, val_sig_down(ref, pid, r));
-        return ref;
     }
-    MonIn in = {ref, self->pid, kind};
-    MonOut out = {ref, pid, kind};
-    VEC_PUSH(t->mons_in, t->nmons_in, t->capmons_in, in);
-    VEC_PUSH(self->mons_out, self->nmons_out, self->capmons_out, out);
     return ref;
 }
 
 uint64_t proc_monitor_ref(uint64_t pid, uint32_t kind) {
     Proc *self = proc_self();
+    uint64_t ref = 0;
+    mt_lock(&self->lk);
     for (uint32_t i = 0; i < self->nmons_out; i++)
-        if (self->mons_out[i].target == pid && self->mons_out[i].kind == kind) return self->mons_out[i].ref;
-    return 0;
+        if (self->mons_out[i].target == pid && self->mons_out[i].kind == kind) {
+            ref = self->mons_out[i].ref;
+            break;
+        }
+    mt_unlock(&self->lk);
+    return ref;
 }
 
 bool proc_demonitor(uint64_t ref) {
     Proc *self = proc_self();
     uint64_t target;
+    mt_lock(&self->lk);
     bool had = mons_out_remove(self, ref, &target);
+    mt_unlock(&self->lk);
     if (had) {
         Proc *t = proc_find(target);
-        if (t) mons_in_remove(t, ref);
+        if (t) {
+            mt_lock(&t->lk);
+            mons_in_remove(t, ref);
+            mt_unlock(&t->lk);
+        }
     }
     if (EV_ON()) ev_full(EV_DEMONITOR, self->pid, EV_NOPID, ref, had, NULL, NULL);
     return had;
@@ -682,8 +851,10 @@ bool proc_demonitor(uint64_t ref) {
 
 bool proc_trap_exit(bool on) {
     Proc *self = proc_self();
+    mt_lock(&self->lk);
     bool prev = self->trap_exit;
     self->trap_exit = on;
+    mt_unlock(&self->lk);
     return prev;
 }
 
@@ -694,16 +865,17 @@ void proc_exit_pid(uint64_t pid, Value reason) {
     Proc *t = proc_find(pid);
     if (!t) return;
     int xr = reason_kind(reason);
+    bool trap = t == self ? self->trap_exit : traps_exits(t);
     const char *effect;
     if (xr == XR_KILLED) effect = "kill";
-    else if (t->trap_exit) effect = "trapped";
+    else if (trap) effect = "trapped";
     else if (xr == XR_NORMAL && t != self) effect = "ignored";
     else effect = "exit";
     if (EV_ON()) ev_full(EV_EXIT_SIGNAL, t->pid, self->pid, 0, 0, effect, &reason);
     if (xr == XR_KILLED) {
         if (t == self) die_now(self, reason, true);
         send_exit(t, reason, true);
-    } else if (t->trap_exit) {
+    } else if (trap) {
         send_signal(t, self->pid, val_sig_exit(self->pid, reason));
     } else if (xr == XR_NORMAL && t != self) {
         /* ignored */
@@ -788,11 +960,8 @@ Value proc_bi_unregister(Value *args, int nargs) {
 const SchedOps *sched_ops = &sched_det_ops;
 
 bool rt_init(const RtConfig *cfg) {
-    if (cfg->threads > 0) {
-        fprintf(stderr, "snow: --threads is not available yet (deterministic scheduler only)\n");
-        return false;
-    }
-    sched_ops = &sched_det_ops;
+    sched_ops = cfg->threads > 0 ? &sched_threads_ops : &sched_det_ops;
+    rt_mt = cfg->threads > 1; /* one worker thread needs no locking */
     rt_set_panic_handler(panic_handler);
     if (cfg->events_path && !ev_open_file(cfg->events_path)) {
         fprintf(stderr, "snow: cannot write events to %s\n", cfg->events_path);
@@ -811,9 +980,13 @@ int rt_run_main(Value main_fn) {
 
 void proc_runtime_reset(void) {
     proc_discard_all();
-    for (size_t d = 0; d < PT.ndir; d++) free(PT.dir[d]);
-    free(PT.dir);
-    memset(&PT, 0, sizeof PT);
+    PtDir *dir = pt_dir();
+    for (size_t d = 0; dir && d < dir->n; d++) free(pt_page_at(dir, d));
+    free(dir);
+    atomic_store_explicit(&PT.dir, NULL, memory_order_relaxed);
+    atomic_store_explicit(&PT.next_serial, 0, memory_order_relaxed);
+    atomic_store_explicit(&PT.live, 0, memory_order_relaxed);
+    atomic_store_explicit(&PT.next_ref, 0, memory_order_relaxed);
 }
 
 void rt_shutdown(void) {
@@ -823,4 +996,5 @@ void rt_shutdown(void) {
     reg_reset();
     ev_close();
     rt_set_panic_handler(NULL);
+    rt_mt = false;
 }

@@ -11,10 +11,19 @@
  *    processes (is_alive); it fails from the moment a process starts
  *    signalling its links (decision 23: terminate, names removed + not
  *    alive, links, monitors).
- *  - Only the running process touches its own heap, mailbox list, stack,
- *    links and monitors; other processes reach it only through
- *    mbox_push + sched_wake, or through an exit signal (exit_pending),
- *    which the target acts on itself when it next resumes.
+ *  - Only the running process touches its own heap, mailbox list and
+ *    stack; other processes reach it only through mbox_push + sched_wake,
+ *    through its relations (links, monitors, trap_exit) or through an exit
+ *    signal (exit_pending), which the target acts on itself when it next
+ *    resumes.  Relations and the pending exit are guarded by the process's
+ *    lock `lk` (mt.h; a no-op unless rt_mt); no code holds two process
+ *    locks at once.  Once `gone` is set (under lk, in the exit sequence)
+ *    nobody adds relations or exit signals to the process any more.
+ *  - Under the threaded scheduler a Proc* found by proc_find stays readable
+ *    until the finder's worker next passes a scheduling point, even if the
+ *    process exits meanwhile: records are freed through sched_retire
+ *    (quiescent-state reclamation, docs/scheduler.md).  A message pushed
+ *    into the mailbox of a process that has exited is dropped (mbox.h).
  *  - Exit cleanup always runs on the dying process's own stack (so its
  *    terminate closure and the Down/Exit messages are built in its heap),
  *    except when processes are discarded at quiescence (no notifications).
@@ -33,6 +42,7 @@
 #include "ctx.h"
 #include "gc.h"
 #include "mbox.h"
+#include "mt.h"
 #include "sched.h"
 #include "stack.h"
 #include "value.h"
@@ -104,9 +114,11 @@ struct Proc {
     uint8_t wake;           /* WakeReason of the last wake */
     bool queued;            /* in a run queue */
     bool paused;            /* spawned inside a paused scope, not yet released */
-    bool trap_exit;
-    bool exit_pending;      /* an exit signal waits to be acted on */
+    bool trap_exit;         /* under lk (read by exit-signal senders) */
+    _Atomic bool exit_pending; /* an exit signal waits to be acted on (set under lk) */
     bool is_main;
+    bool gone;              /* under lk: exit sequence started, accepts no relations/signals */
+    MtLock lk;              /* guards relations, trap_exit, gone and the pending exit */
     uint64_t wait_token;    /* token of the current blocking episode */
     Ctx ctx;                /* saved context while not running */
     ProcStack stack;
@@ -131,11 +143,11 @@ struct Proc {
     char *panic_msg;        /* message of the panic being unwound */
     UnwindFrame *unwind;    /* innermost landing frame */
     RecvWait *recv;         /* innermost receive in progress */
-    /* relations */
+    /* relations (under lk) */
     uint64_t *links; uint32_t nlinks, caplinks;
     MonIn *mons_in; uint32_t nmons_in, capmons_in;
     MonOut *mons_out; uint32_t nmons_out, capmons_out;
-    struct RegEntry *reg;   /* registered name (registry.c), at most one */
+    struct RegEntry *_Atomic reg; /* registered name (registry.c), at most one */
     Proc **paused_kids; uint32_t npaused, cappaused; /* spawned in open scopes */
     uint32_t pause_depth;   /* open paused-spawn scopes */
     /* scheduler-private */
@@ -144,6 +156,8 @@ struct Proc {
     Proc *idle_next, *idle_prev; /* blocked, not yet hibernated, oldest first */
     void *asan_fake;
     void *tsan_fiber;
+    _Atomic uint64_t sword;  /* threaded scheduler: state word (token, wait kind, state) */
+    Proc *q_next;            /* threaded scheduler: global run queue link */
 };
 
 /* ---- identity and lookup ------------------------------------------------ */
@@ -274,7 +288,16 @@ _Noreturn void proc_main(Proc *p);         /* first code run on a new process st
 void proc_resumed(Proc *p);                /* after every switch back into p */
 _Noreturn void proc_unwind_continue(Proc *p);
 void proc_reap(Proc *p);                   /* free a PS_DEAD process */
+/* proc_reap in two halves for the threaded scheduler: proc_release frees
+ * everything the process owned but leaves the record readable (late
+ * senders may still hold the pointer); proc_free_record frees the record
+ * once no worker can hold it (passed to sched_retire). */
+void proc_release(Proc *p);
+void proc_free_record(void *p);
 void proc_discard_all(void);               /* quiescence: drop every remaining process */
+/* Call fn on every live process, in pid order (the threaded scheduler's
+ * quiescence; no process may start or exit meanwhile). */
+void proc_foreach(void (*fn)(Proc *p, void *ud), void *ud);
 void proc_prepare_block(Proc *p);          /* before blocking: trim the stack */
 void proc_runtime_reset(void);             /* rt_shutdown */
 

@@ -1,4 +1,12 @@
-/* registry.c — name registry: a chained hash table keyed by name bytes. */
+/* registry.c — name registry: a chained hash table keyed by name bytes.
+ *
+ * Threads: one lock (mt.h) guards the table; Proc.reg is written under it.
+ * An exiting process leaves the process table, then (fence) reads its
+ * Proc.reg and takes the lock only if it has a name; a registration stores
+ * Proc.reg, then (fence) looks the process up again and undoes itself if
+ * the process has left meanwhile.  So one of the two always sees the other
+ * and a name is never left behind for a dead process, while the exit of an
+ * unnamed process (nearly all) touches no shared lock. */
 #include "registry.h"
 
 #include <stdio.h>
@@ -6,10 +14,12 @@
 #include <string.h>
 
 #include "event.h"
+#include "mt.h"
 #include "proc.h"
 #include "rt.h"
 
 static struct {
+    MtLock lock;
     RegEntry **b; /* buckets */
     size_t nb, n;
 } R;
@@ -43,13 +53,15 @@ static void grow(void) {
     R.nb = nb;
 }
 
-int reg_register(const char *name, size_t len, uint64_t pid) {
+static void unlink_entry(RegEntry **pp);
+
+static int do_register(const char *name, size_t len, uint64_t pid) {
     Proc *p = proc_find(pid);
     if (!p) return REG_NOPROC;
     uint64_t h = hash_name(name, len);
     RegEntry **pp = slot(name, len, h);
     if (pp && *pp) return REG_TAKEN;
-    if (p->reg) return REG_HASNAME;
+    if (atomic_load_explicit(&p->reg, memory_order_relaxed)) return REG_HASNAME;
     if (R.n + 1 > R.nb) { grow(); pp = slot(name, len, h); }
     RegEntry *e = malloc(sizeof *e + len + 1);
     if (!e) rt_fatal("out of memory");
@@ -61,9 +73,23 @@ int reg_register(const char *name, size_t len, uint64_t pid) {
     e->name[len] = 0;
     *pp = e;
     R.n++;
-    p->reg = e;
+    atomic_store_explicit(&p->reg, e, memory_order_relaxed);
     if (EV_ON()) ev_full(EV_REGISTER, pid, EV_NOPID, 0, 0, e->name, NULL);
+    if (rt_mt) {
+        atomic_thread_fence(memory_order_seq_cst);
+        if (!proc_find(pid)) { /* it exited meanwhile, without seeing the name */
+            atomic_store_explicit(&p->reg, NULL, memory_order_relaxed);
+            unlink_entry(pp);
+        }
+    }
     return REG_OK;
+}
+
+int reg_register(const char *name, size_t len, uint64_t pid) {
+    mt_lock(&R.lock);
+    int r = do_register(name, len, pid);
+    mt_unlock(&R.lock);
+    return r;
 }
 
 static void unlink_entry(RegEntry **pp) {
@@ -72,30 +98,40 @@ static void unlink_entry(RegEntry **pp) {
     R.n--;
     if (EV_ON()) ev_full(EV_UNREGISTER, e->pid, EV_NOPID, 0, 0, e->name, NULL);
     Proc *p = proc_find(e->pid);
-    if (p && p->reg == e) p->reg = NULL;
+    if (p && atomic_load_explicit(&p->reg, memory_order_relaxed) == e)
+        atomic_store_explicit(&p->reg, NULL, memory_order_relaxed);
     free(e);
 }
 
 int reg_unregister(const char *name, size_t len) {
+    mt_lock(&R.lock);
     RegEntry **pp = slot(name, len, hash_name(name, len));
-    if (!pp || !*pp) return REG_UNKNOWN;
-    unlink_entry(pp);
-    return REG_OK;
+    bool found = pp && *pp;
+    if (found) unlink_entry(pp);
+    mt_unlock(&R.lock);
+    return found ? REG_OK : REG_UNKNOWN;
 }
 
 bool reg_whereis(const char *name, size_t len, uint64_t *pid) {
+    mt_lock(&R.lock);
     RegEntry **pp = slot(name, len, hash_name(name, len));
-    if (!pp || !*pp) return false;
-    *pid = (*pp)->pid;
-    return true;
+    bool found = pp && *pp;
+    if (found) *pid = (*pp)->pid;
+    mt_unlock(&R.lock);
+    return found;
 }
 
 void reg_remove_proc(Proc *p) {
-    RegEntry *e = p->reg;
-    if (!e) return;
-    p->reg = NULL;
-    RegEntry **pp = slot(e->name, e->len, e->hash);
-    if (pp && *pp == e) unlink_entry(pp);
+    if (rt_mt) atomic_thread_fence(memory_order_seq_cst); /* after leaving the table */
+    if (!atomic_load_explicit(&p->reg, memory_order_relaxed)) return;
+    mt_lock(&R.lock);
+    RegEntry *e = atomic_load_explicit(&p->reg, memory_order_relaxed);
+    if (e) {
+        atomic_store_explicit(&p->reg, NULL, memory_order_relaxed);
+        RegEntry **pp = slot(e->name, e->len, e->hash);
+        if (pp && *pp == e) unlink_entry(pp);
+    }
+    mt_unlock(&R.lock);
 }
 
 void reg_error_text(int code, const char *name, size_t len, char *buf, size_t cap) {
@@ -109,7 +145,12 @@ void reg_error_text(int code, const char *name, size_t len, char *buf, size_t ca
     }
 }
 
-size_t reg_count(void) { return R.n; }
+size_t reg_count(void) {
+    mt_lock(&R.lock);
+    size_t n = R.n;
+    mt_unlock(&R.lock);
+    return n;
+}
 
 void reg_reset(void) {
     for (size_t i = 0; i < R.nb; i++)

@@ -1,7 +1,7 @@
 /* sched.h — the scheduler interface (Redis `ae.h` style): the process layer
  * and everything else talk to "the scheduler" only through these calls;
- * the backend (sched_det.c now, sched_threads.c later) is chosen once by
- * rt_init and sits behind the SchedOps table.  Nothing outside the backends
+ * the backend (sched_det.c, or sched_threads.c for `--threads N`) is chosen
+ * once by rt_init and sits behind the SchedOps table.  Nothing outside the backends
  * knows which one runs.
  *
  * Vocabulary:
@@ -12,10 +12,13 @@
  *    release wakes: a timer for (pid, token) wakes the process only if it is
  *    still blocked with that token.
  *  - Time is milliseconds on the scheduler's one clock (decision 24); under
- *    the deterministic scheduler it is logical (docs/scheduler.md).
+ *    the deterministic scheduler it is logical, under the threaded one it is
+ *    real (docs/scheduler.md).
  *
- * All calls except rt_* and sched_wake/sched_spawned are made by the
- * running process about itself.
+ * All calls except rt_*, sched_wake/sched_wake_token/sched_spawned,
+ * sched_retire and sched_timer_armed are made by the running process about
+ * itself.  Under the threaded scheduler those exceptions may be called from
+ * any worker thread at any time.
  */
 #ifndef SNOW_SCHED_H
 #define SNOW_SCHED_H
@@ -74,10 +77,13 @@ typedef struct SchedOps {
     int (*wait_io)(int fd, int events, int64_t deadline);
     void (*sleep_until)(int64_t deadline);
     void (*exit_current)(void) __attribute__((noreturn));
+    void (*retire)(void *ptr, void (*free_fn)(void *));
+    void (*timer_armed)(int64_t deadline); /* may be NULL */
 } SchedOps;
 
 extern const SchedOps *sched_ops;
 extern const SchedOps sched_det_ops;
+extern const SchedOps sched_threads_ops;
 
 /* The running process (NULL on the scheduler's own stack). */
 static inline Proc *sched_current(void) { return sched_ops->current(); }
@@ -102,8 +108,11 @@ static inline void sched_yield(void) { sched_ops->yield(); }
 /* The scheduler clock in ms. */
 static inline int64_t sched_now(void) { return sched_ops->now(); }
 /* Block until fd is ready for `events` (POLLIN/POLLOUT) or the deadline
- * (ms on sched_now's clock, < 0 = none).  Returns revents, 0 on timeout.
- * Placeholder for the epoll hook of the threaded scheduler. */
+ * (ms on sched_now's clock, < 0 = none).  Returns revents, 0 on timeout
+ * (or when woken by an exit signal).  The deterministic scheduler polls its
+ * waiters with poll(2) when nothing is runnable; the threaded one parks
+ * the process on its epoll set (one waiter per fd at a time; a file that
+ * epoll cannot watch, such as a regular file, counts as ready at once). */
 static inline int sched_wait_io(int fd, int events, int64_t deadline) {
     return sched_ops->wait_io(fd, events, deadline);
 }
@@ -114,6 +123,16 @@ static inline _Noreturn void sched_exit_current(void) {
 }
 /* Sleep the running process until the deadline (Timer.sleep). */
 static inline void sched_sleep_until(int64_t deadline) { sched_ops->sleep_until(deadline); }
+/* Free ptr with free_fn once no other thread can still be reading it (it
+ * must already be unreachable from shared structures).  The deterministic
+ * scheduler frees at once; the threaded one after every worker has passed
+ * a scheduling point (quiescent-state reclamation). */
+static inline void sched_retire(void *ptr, void (*free_fn)(void *)) { sched_ops->retire(ptr, free_fn); }
+/* A timer became the earliest one (timer.c): a scheduler sleeping until
+ * an older deadline must wake up earlier. */
+static inline void sched_timer_armed(int64_t deadline) {
+    if (sched_ops->timer_armed) sched_ops->timer_armed(deadline);
+}
 
 /* ---- deterministic scheduler controls (debugger) ----------------------- */
 /* Called before each scheduling step with the pid about to run; returning

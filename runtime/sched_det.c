@@ -488,6 +488,9 @@ static void det_shutdown(void) {
     D.nsleepers = 0;
 }
 
+/* One thread: nobody else can hold a retired pointer. */
+static void det_retire(void *ptr, void (*free_fn)(void *)) { free_fn(ptr); }
+
 void sched_det_set_step_hook(SchedStepHook hook, void *ud) {
     D.hook = hook;
     D.hook_ud = ud;
@@ -511,4 +514,6 @@ const SchedOps sched_det_ops = {
     .wait_io = det_wait_io,
     .sleep_until = det_sleep_until,
     .exit_current = det_exit_current,
+    .retire = det_retire,
+    .timer_armed = NULL,
 };

@@ -1,9 +1,9 @@
 /* stack.c — process stack slots, segments and the deep-recursion slow path.
  * See stack.h for the layout and invariants.
  *
- * The pool is global and unlocked: only the deterministic scheduler exists
- * so far (one OS thread).  The threaded scheduler will need a per-worker
- * cache in front of it (see docs/scheduler.md). */
+ * The pool is global and guarded by pool.lock (mt.h: free under the
+ * deterministic scheduler); the threaded scheduler's workers keep a small
+ * private cache in front of it (StackCache) and move stacks in batches. */
 #include "stack.h"
 
 #include <assert.h>
@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "ctx.h"
+#include "mt.h"
 #include "proc.h"
 #include "rt.h"
 
@@ -22,14 +23,22 @@
 #define STACK_ASAN 1
 #endif
 
-#define SLAB_BYTES ((size_t)256 << 20) /* 1024 slots per mapping */
+#define SLAB_BYTES ((size_t)STACK_SLOT * SLAB_SLOTS) /* 256 MB: 1024 slots per mapping */
 #define PAGE 4096u
 
+#ifdef STACK_NO_SEGMENTS
+#define SLAB_SLOTS 64
+#else
+#define SLAB_SLOTS 1024
+#endif
+
 static struct {
+    MtLock lock;
     char *bump, *bump_end;   /* unused tail of the newest slab */
     char **free_tops;        /* LIFO of released slot tops (hot first) */
     size_t nfree, capfree;
-    size_t slabs, slots_total, segs_mapped;
+    size_t slabs, slots_total;
+    _Atomic uint64_t segs_mapped; /* changed by running processes on any worker */
 } pool;
 
 static void *map_noreserve(size_t bytes) {
@@ -39,20 +48,30 @@ static void *map_noreserve(size_t bytes) {
     return m;
 }
 
-void stack_alloc(ProcStack *ps) {
-    char *top;
-    if (pool.nfree) {
-        top = pool.free_tops[--pool.nfree];
-    } else {
-        if (pool.bump == pool.bump_end) {
-            pool.bump = map_noreserve(SLAB_BYTES);
-            pool.bump_end = pool.bump + SLAB_BYTES;
-            pool.slabs++;
-        }
-        pool.bump += STACK_SLOT;
-        top = pool.bump;
-        pool.slots_total++;
+/* A free slot top from the pool (pool.lock held). */
+static char *pool_take(void) {
+    if (pool.nfree) return pool.free_tops[--pool.nfree];
+    if (pool.bump == pool.bump_end) {
+        pool.bump = map_noreserve(SLAB_BYTES);
+        pool.bump_end = pool.bump + SLAB_BYTES;
+        pool.slabs++;
     }
+    pool.bump += STACK_SLOT;
+    pool.slots_total++;
+    return pool.bump;
+}
+
+/* Give a clean slot top back (pool.lock held). */
+static void pool_put(char *top) {
+    if (pool.nfree == pool.capfree) {
+        pool.capfree = pool.capfree ? pool.capfree * 2 : 1024;
+        pool.free_tops = realloc(pool.free_tops, pool.capfree * sizeof *pool.free_tops);
+        if (!pool.free_tops) rt_fatal("out of memory");
+    }
+    pool.free_tops[pool.nfree++] = top;
+}
+
+static void init_stack(ProcStack *ps, char *top) {
     memset(ps, 0, sizeof *ps);
     ps->hi = top;
     ps->lo = top - STACK_SLOT;
@@ -61,16 +80,34 @@ void stack_alloc(ProcStack *ps) {
 #endif
 }
 
+void stack_alloc(ProcStack *ps) {
+    mt_lock(&pool.lock);
+    char *top = pool_take();
+    mt_unlock(&pool.lock);
+    init_stack(ps, top);
+}
+
+void stack_alloc_cached(StackCache *c, ProcStack *ps) {
+    if (!c->n) { /* refill half the cache in one visit to the pool */
+        mt_lock(&pool.lock);
+        while (c->n < STACK_CACHE / 2) c->tops[c->n++] = pool_take();
+        mt_unlock(&pool.lock);
+    }
+    init_stack(ps, c->tops[--c->n]);
+}
+
 char *stack_initial_limit(const ProcStack *ps) { return ps->hi - STACK_SOFT; }
 
 static void seg_unmap(StackSeg *g) {
     munmap(g->lo, (size_t)(g->hi - g->lo));
-    pool.segs_mapped--;
+    atomic_fetch_sub_explicit(&pool.segs_mapped, 1, memory_order_relaxed);
     free(g);
 }
 
-void stack_release(ProcStack *ps) {
-    if (!ps->hi) return;
+/* Free what a released stack holds besides its slot; returns the slot top
+ * (NULL if the stack was never allocated). */
+static char *release_prepare(ProcStack *ps) {
+    if (!ps->hi) return NULL;
     free(ps->hib);
     while (ps->seg) { /* only when a process is discarded while deep */
         StackSeg *g = ps->seg;
@@ -79,13 +116,36 @@ void stack_release(ProcStack *ps) {
     }
     if (ps->spare) seg_unmap(ps->spare);
     if (ps->deep) madvise(ps->lo, STACK_SLOT - STACK_SOFT, MADV_DONTNEED);
-    if (pool.nfree == pool.capfree) {
-        pool.capfree = pool.capfree ? pool.capfree * 2 : 1024;
-        pool.free_tops = realloc(pool.free_tops, pool.capfree * sizeof *pool.free_tops);
-        if (!pool.free_tops) rt_fatal("out of memory");
-    }
-    pool.free_tops[pool.nfree++] = ps->hi;
+    char *top = ps->hi;
     memset(ps, 0, sizeof *ps);
+    return top;
+}
+
+void stack_release(ProcStack *ps) {
+    char *top = release_prepare(ps);
+    if (!top) return;
+    mt_lock(&pool.lock);
+    pool_put(top);
+    mt_unlock(&pool.lock);
+}
+
+void stack_release_cached(StackCache *c, ProcStack *ps) {
+    char *top = release_prepare(ps);
+    if (!top) return;
+    if (c->n == STACK_CACHE) { /* give the older half back in one visit */
+        mt_lock(&pool.lock);
+        for (unsigned i = 0; i < STACK_CACHE / 2; i++) pool_put(c->tops[i]);
+        mt_unlock(&pool.lock);
+        memmove(c->tops, c->tops + STACK_CACHE / 2, (STACK_CACHE / 2) * sizeof c->tops[0]);
+        c->n = STACK_CACHE / 2;
+    }
+    c->tops[c->n++] = top;
+}
+
+void stack_cache_flush(StackCache *c) {
+    mt_lock(&pool.lock);
+    while (c->n) pool_put(c->tops[--c->n]);
+    mt_unlock(&pool.lock);
 }
 
 void stack_trim(ProcStack *ps, char **limit, const char *sp) {
@@ -160,6 +220,9 @@ void *stack_grow_call(void *(*fn)(void *), void *arg) {
         p->hot.stack_limit = ps->lo + STACK_MARGIN;
         if (&here >= p->hot.stack_limit) return fn(arg);
     }
+#ifdef STACK_NO_SEGMENTS
+    rt_panic("stack overflow");
+#endif
     size_t size = seg_size_for(ps);
     if (ps->seg_bytes + size > STACK_MAX_TOTAL) rt_panic("stack overflow");
     StackSeg *g = ps->spare;
@@ -171,7 +234,7 @@ void *stack_grow_call(void *(*fn)(void *), void *arg) {
         if (!g) rt_fatal("out of memory");
         g->lo = map_noreserve(size);
         g->hi = g->lo + size;
-        pool.segs_mapped++;
+        atomic_fetch_add_explicit(&pool.segs_mapped, 1, memory_order_relaxed);
     }
     g->prev = ps->seg;
     {   /* scan a little below this frame too (spilled registers of the call) */
@@ -207,8 +270,10 @@ void *stack_grow_call(void *(*fn)(void *), void *arg) {
 }
 
 void stack_stats(StackStats *out) {
+    mt_lock(&pool.lock);
     out->slabs = pool.slabs;
     out->slots_total = pool.slots_total;
     out->slots_free = pool.nfree;
-    out->segs_mapped = pool.segs_mapped;
+    mt_unlock(&pool.lock);
+    out->segs_mapped = (size_t)atomic_load_explicit(&pool.segs_mapped, memory_order_relaxed);
 }

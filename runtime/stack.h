@@ -30,7 +30,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifndef SNOW_TSAN
 #define STACK_SLOT (256u * 1024)          /* reserved bytes of a first stack */
+#else
+/* ThreadSanitizer cannot follow the segment switch (its setjmp/longjmp
+ * interception loses track of the stack), so under SNOW_TSAN there are no
+ * segments: a first stack is 64 MB of reserved (lazily committed) memory
+ * and crossing its hard limit panics "stack overflow". */
+#define STACK_SLOT (64u << 20)
+#define STACK_NO_SEGMENTS 1
+#endif
 #define STACK_SOFT (64u * 1024)           /* depth before the stack counts as deep */
 #define STACK_MARGIN (48u * 1024)         /* room left under the limit for C code */
 #define STACK_SEG_MIN (1u << 20)          /* first segment: 1 MB */
@@ -64,6 +73,19 @@ typedef struct ProcStack {
 void stack_alloc(ProcStack *ps);
 /* Return everything to the pool; must not be the running stack. */
 void stack_release(ProcStack *ps);
+
+/* A worker thread's private cache of free first stacks in front of the
+ * shared pool (the pool is locked when rt_mt): the threaded scheduler
+ * allocates and releases through its worker's cache, and moves stacks
+ * to and from the pool in batches. */
+#define STACK_CACHE 64
+typedef struct StackCache {
+    char *tops[STACK_CACHE];
+    unsigned n;
+} StackCache;
+void stack_alloc_cached(StackCache *c, ProcStack *ps);
+void stack_release_cached(StackCache *c, ProcStack *ps);
+void stack_cache_flush(StackCache *c); /* everything back to the pool */
 /* Initial value of ProcHot.stack_limit for a fresh first stack. */
 char *stack_initial_limit(const ProcStack *ps);
 /* Called when a process blocks: drop the spare segment and, if the first

@@ -41,8 +41,13 @@ uint64_t timer_add_send(int64_t deadline, uint64_t pid, Value msg);
 
 size_t timer_count(void);
 bool timer_next_deadline(int64_t *deadline);
+/* The earliest deadline without locking (INT64_MAX: none); may be stale by
+ * the time it is used, so it only decides whether to look. */
+int64_t timer_next_hint(void);
 /* Pop every timer due at or before `now`, in (deadline, seq) order, into a
- * buffer owned by the timer module (valid until the next call). */
+ * buffer owned by the timer module (valid until the next call; under the
+ * threaded scheduler only one worker fires timers at a time, see
+ * sched_threads.c). */
 size_t timer_pop_due(int64_t now, Timer **out);
 /* Carry out a popped timer (wake its process or deliver its message). */
 void timer_fire(Timer *t);
