@@ -15,8 +15,10 @@
 #include <ctype.h>
 #include <curses.h>
 #include <locale.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "dbg.h"
@@ -43,6 +45,7 @@ static void tui_init(Dbg *d) {
     raw();
     noecho();
     keypad(stdscr, TRUE);
+    timeout(250);
     curs_set(0);
     colors = has_colors();
     if (colors) {
@@ -170,7 +173,7 @@ static void draw_pane(Dbg *d, const Pane *p, bool switchable) {
 static const char *key_line(void) {
     if (COLS >= 118)
         return " n next  m next msg  c continue  b back  r restart  s seed  / search  p f l M breakpoints  Tab view  ? help  q quit";
-    if (COLS >= 78) return " n next m msg c cont b back r restart s seed / find M msg-break Tab view ? help q quit";
+    if (COLS >= 78) return " n next m msg c cont b back r restart s seed / find Tab view ? help q quit";
     return " n m c b r s / M Tab ? q  (? help)";
 }
 
@@ -229,6 +232,24 @@ static const char *const help_lines[] = {
     "press any key",
 };
 
+/* getch with a resize check every 250 ms: SIGWINCH may be taken by another
+ * thread of the process, so the terminal size is also polled.  Returns
+ * KEY_RESIZE after a resize and ERR when the terminal has gone away. */
+static int read_key(void) {
+    for (;;) {
+        int ch = getch();
+        if (ch != ERR) return ch;
+        struct winsize ws;
+        if (ioctl(fileno(tui_in), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
+            (ws.ws_row != LINES || ws.ws_col != COLS)) {
+            resizeterm(ws.ws_row, ws.ws_col);
+            return KEY_RESIZE;
+        }
+        struct pollfd pf = {.fd = fileno(tui_in), .events = POLLIN};
+        if (poll(&pf, 1, 0) > 0 && (pf.revents & (POLLHUP | POLLERR | POLLNVAL))) return ERR;
+    }
+}
+
 static void help_overlay(void) {
     int n = (int)(sizeof help_lines / sizeof help_lines[0]);
     int w = 78 < COLS - 2 ? 78 : COLS - 2, h = n + 2 < LINES ? n + 2 : LINES;
@@ -241,7 +262,7 @@ static void help_overlay(void) {
         put_line(y0 + r, x0, w, buf, r == 1 ? (colors ? COLOR_PAIR(CP_TITLE) | A_BOLD : A_REVERSE | A_BOLD) : (colors ? COLOR_PAIR(CP_HEAD) : A_REVERSE));
     }
     refresh();
-    getch();
+    read_key();
 }
 
 /* A one-line prompt; returns false when cancelled (Esc / Ctrl-C). */
@@ -256,7 +277,11 @@ static bool prompt(const char *label, char *buf, size_t cap) {
         int cx = (int)(strlen(label) + n);
         move(LINES - 2, cx < COLS ? cx : COLS - 1);
         refresh();
-        int ch = getch();
+        int ch = read_key();
+        if (ch == ERR) {
+            curs_set(0);
+            return false;
+        }
         if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) break;
         if (ch == 27 || ch == 3 || ch == 7) {
             curs_set(0);
@@ -431,7 +456,7 @@ void dbg_tui_pause(Dbg *d) {
     if (!scr) return;
     for (;;) {
         draw(d, NULL);
-        int ch = getch();
+        int ch = read_key();
         if (ch == ERR) {
             d->action = ACT_QUIT; /* the terminal went away */
             return;
