@@ -139,7 +139,7 @@ Type *tc_spawn(Node *n, const Expect *ex) {
                   s->name, s->name);
     } else {
         d = diag_new(DIAG_ERROR, "E0016", callee->span, "cannot spawn non-function: found %s", ty_str(&sc, t));
-        diag_primary(d, "`spawn` starts an actor (or a supervisor), not a `%s`", ty_str(&sc, t));
+        diag_primary(d, "`spawn` starts an actor (or a supervisor), not a value of type `%s`", ty_str(&sc, t));
         diag_help(d, "write `spawn(actor_name, args...)`");
     }
     diag_emit(d);
@@ -161,7 +161,7 @@ Type *tc_send(Node *n) {
     }
     if (p->kind == TYK_PID && p->nargs == 1) {
         Expect ex = {p->args[0], target->span, "this pid takes messages of type `%s`", "E0014",
-                     "message type mismatch: expected %s, found %s", "this message is a `%s`"};
+                     "message type mismatch: expected %s, found %s", "this message has type `%s`"};
         tc_expr(msg, &ex);
     } else if (p->kind == TYK_PID || p->kind == TYK_ERROR) {
         tc_expr(msg, NULL);
@@ -432,7 +432,7 @@ void tc_supervisor_check(Node *sup) {
         if (t->kind != TYK_FUN || ty_fun_arity(t) != 0) {
             Diag *d = diag_new(DIAG_ERROR, "E0018", start->span, "child `%s` start must be a function without parameters, found `%s`",
                                cname, ty_str(&sc, t));
-            diag_primary(d, "this is a `%s`", ty_str(&sc, t));
+            diag_primary(d, "this has type `%s`", ty_str(&sc, t));
             diag_help(d, "write `start: fn -> spawn(worker) end`");
             diag_emit(d);
             continue;
@@ -446,7 +446,7 @@ void tc_supervisor_check(Node *sup) {
         Node *body = start->kind == N_CLOSURE && start->closure.clauses.n ? last_of(start->closure.clauses.v[0]->clause.body) : start;
         Diag *d = diag_new(DIAG_ERROR, "E0018", body ? body->span : start->span,
                            "child `%s` start function must return Pid, found `%s`", cname, ty_str(&sc, r));
-        diag_primary(d, "this is a `%s`, not a pid", ty_str(&sc, r));
+        diag_primary(d, "this has type `%s`, not `Pid`", ty_str(&sc, r));
         diag_help(d, "start the child with `spawn(actor_name, args...)` and return the pid");
         diag_emit(d);
     }

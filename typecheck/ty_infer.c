@@ -312,7 +312,7 @@ static void generalize_binders(Node *p) {
 void tc_guard(Node *g) {
     if (!g) return;
     Expect ex = {ty_bool(), DIAG_NOSPAN, NULL, "E0025", "guard expression must return `%s`, found `%s`",
-                 "this is a `%s`, not a `Bool`"};
+                 "this has type `%s`, not `Bool`"};
     tc_expr(g, &ex);
 }
 
@@ -360,7 +360,7 @@ static Type *apply_pre(Node *call, Type *fty, Node **args, Type **pre, int nargs
         ShowCtx sc = {0};
         const char *fs = ty_str(&sc, f);
         Diag *d = diag_new(DIAG_ERROR, "E0001", callee, "expected a function, found %s", fs);
-        diag_primary(d, "%s is a `%s`, not a function", what ? what : "this", fs);
+        diag_primary(d, "%s has type `%s`, which is not a function", what ? what : "this", fs);
         diag_help(d, "only functions and closures can be called with `(...)`");
         diag_emit(d);
         for (int i = 0; i < nargs; i++)
@@ -561,6 +561,14 @@ static Type *resolve_method(Node *call, Node *callee, Type *recv, Node *recv_nod
             Diag *d = diag_new(DIAG_ERROR, "E0030", callee_span, "cannot call method `%s` on a value of unknown type %s",
                                name, ty_str(&sc, R));
             diag_primary(d, "the type of this value is not known here");
+            static const char *const mods[] = {"String", "List", "Map", "Set", "Range", "Queue", NULL};
+            char list[128] = "";
+            for (int i = 0; mods[i]; i++)
+                if (stdlib_lookup(mods[i], name)) {
+                    if (list[0]) strncat(list, ", ", sizeof list - strlen(list) - 1);
+                    strncat(list, mods[i], sizeof list - strlen(list) - 1);
+                }
+            if (list[0]) diag_note(d, "`%s` is a method of: %s", name, list);
             diag_help(d, "add a type annotation, e.g. `fn f(x :: String)` or `let x :: List<Int> = ...`");
             diag_emit(d);
             for (int i = 0; i < nargs; i++)
@@ -642,10 +650,7 @@ static Type *tc_method_call(Node *call) {
     int nargs = (int)call->call.args.n;
     Node **args = call->call.args.v;
     Type *t = resolve_method(call, callee, R, recv, name, args, NULL, nargs, callee->field_acc.name.span, true, NULL);
-    if (t) {
-        callee->ty = t;
-        return t;
-    }
+    if (t) return t;
     /* unknown receiver: infer the arguments now, decide at the end of the group */
     Site *s = add_site(SITE_METHOD, call);
     s->type = R;
@@ -848,7 +853,7 @@ static Type *tc_call(Node *n, const Expect *ex) {
                 ShowCtx sc = {0};
                 Diag *d = diag_new(DIAG_ERROR, "E0003", n->span, "expected 0 argument(s), found %d", nargs);
                 diag_primary(d, "`%s` has no fields: write just `%s`", s->name, s->name);
-                diag_label(d, callee->span, "`%s` is a `%s` value", s->name, ty_str(&sc, ft));
+                diag_label(d, callee->span, "`%s` is a value of type `%s`", s->name, ty_str(&sc, ft));
                 diag_emit(d);
                 for (int i = 0; i < nargs; i++) tc_expr(args[i], NULL);
                 return ft;
@@ -868,6 +873,18 @@ static Type *field_of(Node *fa, Type *B, bool report_unknown) {
     Type *b = ty_prune(B);
     const char *name = fa->field_acc.name.id;
     if (b->kind == TYK_ERROR) return ty_error();
+    if (b->kind == TYK_VAR && report_unknown) {
+        /* still unknown at the end: the one struct that has such a field */
+        uint32_t n;
+        TypeInfo **all = ty_all_infos(&n), *only = NULL;
+        int count = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (all[i]->is_struct && ty_field_index(all[i], name) >= 0) {
+                only = all[i];
+                count++;
+            }
+        if (count == 1 && ty_unify(b, ty_fresh_instance(only), NULL) == U_OK) return field_of(fa, b, true);
+    }
     if (b->kind == TYK_VAR) {
         if (!report_unknown) return NULL;
         ShowCtx sc = {0};
@@ -1170,6 +1187,11 @@ static Type *tc_try(Node *n) {
     Type *want = opt ? ty_option(ty_var()) : ty_result(ty_var(), p->args[1]);
     UErr e = {0};
     bool fits = ty_unify(f->ret, want, &e) == U_OK;
+    if (fits && !f->ret_declared && f->ret_span.file == UINT32_MAX) {
+        /* §4.11 (recommended): `?` decides the result of an unannotated function */
+        f->ret_span = n->span;
+        f->ret_why = "this `?` makes the function return `%s`";
+    }
     if (!fits) {
         ShowCtx sc = {0};
         Type *r = ty_prune(f->ret);
@@ -1177,7 +1199,7 @@ static Type *tc_try(Node *n) {
             /* the error types differ */
             const char *es = ty_str(&sc, p->args[1]), *rs = ty_str(&sc, r->args[1]);
             Diag *d = diag_new(DIAG_ERROR, "E0001", n->span, "expected %s, found %s", rs, es);
-            diag_primary(d, "this error is a `%s`", es);
+            diag_primary(d, "this error has type `%s`", es);
             if (f->ret_span.file != UINT32_MAX) diag_label(d, f->ret_span, "the function returns errors of type `%s`", rs);
             diag_help(d, "`?` passes the error on unchanged, so both error types must be the same");
             diag_emit(d);
@@ -1196,7 +1218,7 @@ static Type *tc_try(Node *n) {
 /* ---- control flow ------------------------------------------------------------------------------------------ */
 
 static Type *tc_if(Node *n, const Expect *ex) {
-    Expect cex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "this is a `%s`, not a `Bool`"};
+    Expect cex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "this has type `%s`, not `Bool`"};
     tc_expr(n->if_.cond, &cex);
     Type *A = tc_block(n->if_.then, ex);
     if (!n->if_.els) return A; /* §4.4: the then-branch type (decision: reproduce) */
@@ -1239,7 +1261,7 @@ static Type *tc_case(Node *n, const Expect *ex) {
 }
 
 static Type *tc_while(Node *n) {
-    Expect cex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "this is a `%s`, not a `Bool`"};
+    Expect cex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "this has type `%s`, not `Bool`"};
     tc_expr(n->loop.cond, &cex);
     tc_block(n->loop.body, NULL);
     return ty_unit();
@@ -1266,7 +1288,7 @@ static Type *tc_for(Node *n, const Expect *ex) {
         ShowCtx sc = {0};
         Diag *d = diag_new(DIAG_ERROR, "E0001", n->for_.iter->span, "expected a List, Range, Map or Set, found %s",
                            ty_str(&sc, it));
-        diag_primary(d, "`for` cannot iterate over a `%s`", ty_str(&sc, it));
+        diag_primary(d, "`for` cannot iterate over a value of type `%s`", ty_str(&sc, it));
         diag_emit(d);
         elem = ty_error();
         break;
@@ -1309,7 +1331,20 @@ static Type *tc_return(Node *n) {
                  NULL, NULL};
     if (n->un.operand) tc_expr(n->un.operand, &ex);
     else ty_expect(n->span, ty_unit(), &ex);
+    if (!f->ret_declared && f->ret_span.file == UINT32_MAX) {
+        f->ret_span = n->span;
+        f->ret_why = "this `return` gives the function the result type `%s`";
+    }
     return ty_var();
+}
+
+/* The value of an unannotated body is the function's result: unify it
+ * last, with the label of whatever fixed the result first (a `?`, a
+ * `return`). */
+static void finish_body(Node *body, Type *bt, FnCtx *f) {
+    Node *le = last_expr(body);
+    Expect ex = {f->ret, f->ret_span, f->ret_why, f->ret_code, NULL, NULL};
+    ty_expect(le ? le->span : body ? body->span : DIAG_NOSPAN, bt, &ex);
 }
 
 /* ---- closures ---------------------------------------------------------------------------------------------- */
@@ -1348,11 +1383,9 @@ static Type *tc_closure(Node *n, const Expect *ex) {
             Node *le = last_expr(first_body);
             bex = (Expect){ret, le ? le->span : first_body->span, "the first clause returns `%s`", NULL, NULL, NULL};
             use = &bex;
-        } else {
-            bex = ex_plain(ret);
-            use = &bex;
         }
         cl->ty = cl->clause.body ? tc_block(cl->clause.body, use) : ty_unit();
+        if (!use) finish_body(cl->clause.body, cl->ty, &f);
         if (!first_body) first_body = cl->clause.body;
     }
     tc_pop_fn();
@@ -1380,8 +1413,8 @@ static Type *tc_let(Node *n) {
                  NULL};
     Type *V = tc_expr(n->let.value, A ? &ex : NULL);
     Type *T = A ? A : V;
-    tc_before_generalize();
     ty_leave_level();
+    tc_before_generalize();
     Node *pat = n->let.pat;
     Node *saved_ann = pat ? pat->ann : NULL;
     if (pat) pat->ann = NULL; /* the annotation belongs to the let, already applied */
@@ -1647,14 +1680,18 @@ void tc_fn_clauses(Node **clauses, int n, Type *ftype, const char *name) {
         }
         tc_guard(cl->fn.guard);
         Expect ex;
+        const Expect *use = &ex;
         if (first->fn.ret)
             ex = (Expect){fc.ret, first->fn.ret->span, "expected `%s` because of the return type", NULL, NULL, NULL};
         else if (first_body) {
             Node *le = last_expr(first_body);
             ex = (Expect){fc.ret, le ? le->span : first_body->span, "the first clause returns `%s`", NULL, NULL, NULL};
         } else
-            ex = ex_plain(fc.ret);
-        if (cl->fn.body) tc_block(cl->fn.body, &ex);
+            use = NULL;
+        if (cl->fn.body) {
+            Type *bt = tc_block(cl->fn.body, use);
+            if (!use) finish_body(cl->fn.body, bt, &fc);
+        }
         if (!first_body) first_body = cl->fn.body;
     }
     tc_pop_fn();
@@ -1677,8 +1714,8 @@ static void tc_nested_fn(Node *it) {
     Type *ft = tc_fn_signature(it, (int)s->arity, false, &complete);
     s->ty = ft;
     tc_fn_clauses(s->defs, (int)s->ndefs, ft, s->name);
-    tc_before_generalize();
     ty_leave_level();
+    tc_before_generalize();
     ty_generalize(ft);
     ty_tv_release(mark);
 }
@@ -1720,7 +1757,7 @@ Type *tc_method_signature(ImplInfo *ii, IfaceInfo *iface, Node *fn, bool scheme,
         Bound b = {.iface = iface ? iface->sym : NULL, .origin = fn->span, .decl = DIAG_NOSPAN};
         if (b.iface) ty_add_bound(ty_prune(self), &b);
     }
-    if (scheme) ty_generalize(self);
+    if (scheme) ty_make_generic(self);
     int arity = (int)fn->fn.params.n;
     bool has_self = (im && im->has_self) ||
                     (arity > 0 && fn->fn.params.v[0]->kind == P_BIND && strcmp(fn->fn.params.v[0]->name.id.id, "self") == 0);

@@ -163,6 +163,16 @@ void ty_generalize(Type *t) {
     for (int i = 0; i < t->nargs; i++) ty_generalize(t->args[i]);
 }
 
+void ty_make_generic(Type *t) {
+    t = ty_prune(t);
+    if (!t) return;
+    if (t->kind == TYK_VAR) {
+        t->flags |= TF_GENERIC;
+        return;
+    }
+    for (int i = 0; i < t->nargs; i++) ty_make_generic(t->args[i]);
+}
+
 void ty_pin(Type *t) {
     t = ty_prune(t);
     if (!t) return;

@@ -99,6 +99,8 @@ void ty_leave_level(void);
 int ty_current_level(void);
 /* Mark variables deeper than the current level as generic. */
 void ty_generalize(Type *t);
+/* Mark every unbound variable of t generic (building a scheme directly). */
+void ty_make_generic(Type *t);
 /* Copy `t` with fresh variables for its generic ones.  Bounds of the copies
  * get `site` as their origin (unless site.file == UINT32_MAX). */
 Type *ty_instantiate(Type *t, Span site);
