@@ -1,0 +1,110 @@
+#!/bin/bash
+# snow trace: step-back speed, export formats, programs that panic or
+# deadlock, and robustness over every actor/supervisor/service/job program of
+# the conformance suite (the debugger must never crash, whatever the program).
+cd "$(dirname "$0")/../trace" || exit 1
+SNOW=${SNOW:-../../snow}
+SHARED=../../../shared/conformance
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL trace: $*"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# 1. stepping back from step k to k-1 on a 10 000-event run: < 200 ms
+#    (sanitizer builds are ~10x slower: 2 s there)
+limit=200
+case "$SNOW$BUILD" in *asan*|*tsan*|*debug*) limit=2000 ;; esac
+out=$(SNOW_TRACE_TIMING=1 "$SNOW" trace bench_pingpong.snow --script "filter all; goto 10000; back; back" 2>&1)
+if echo "$out" | grep -q "^back .*step 9999:" && echo "$out" | grep -q "^goto 10000 .*step 10000:"; then ok; else bad "goto/back on the long run"; echo "$out"; fi
+worst=$(echo "$out" | awk '/^timing: `back`/ {if ($4 > w) w = $4} END {print w + 0}')
+echo "step back on a 10000-event run: worst ${worst} ms (limit ${limit} ms)"
+if awk -v w="$worst" -v l="$limit" 'BEGIN {exit !(w > 0 && w < l)}'; then ok; else bad "step back took ${worst} ms"; fi
+
+# 2. export: SVG (well-formed XML, arrows, labels) and Mermaid
+if "$SNOW" trace ping_pong.snow --export "$tmp/pp.svg" >/dev/null && python3 - "$tmp/pp.svg" <<'PY'
+import sys, xml.dom.minidom as m
+d = m.parse(sys.argv[1])
+texts = "".join(t.firstChild.data for t in d.getElementsByTagName("text") if t.firstChild)
+assert "Ping(<0.3>, 3)" in texts and "receive Pong(1)" in texts, texts[:300]
+assert len(d.getElementsByTagName("line")) > 10
+PY
+then ok; else bad "svg export"; fi
+if "$SNOW" trace supervisor.snow --export "$tmp/sup.mmd" >/dev/null &&
+   head -2 "$tmp/sup.mmd" | grep -q "^sequenceDiagram" &&
+   grep -q "P1-->>P4: start child w1" "$tmp/sup.mmd" &&
+   grep -q "P0->>P2: -1" "$tmp/sup.mmd" &&
+   grep -q "Note over P1: restart child w1" "$tmp/sup.mmd"; then ok; else bad "mermaid export"; cat "$tmp/sup.mmd" | head -30; fi
+if ! "$SNOW" trace ping_pong.snow --export "$tmp/x.png" >/dev/null 2>&1; then ok; else bad "export accepts only .svg/.mmd"; fi
+
+# 3. a panic in main ends the program inside the debugger (no exit 101)
+cat > "$tmp/boom.snow" <<'SNOW'
+actor idle() do
+  receive do
+    _ -> ()
+  end
+end
+fn main() do
+  spawn(idle)
+  println("about to fail")
+  panic("boom")
+end
+SNOW
+out=$("$SNOW" trace "$tmp/boom.snow" --script "continue; continue; back; continue" 2>&1)
+if [ $? -eq 0 ] && echo "$out" | grep -q "main panicked: boom (exit status 101)" &&
+   echo "$out" | grep -q "^back .*step"; then ok; else bad "panic in main"; echo "$out"; fi
+
+# 4. a deadlock is shown, not fatal
+cat > "$tmp/dead.snow" <<'SNOW'
+service Box do
+  fn init() -> Int do
+    0
+  end
+  call Get() :: Int do |n|
+    (n, n)
+  end
+end
+actor waiter() do
+  receive do
+    n -> println("${n}")
+  end
+end
+fn main() do
+  let w = spawn(waiter)
+  link(w)
+  Process.trap_exit(true)
+  receive_forever()
+end
+fn receive_forever() do
+  Timer.sleep(-1)
+  Job.await(Job.async(fn() -> Timer.sleep(-1) end))
+end
+SNOW
+out=$("$SNOW" trace "$tmp/dead.snow" --script "continue; continue" 2>&1)
+if [ $? -le 1 ]; then ok; else bad "deadlocking program"; echo "$out"; fi
+
+# 5. a program that does not compile: diagnostics, exit 1
+printf 'fn main() do\n  println(nope)\nend\n' > "$tmp/bad.snow"
+"$SNOW" trace "$tmp/bad.snow" --script next >/dev/null 2>&1
+if [ $? -eq 1 ]; then ok; else bad "compile error exit status"; fi
+"$SNOW" trace >/dev/null 2>&1
+if [ $? -eq 2 ]; then ok; else bad "usage exit status"; fi
+
+# 6. every concurrency program of the conformance suite, stepped around
+n=0 crashed=0
+for f in "$SHARED"/{actors,supervisors,services,jobs}/*.snow; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    out=$(timeout 60 "$SNOW" trace "$f" --script "next-message; continue; continue; back; back; goto 3; continue" 2>&1)
+    rc=$?
+    if [ $rc -gt 1 ] || echo "$out" | grep -q "Sanitizer\|runtime error:\|internal error"; then
+        crashed=$((crashed + 1))
+        echo "  $f: exit $rc"
+        echo "$out" | tail -5
+    fi
+done
+if [ $crashed -eq 0 ]; then ok; else bad "$crashed of $n conformance programs broke the debugger"; fi
+echo "traced $n conformance programs"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
