@@ -35,6 +35,7 @@ typedef struct Def {
     ImplInfo *impl;   /* DEF_METHOD */
     IfaceInfo *iface; /* DEF_METHOD / DEF_DEFAULT */
     bool complete;    /* fully annotated: scheme known up front */
+    Type *scheme;     /* methods: that scheme */
     Sym **tv;         /* complete functions: type parameters ... */
     Type **tv_scheme; /* ... and their generic variables */
     uint32_t ntv;
@@ -80,10 +81,22 @@ static int add_def(DefKind k, Sym *s, Node *node) {
     return ndefs++;
 }
 
+/* Methods are found by name (x.m(), operators, interpolation), so a body
+ * using `+` may depend on every `add`.  A fully annotated method needs no
+ * such edge: its scheme is known before its body is checked.  Only the
+ * others are ordered by name (this keeps the graph linear in practice). */
 static void add_method_def(DefKind k, Node *fn, ImplInfo *ii, IfaceInfo *iface) {
     int i = add_def(k, NULL, fn);
     defs[i].impl = ii;
     defs[i].iface = iface;
+    bool complete;
+    Type *t = tc_method_signature(ii, iface, fn, true, &complete);
+    if (complete) {
+        defs[i].complete = true;
+        defs[i].scheme = t;
+        fn->ty = t;
+        return;
+    }
     const char *name = fn->fn.name.id;
     IntList *l = pm_get(&by_method, name);
     if (!l) {
@@ -324,13 +337,8 @@ static void prepare(Def *d) {
     }
     case DEF_METHOD: case DEF_DEFAULT: {
         bool complete;
-        Type *t = tc_method_signature(d->impl, d->iface, d->node, true, &complete);
-        if (complete) {
-            d->complete = true;
-            d->node->ty = t;
-        } else {
-            d->node->ty = tc_method_signature(d->impl, d->iface, d->node, false, &complete);
-        }
+        if (d->complete) d->node->ty = d->scheme;
+        else d->node->ty = tc_method_signature(d->impl, d->iface, d->node, false, &complete);
         break;
     }
     case DEF_ACTOR: tc_actor_prepare(d->sym); break;

@@ -1927,7 +1927,10 @@ void tc_group_end(void) {
             Type *t = ty_prune(s->type);
             if (r && t->kind == TYK_USER) {
                 ImplInfo *ii = ty_find_impl(ty_proto.dflt, t);
-                if (ii) r->fn = ty_impl_method(ii, I("default"));
+                if (ii) {
+                    r->fn = ty_impl_method(ii, I("default"));
+                    r->impl = ii->node;
+                }
             }
             break;
         }
