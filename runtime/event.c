@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool ev_enabled;
+#include "mt.h"
+
+_Atomic bool ev_enabled;
 
 static struct {
+    MtLock lock;     /* threads: steps, the file and the callback */
     FILE *file;
     EvCallback cb;
     void *ud;
@@ -16,6 +19,7 @@ static struct {
 
 static int64_t no_clock(void) { return 0; }
 int64_t (*ev_clock)(void) = no_clock;
+int (*ev_worker)(void);
 
 static const char *const kind_names[EV__COUNT] = {
     [EV_SPAWN] = "spawn", [EV_SEND] = "send", [EV_RECEIVE] = "receive",
@@ -88,7 +92,9 @@ static size_t default_fmt(Value v, char *buf, size_t cap) {
 }
 EvFmtFn ev_fmt_hook = default_fmt;
 
-static void update_enabled(void) { ev_enabled = S.file != NULL || S.cb != NULL; }
+static void update_enabled(void) {
+    atomic_store_explicit(&ev_enabled, S.file != NULL || S.cb != NULL, memory_order_relaxed);
+}
 
 bool ev_open_file(const char *path) {
     if (S.file) fclose(S.file);
@@ -104,14 +110,21 @@ void ev_set_callback(EvCallback cb, void *ud) {
 }
 
 void ev_close(void) {
+    mt_lock(&S.lock);
     if (S.file) fclose(S.file);
     S.file = NULL;
     S.cb = NULL;
     S.step = 0; /* the next run numbers its events from 1 again */
     update_enabled();
+    mt_unlock(&S.lock);
 }
 
-uint64_t ev_last_step(void) { return S.step; }
+uint64_t ev_last_step(void) {
+    mt_lock(&S.lock);
+    uint64_t n = S.step;
+    mt_unlock(&S.lock);
+    return n;
+}
 
 static void put_json_str(FILE *f, const char *s, size_t n) {
     fputc('"', f);
@@ -179,9 +192,9 @@ static bool has_num(EvKind k) {
            k == EV_BLOCK || k == EV_CLOCK || k == EV_RESTART;
 }
 
-static void write_json(FILE *f, const Event *e) {
-    fprintf(f, "{\"step\":%" PRIu64 ",\"t\":%" PRId64 ",\"ev\":\"%s\"", e->step, e->time,
-            kind_names[e->kind]);
+/* Everything after the step and time: `,"ev":...}` and the newline. */
+static void write_body(FILE *f, const Event *e) {
+    fprintf(f, ",\"ev\":\"%s\"", kind_names[e->kind]);
     if (e->pid != EV_NOPID) put_pid(f, "pid", e->pid);
     if (e->other != EV_NOPID) put_pid(f, other_key(e->kind), e->other);
     if (e->ref) fprintf(f, ",\"ref\":%" PRIu64, e->ref);
@@ -204,11 +217,41 @@ static void write_json(FILE *f, const Event *e) {
     fputs("}\n", f);
 }
 
+static void write_head(FILE *f, const Event *e) {
+    fprintf(f, "{\"step\":%" PRIu64 ",\"t\":%" PRId64, e->step, e->time);
+}
+
 void ev_emit(Event *e) {
+    if (!rt_mt) {
+        e->step = ++S.step;
+        e->time = ev_clock();
+        if (S.file) {
+            write_head(S.file, e);
+            if (ev_worker) fprintf(S.file, ",\"w\":%d", ev_worker());
+            write_body(S.file, e);
+        }
+        if (S.cb) S.cb(e, S.ud);
+        return;
+    }
+    /* render first: a value's Debug text may run Snow code (user impls) */
+    char *body = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&body, &len);
+    if (!m) return;
+    write_body(m, e);
+    fclose(m);
+    int w = ev_worker ? ev_worker() : -1;
+    mt_lock(&S.lock);
     e->step = ++S.step;
     e->time = ev_clock();
-    if (S.file) write_json(S.file, e);
+    if (S.file && body) {
+        write_head(S.file, e);
+        if (w >= 0) fprintf(S.file, ",\"w\":%d", w);
+        fwrite(body, 1, len, S.file);
+    }
     if (S.cb) S.cb(e, S.ud);
+    mt_unlock(&S.lock);
+    free(body);
 }
 
 void ev_full(EvKind k, uint64_t pid, uint64_t other, uint64_t ref, int64_t num,

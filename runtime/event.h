@@ -7,11 +7,15 @@
  * inline test `if (EV_ON())` on one global flag — one predictable branch.
  *
  * Invariants: steps are 1, 2, 3, ... in emission order; an Event and the
- * Value inside it are valid only during the callback.
+ * Value inside it are valid only during the callback.  Under the threaded
+ * scheduler emission is serialised by a lock (values are rendered before
+ * taking it), so steps are one total order consistent with each worker's
+ * order and with causality between processes (docs/events.md).
  */
 #ifndef SNOW_EVENT_H
 #define SNOW_EVENT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,9 +70,10 @@ typedef struct Event {
 
 typedef void (*EvCallback)(const Event *e, void *ud);
 
-/* The one flag checked at every emission site. */
-extern bool ev_enabled;
-#define EV_ON() __builtin_expect(ev_enabled, 0)
+/* The one flag checked at every emission site (atomic only because a
+ * crashing main closes the sinks while other worker threads may look). */
+extern _Atomic bool ev_enabled;
+#define EV_ON() __builtin_expect(atomic_load_explicit(&ev_enabled, memory_order_relaxed), 0)
 
 /* Debug rendering of a value for the file sink: writes at most cap-1 bytes
  * (NUL-terminated) and returns the length.  Defaults to a minimal renderer;
@@ -84,6 +89,10 @@ uint64_t ev_last_step(void);
 
 /* Clock source for event times (set by the scheduler). */
 extern int64_t (*ev_clock)(void);
+/* The emitting worker thread's number, written as "w" into the file sink;
+ * NULL (the deterministic scheduler) omits the field.  Set by the
+ * threaded scheduler. */
+extern int (*ev_worker)(void);
 
 void ev_emit(Event *e);
 

@@ -471,6 +471,7 @@ static void det_init(const RtConfig *cfg) {
     D.virtual_time = cfg->virtual_time;
     clock_gettime(CLOCK_MONOTONIC, &D.wall0);
     ev_clock = det_now;
+    ev_worker = NULL;
 #ifdef SNOW_TSAN
     D.tsan_fiber = __tsan_get_current_fiber();
 #endif

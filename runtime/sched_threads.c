@@ -1007,6 +1007,11 @@ static void thr_timer_armed(int64_t deadline) {
     if (kick) kick_poller();
 }
 
+static int thr_worker_id(void) {
+    Worker *w = self_worker();
+    return w ? w->id : -1;
+}
+
 static void thr_init(const RtConfig *cfg) {
     memset(&T, 0, sizeof T);
     T.n = cfg->threads > 0 ? cfg->threads : 1;
@@ -1027,6 +1032,7 @@ static void thr_init(const RtConfig *cfg) {
     if (epoll_ctl(T.epfd, EPOLL_CTL_ADD, T.evfd, &ev) != 0) rt_fatal("epoll_ctl failed");
     clock_gettime(CLOCK_MONOTONIC, &T.t0);
     ev_clock = thr_now;
+    ev_worker = thr_worker_id;
 }
 
 static int thr_run(Proc *main) {
@@ -1070,6 +1076,7 @@ static void thr_shutdown(void) {
     if (T.epfd >= 0) close(T.epfd);
     if (T.evfd >= 0) close(T.evfd);
     T.epfd = T.evfd = -1;
+    ev_worker = NULL;
 }
 
 const SchedOps sched_threads_ops = {
