@@ -80,7 +80,7 @@ static void send_request(uint64_t pid, uint32_t h, Value caller, Value ref, int 
     items[RQ_HANDLER] = v_int(h);
     items[RQ_CALLER] = caller;
     items[RQ_REF] = ref;
-    memcpy(items + RQ_ARGS, argv, (size_t)argc * sizeof *items);
+    if (argc) memcpy(items + RQ_ARGS, argv, (size_t)argc * sizeof *items);
     proc_send_kind(pid, MB_SVC_REQUEST, val_tuple((uint32_t)(RQ_ARGS + argc), items));
 }
 
