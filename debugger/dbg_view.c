@@ -38,6 +38,13 @@ static const char *pname(Dbg *d, uint64_t pid) {
 
 static bool alive(const DbgProc *p) { return p->state != DP_DEAD && p->state != DP_DISCARDED; }
 
+/* The runtime record of a process the model considers alive (a dying
+ * process stays in the runtime's table for a few events after its exit). */
+static Proc *live(Dbg *d, uint64_t pid) {
+    DbgProc *dp = dm_proc(&d->m, pid);
+    return dp && alive(dp) ? proc_find(pid) : NULL;
+}
+
 /* ---- live reads ------------------------------------------------------------------------------ */
 
 /* The mailbox of a live process in arrival order (private list, then the
@@ -64,8 +71,8 @@ static MboxEntry **mbox_entries(Proc *p, size_t *n) {
     return v;
 }
 
-static size_t mbox_len(uint64_t pid) {
-    Proc *p = proc_find(pid);
+static size_t mbox_len(Dbg *d, uint64_t pid) {
+    Proc *p = live(d, pid);
     if (!p) return 0;
     size_t n = p->mbox.count;
     for (MboxEntry *e = atomic_load_explicit(&p->mbox.inbox, memory_order_acquire); e;
@@ -77,7 +84,7 @@ static size_t mbox_len(uint64_t pid) {
 static uint64_t reductions(Dbg *d, DbgProc *dp) {
     uint64_t r = dp->reductions;
     if (d->m.running == dp->pid) {
-        Proc *p = proc_find(dp->pid);
+        Proc *p = live(d, dp->pid);
         if (p) {
             int64_t used = PROC_REDUCTIONS - (int64_t)p->hot.reds;
             if (used > 0) r += (uint64_t)(used > PROC_REDUCTIONS ? PROC_REDUCTIONS : used);
@@ -147,7 +154,7 @@ static void view_procs(Dbg *d, DbgText *t) {
         int attr = sel ? DA_HILITE : alive(p) ? DA_NORMAL : DA_DIM;
         if (sel) t->focus = t->n;
         dt_add(t, attr, "%c%c%-7s %-12.12s %-20s %4zu %6" PRIu64 " %4s", sel ? '>' : ' ',
-               has_proc_bp(d, p->pid) ? 'B' : ' ', pid, name, st, alive(p) ? mbox_len(p->pid) : (size_t)0,
+               has_proc_bp(d, p->pid) ? 'B' : ' ', pid, name, st, alive(p) ? mbox_len(d, p->pid) : (size_t)0,
                reductions(d, p), rs);
     }
     if (t->n == 1) dt_add(t, DA_DIM, "  (no process yet: step to start main)");
@@ -170,7 +177,7 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
                pname(d, dp->parent), dp->spawn_step);
     char st[300];
     status_text(dp, st, sizeof st);
-    Proc *p = proc_find(dp->pid);
+    Proc *p = live(d, dp->pid);
     dt_add(t, 0, "status: %s%s", st, p && p->trap_exit ? "   (traps exits)" : "");
     dt_add(t, 0, "reductions: %" PRIu64 "   sent: %u   received: %u", reductions(d, dp), dp->sent, dp->received);
     if (dp->regname) dt_add(t, 0, "registered as \"%s\"", dp->regname);
@@ -368,7 +375,7 @@ static void view_links(Dbg *d, DbgText *t) {
     for (uint64_t i = 0; i < d->m.nprocs; i++) {
         DbgProc *dp = &d->m.procs[i];
         if (dp->pid == DBG_NONE) continue;
-        Proc *p = proc_find(dp->pid);
+        Proc *p = live(d, dp->pid);
         if (!p || (!p->nlinks && !p->nmons_out && !p->nmons_in && !p->trap_exit)) continue;
         any = true;
         char pid[48], o[48];
@@ -705,7 +712,7 @@ static void view_source(Dbg *d, int height, DbgText *t) {
         who = cur->pid;
         uint32_t f2, l2;
         dbg_proc_location(who, &f2, &l2, &fn);
-    } else if (dbg_proc_location(d->selected, &file, &line, &fn)) {
+    } else if (live(d, d->selected) && dbg_proc_location(d->selected, &file, &line, &fn)) {
         who = d->selected;
     } else if (d->m.nevs) {
         for (uint32_t i = d->m.nevs; i-- > 0;)

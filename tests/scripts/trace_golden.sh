@@ -6,10 +6,17 @@
 cd "$(dirname "$0")/../trace" || exit 1
 SNOW=${SNOW:-../../snow}
 pass=0 fail=0
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
 for script in *.script; do
     name=${script%.script}
-    out=$("$SNOW" trace "$name.snow" --script-file "$script" --dump --width 100 2>&1)
+    # stdout is the golden; stderr (compiler warnings) only must not show a crash
+    out=$("$SNOW" trace "$name.snow" --script-file "$script" --dump --width 100 2>"$err")
     status=$?
+    if grep -q "Sanitizer\|runtime error:\|internal error" "$err"; then
+        cat "$err"
+        status=99
+    fi
     if [ -n "$UPDATE" ]; then
         printf '%s\n' "$out" > "$name.golden"
     fi
