@@ -92,6 +92,7 @@ typedef struct DbgProc {
     uint64_t parent;        /* DBG_NONE for main */
     uint64_t spawn_step, exit_step;
     DbgPState state;
+    bool ran;               /* has been scheduled at least once */
     const char *wait_on;    /* static: "receive", "sleep", ... */
     char *reason;           /* exit reason text */
     char *regname;          /* registered name or NULL */

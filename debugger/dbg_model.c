@@ -370,7 +370,10 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
         break;
     }
     case EV_RUN:
-        if (p) p->state = DP_RUNNING;
+        if (p) {
+            p->state = DP_RUNNING;
+            p->ran = true;
+        }
         m->running = d->pid;
         break;
     case EV_PREEMPT:

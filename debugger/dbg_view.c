@@ -207,7 +207,9 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
     } else {
         EvalFrameInfo fi[32];
         int n = eval_proc_frames(p, fi, 32);
-        if (n == 0) dt_add(t, DA_DIM, "call stack: (not started yet)");
+        if (n == 0)
+            dt_add(t, DA_DIM, "call stack: %s", dp->ran ? "(no Snow code: the runtime's own loop, e.g. a supervisor or a service)"
+                                                       : "(not started yet)");
         else dt_add(t, DA_BOLD, "call stack (innermost first):");
         for (int i = 0; i < n; i++) {
             const char *f = fi[i].file ? fi[i].file : "?";
@@ -734,8 +736,10 @@ static void view_source(Dbg *d, int height, DbgText *t) {
     }
     char pid[48];
     pidstr(pid, sizeof pid, who);
-    if (who != DBG_NONE)
-        dt_add(t, DA_BOLD, "%s:%u  in %s  (%s %s)", sf->path, line, fn ? fn : "?", pid, pname(d, who));
+    if (who != DBG_NONE && fn)
+        dt_add(t, DA_BOLD, "%s:%u  in %s  (%s %s)", sf->path, line, fn, pid, pname(d, who));
+    else if (who != DBG_NONE)
+        dt_add(t, DA_BOLD, "%s:%u  (%s %s)", sf->path, line, pid, pname(d, who));
     else dt_add(t, DA_BOLD, "%s", sf->path);
     uint32_t nl = sf->nlines;
     int rows = height > 0 ? height - 1 : 11;
