@@ -167,7 +167,7 @@ typedef struct DbgModel {
     uint64_t last_step;
 } DbgModel;
 
-#define DBG_MAX_EVENTS 4000000u
+#define DBG_MAX_EVENTS 1000000u
 
 void dm_reset(DbgModel *m, const DbgSupDef *defs, int ndefs, const DbgSvcDef *svcdefs, int nsvcdefs);
 void dm_free(DbgModel *m);
