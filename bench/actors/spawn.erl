@@ -1,0 +1,16 @@
+-module(spawn).
+-export([main/0]).
+
+worker() -> receive Boss -> Boss ! 1 end.
+
+launch(N, N, _) -> N;
+launch(I, N, Me) -> P = spawn(fun worker/0), P ! Me, launch(I + 1, N, Me).
+
+collect(N, N) -> N;
+collect(Got, N) -> receive K -> collect(Got + K, N) end.
+
+main() ->
+    N = 1000000,
+    launch(0, N, self()),
+    io:format("replies ~p~n", [collect(0, N)]),
+    halt().

@@ -1,0 +1,4 @@
+acc = 0
+for i in range(10000000):
+    acc += i % 7
+print(acc)
