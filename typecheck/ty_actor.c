@@ -133,7 +133,8 @@ Type *tc_spawn(Node *n, const Expect *ex) {
     ShowCtx sc = {0};
     Diag *d;
     if (s && s->kind == S_FN) {
-        d = diag_new(DIAG_ERROR, "E0016", callee->span, "cannot spawn non-function: found function `%s`", s->name);
+        d = diag_new(DIAG_ERROR, "E0016", callee->span, "cannot spawn `%s`: only actors and supervisors can be spawned",
+                     s->name);
         diag_primary(d, "`%s` is a function, not an actor", s->name);
         diag_help(d, "define it with `actor %s(...) do ... end`, or run it concurrently with `Job.async(fn -> %s(...) end)`",
                   s->name, s->name);
@@ -161,7 +162,7 @@ Type *tc_send(Node *n) {
     }
     if (p->kind == TYK_PID && p->nargs == 1) {
         Expect ex = {p->args[0], target->span, "this pid takes messages of type `%s`", "E0014",
-                     "message type mismatch: expected %s, found %s", "this message has type `%s`"};
+                     "message type mismatch: expected %s, found %s", "this message has type `%s`", NULL};
         tc_expr(msg, &ex);
     } else if (p->kind == TYK_PID || p->kind == TYK_ERROR) {
         tc_expr(msg, NULL);
@@ -186,7 +187,7 @@ Type *tc_link(Node *n) {
     for (uint32_t i = 0; i < it.n; i++) {
         Type *t = tc_expr(it.v[i], NULL);
         if (i == 0) {
-            Expect ex = {ty_pid_untyped(), DIAG_NOSPAN, NULL, NULL, NULL, "`link` needs a pid, found `%s`"};
+            Expect ex = {ty_pid_untyped(), DIAG_NOSPAN, NULL, NULL, NULL, "`link` needs a pid, found `%s`", NULL};
             ty_expect(it.v[i]->span, t, &ex);
         }
     }
@@ -212,7 +213,7 @@ Type *tc_receive(Node *n, const Expect *ex) {
         const Expect *use = ex;
         if (!(ex && ex->type) && result) {
             Node *le = last_of(first_body);
-            aex = (Expect){result, le ? le->span : first_body->span, "the first arm has type `%s`", NULL, NULL, NULL};
+            aex = (Expect){result, le ? le->span : first_body->span, "the first arm has type `%s`", NULL, NULL, NULL, NULL};
             use = &aex;
         }
         Type *bt = tc_expr(arm->arm.body, use);
@@ -220,13 +221,13 @@ Type *tc_receive(Node *n, const Expect *ex) {
         if (!first_body) first_body = arm->arm.body;
     }
     if (n->recv.after_ms) {
-        Expect tex = {ty_basic(TYK_INT), DIAG_NOSPAN, NULL, NULL, NULL, "the `after` timeout is milliseconds (an `Int`), found `%s`"};
+        Expect tex = {ty_basic(TYK_INT), DIAG_NOSPAN, NULL, NULL, NULL, "the `after` timeout is milliseconds (an `Int`), found `%s`", NULL};
         tc_expr(n->recv.after_ms, &tex);
         Expect aex;
         const Expect *use = ex;
         if (!(ex && ex->type) && result && first_body) {
             Node *le = last_of(first_body);
-            aex = (Expect){result, le ? le->span : first_body->span, "the first arm has type `%s`", NULL, NULL, NULL};
+            aex = (Expect){result, le ? le->span : first_body->span, "the first arm has type `%s`", NULL, NULL, NULL, NULL};
             use = &aex;
         }
         Type *at = tc_expr(n->recv.after_body, use);
@@ -315,7 +316,7 @@ void tc_service_check(Sym *s) {
         FnCtx fc = {.ret = want, .ret_span = hn->handler.ret ? hn->handler.ret->span : hn->handler.name.span,
                     .ret_declared = true, .ret_why = why};
         tc_push_fn(&fc);
-        Expect ex = {want, hn->handler.name.span, why, NULL, NULL, NULL};
+        Expect ex = {want, hn->handler.name.span, why, NULL, NULL, NULL, NULL};
         tc_block(hn->handler.body, &ex);
         tc_pop_fn();
     }

@@ -38,6 +38,7 @@ typedef struct TypeInfo {
     int nvariants;      /* sum types */
     VariantInfo *variants;
     uint32_t derives;   /* D_* bits available (explicit list, or the conditional defaults) */
+    bool derive_error;  /* its deriving clause was rejected: uses are not reported again */
     /* the field that kept a default derivation away (decision 22) */
     const char *blocked_field[DI__COUNT];
     Type *blocked_type[DI__COUNT];

@@ -165,7 +165,7 @@ Type *tc_sym_type(Sym *s, Node *site) {
 /* ---- patterns (§4.10) --------------------------------------------------------------------- */
 
 static void pat_mismatch(Node *p, Type *t, Type *pt, Span origin, UErr *e) {
-    Expect ex = {t, origin, "the value matched has type `%s`", NULL, NULL, "this pattern has type `%s`"};
+    Expect ex = {t, origin, "the value matched has type `%s`", NULL, NULL, "this pattern has type `%s`", NULL};
     ty_report_unify(p->span, t, pt, &ex, e);
 }
 
@@ -200,7 +200,7 @@ void tc_pattern(Node *p, Type *t, Span origin) {
     p->ty = t;
     if (p->ann) {
         Type *a = ty_from_ann(p->ann);
-        Expect ex = {a, p->ann->span, "expected `%s` because of this annotation", NULL, NULL, NULL};
+        Expect ex = {a, p->ann->span, "expected `%s` because of this annotation", NULL, NULL, NULL, NULL};
         ty_expect(p->span, t, &ex);
     }
     switch (p->kind) {
@@ -312,7 +312,7 @@ static void generalize_binders(Node *p) {
 void tc_guard(Node *g) {
     if (!g) return;
     Expect ex = {ty_bool(), DIAG_NOSPAN, NULL, "E0025", "guard expression must return `%s`, found `%s`",
-                 "this has type `%s`, not `Bool`"};
+                 "this has type `%s`, not `Bool`", NULL};
     tc_expr(g, &ex);
 }
 
@@ -379,7 +379,7 @@ static Type *apply_pre(Node *call, Type *fty, Node **args, Type **pre, int nargs
     for (int i = 0; i < nargs; i++) {
         char prim[64];
         snprintf(prim, sizeof prim, "argument %d has type `%%s`", i + 1);
-        Expect ex = {f->args[i], callee, NULL, NULL, NULL, prim};
+        Expect ex = {f->args[i], callee, NULL, NULL, NULL, prim, NULL};
         char whybuf[300];
         Node *prm = decl && (uint32_t)i < decl->fn.params.n ? decl->fn.params.v[i] : NULL;
         if (prm && prm->ann && prm->kind == P_BIND) {
@@ -491,7 +491,8 @@ static void no_method(Node *at, Type *recv, const char *name) {
         Sym *s = resolve_lookup_global(mods[i], I(name));
         if (s && s->kind == S_FN) fs = s;
     }
-    if (fs) diag_help(d, "`%s` is a function, not a method: call it as `%s(value, ...)`", name, name);
+    if (fs) diag_help(d, "`%s` is a function, not a method: call it as `%s(%s)`", name, name,
+                      fs->arity == 1 ? "value" : "value, ...");
     diag_emit(d);
 }
 
@@ -505,7 +506,7 @@ static Type *finish_std_method(Node *call, const StdFn *f, Type *recv, Node *rec
     if (ft->kind != TYK_FUN || ty_fun_arity(ft) < 1) return ty_error();
     UErr e = {0};
     if (ty_unify(ft->args[0], recv, &e) != U_OK) {
-        Expect ex = {ft->args[0], DIAG_NOSPAN, NULL, NULL, NULL, NULL};
+        Expect ex = {ft->args[0], DIAG_NOSPAN, NULL, NULL, NULL, NULL, NULL};
         ty_report_unify(recv_node->span, ft->args[0], recv, &ex, &e);
     }
     if (strcmp(f->module, "Map") == 0 && strcmp(f->name, "get") == 0) r->type = ty_arg(recv, 1);
@@ -617,7 +618,7 @@ static Type *resolve_method(Node *call, Node *callee, Type *recv, Node *recv_nod
         }
         UErr e = {0};
         if (ty_unify(mt->args[0], R, &e) != U_OK) {
-            Expect ex = {mt->args[0], DIAG_NOSPAN, NULL, NULL, NULL, NULL};
+            Expect ex = {mt->args[0], DIAG_NOSPAN, NULL, NULL, NULL, NULL, NULL};
             ty_report_unify(recv_node->span, mt->args[0], R, &ex, &e);
         }
         int arity = ty_fun_arity(mt) - 1;
@@ -978,7 +979,7 @@ static Type *tc_structlit(Node *n) {
         char why[256];
         snprintf(why, sizeof why, "field `%s` of `%s` is declared `%%s` here", fname, s->name);
         Node *fdecl = ti->fnodes[k];
-        Expect ex = {ft, fdecl->field.type ? fdecl->field.type->span : fdecl->span, why, NULL, NULL, NULL};
+        Expect ex = {ft, fdecl->field.type ? fdecl->field.type->span : fdecl->span, why, NULL, NULL, NULL, NULL};
         fi->ty = tc_expr(fi->field_init.value, &ex);
     }
     for (int k = 0; k < ti->nfields; k++) {
@@ -1073,12 +1074,11 @@ static Type *unify_operands(Node *n, Type *L, Type *R) {
     bool blame_left = !numeric_kind(lp) && numeric_kind(rp) && lp->kind != TYK_VAR;
     char why[128];
     snprintf(why, sizeof why, "`%s` needs two operands of one type; this one is `%%s`", op_text(n->bin.op));
-    Expect ex = {blame_left ? R : L, blame_left ? rhs->span : lhs->span, why, NULL, NULL, NULL};
+    Expect ex = {blame_left ? R : L, blame_left ? rhs->span : lhs->span, why, NULL, NULL, NULL, NULL};
+    if (numeric_kind(lp) && numeric_kind(rp))
+        ex.help = "Snow never mixes Int and Float: convert one side with Int.to_float(...) or Float.to_int(...)";
     if (blame_left) ty_report_unify(lhs->span, R, L, &ex, &e);
     else ty_report_unify(rhs->span, L, R, &ex, &e);
-    if (numeric_kind(lp) && numeric_kind(rp)) {
-        /* the help for Int/Float mixes names both directions */
-    }
     return ty_error();
 }
 
@@ -1089,14 +1089,14 @@ static Type *tc_binop(Node *n) {
     case TK_ANDAND: case TK_OROR: case TK_AND: case TK_OR: {
         char why[96];
         snprintf(why, sizeof why, "`%s` works on Bool values", op_text(op));
-        Expect ex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, NULL};
+        Expect ex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, NULL, NULL};
         (void)why;
         tc_expr(lhs, &ex);
         tc_expr(rhs, &ex);
         return ty_bool();
     }
     case TK_DOTDOT: {
-        Expect ex = {ty_int(), DIAG_NOSPAN, NULL, NULL, NULL, NULL};
+        Expect ex = {ty_int(), DIAG_NOSPAN, NULL, NULL, NULL, NULL, NULL};
         tc_expr(lhs, &ex);
         tc_expr(rhs, &ex);
         return ty_basic(TYK_RANGE);
@@ -1154,7 +1154,7 @@ static Type *tc_unop(Node *n) {
         ty_require(t, &b);
         return t;
     }
-    Expect ex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, NULL};
+    Expect ex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, NULL, NULL};
     tc_expr(n->un.operand, &ex);
     return ty_bool();
 }
@@ -1203,7 +1203,8 @@ static Type *tc_try(Node *n) {
             if (f->ret_span.file != UINT32_MAX) diag_label(d, f->ret_span, "the function returns errors of type `%s`", rs);
             diag_help(d, "`?` passes the error on unchanged, so both error types must be the same");
             diag_emit(d);
-        } else {
+        } else if (!f->try_reported) {
+            f->try_reported = true;
             Diag *d = diag_new(DIAG_ERROR, "E0036", n->span, "`?` operator requires function to return `Result` or `Option`");
             diag_primary(d, "`?` can return early from here");
             if (f->ret_span.file != UINT32_MAX) diag_label(d, f->ret_span, "the function's return type");
@@ -1218,7 +1219,7 @@ static Type *tc_try(Node *n) {
 /* ---- control flow ------------------------------------------------------------------------------------------ */
 
 static Type *tc_if(Node *n, const Expect *ex) {
-    Expect cex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "this has type `%s`, not `Bool`"};
+    Expect cex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "this has type `%s`, not `Bool`", NULL};
     tc_expr(n->if_.cond, &cex);
     Type *A = tc_block(n->if_.then, ex);
     if (!n->if_.els) return A; /* §4.4: the then-branch type (decision: reproduce) */
@@ -1226,7 +1227,7 @@ static Type *tc_if(Node *n, const Expect *ex) {
     if (ex && ex->type) bex = *ex;
     else {
         Node *le = last_expr(n->if_.then);
-        bex = (Expect){A, le ? le->span : n->if_.then->span, "this branch has type `%s`", NULL, NULL, NULL};
+        bex = (Expect){A, le ? le->span : n->if_.then->span, "this branch has type `%s`", NULL, NULL, NULL, NULL};
     }
     if (n->if_.els->kind == N_IF) tc_expr(n->if_.els, &bex);
     else tc_block(n->if_.els, &bex);
@@ -1245,7 +1246,7 @@ static Type *tc_case(Node *n, const Expect *ex) {
         const Expect *use = ex;
         if (!(ex && ex->type) && result) {
             Node *le = last_expr(first_body);
-            aex = (Expect){result, le ? le->span : first_body->span, "the first arm has type `%s`", NULL, NULL, NULL};
+            aex = (Expect){result, le ? le->span : first_body->span, "the first arm has type `%s`", NULL, NULL, NULL, NULL};
             use = &aex;
         }
         Type *bt = tc_expr(arm->arm.body, use);
@@ -1261,7 +1262,7 @@ static Type *tc_case(Node *n, const Expect *ex) {
 }
 
 static Type *tc_while(Node *n) {
-    Expect cex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "this has type `%s`, not `Bool`"};
+    Expect cex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "this has type `%s`, not `Bool`", NULL};
     tc_expr(n->loop.cond, &cex);
     tc_block(n->loop.body, NULL);
     return ty_unit();
@@ -1328,7 +1329,7 @@ static Type *tc_return(Node *n) {
         return ty_var();
     }
     Expect ex = {f->ret, f->ret_span, f->ret_why ? f->ret_why : "expected `%s` because of the return type", f->ret_code,
-                 NULL, NULL};
+                 NULL, NULL, NULL};
     if (n->un.operand) tc_expr(n->un.operand, &ex);
     else ty_expect(n->span, ty_unit(), &ex);
     if (!f->ret_declared && f->ret_span.file == UINT32_MAX) {
@@ -1343,7 +1344,7 @@ static Type *tc_return(Node *n) {
  * `return`). */
 static void finish_body(Node *body, Type *bt, FnCtx *f) {
     Node *le = last_expr(body);
-    Expect ex = {f->ret, f->ret_span, f->ret_why, f->ret_code, NULL, NULL};
+    Expect ex = {f->ret, f->ret_span, f->ret_why, f->ret_code, NULL, NULL, NULL};
     ty_expect(le ? le->span : body ? body->span : DIAG_NOSPAN, bt, &ex);
 }
 
@@ -1381,7 +1382,7 @@ static Type *tc_closure(Node *n, const Expect *ex) {
             use = &bex;
         } else if (first_body) {
             Node *le = last_expr(first_body);
-            bex = (Expect){ret, le ? le->span : first_body->span, "the first clause returns `%s`", NULL, NULL, NULL};
+            bex = (Expect){ret, le ? le->span : first_body->span, "the first clause returns `%s`", NULL, NULL, NULL, NULL};
             use = &bex;
         }
         cl->ty = cl->clause.body ? tc_block(cl->clause.body, use) : ty_unit();
@@ -1410,7 +1411,7 @@ static Type *tc_let(Node *n) {
     ty_enter_level();
     Type *A = n->let.ann ? ty_from_ann(n->let.ann) : NULL;
     Expect ex = {A, n->let.ann ? n->let.ann->span : DIAG_NOSPAN, "expected `%s` because of this annotation", NULL, NULL,
-                 NULL};
+                 NULL, NULL};
     Type *V = tc_expr(n->let.value, A ? &ex : NULL);
     Type *T = A ? A : V;
     ty_leave_level();
@@ -1475,8 +1476,8 @@ static Type *tc_list(Node *n, const Expect *ex) {
         Node *e = n->list.items.v[i];
         if (elem) {
             Expect eex;
-            if (want && ex->origin.file != UINT32_MAX) eex = (Expect){elem, ex->origin, "the elements must be `%s`", NULL, NULL, NULL};
-            else eex = (Expect){elem, first ? first->span : DIAG_NOSPAN, "the first element has type `%s`", NULL, NULL, NULL};
+            if (want && ex->origin.file != UINT32_MAX) eex = (Expect){elem, ex->origin, "the elements must be `%s`", NULL, NULL, NULL, NULL};
+            else eex = (Expect){elem, first ? first->span : DIAG_NOSPAN, "the first element has type `%s`", NULL, NULL, NULL, NULL};
             tc_expr(e, &eex);
         } else {
             elem = tc_expr(e, NULL);
@@ -1494,13 +1495,13 @@ static Type *tc_map(Node *n, const Expect *ex) {
     for (uint32_t i = 0; i + 1 < n->list.items.n; i += 2) {
         Node *k = n->list.items.v[i], *v = n->list.items.v[i + 1];
         if (K) {
-            Expect e = {K, fk ? fk->span : DIAG_NOSPAN, "the first key has type `%s`", NULL, NULL, NULL};
+            Expect e = {K, fk ? fk->span : DIAG_NOSPAN, "the first key has type `%s`", NULL, NULL, NULL, NULL};
             tc_expr(k, &e);
         } else {
             K = tc_expr(k, NULL);
         }
         if (V) {
-            Expect e = {V, fv ? fv->span : DIAG_NOSPAN, "the first value has type `%s`", NULL, NULL, NULL};
+            Expect e = {V, fv ? fv->span : DIAG_NOSPAN, "the first value has type `%s`", NULL, NULL, NULL, NULL};
             tc_expr(v, &e);
         } else {
             V = tc_expr(v, NULL);
@@ -1561,12 +1562,12 @@ static Type *tc_index(Node *n) {
         if (b->kind == TYK_MAP) diag_help(d, "use Map.get(map, key) to look a key up");
         else if (b->kind == TYK_TUPLE) diag_help(d, "destructure the tuple: `let (a, b) = pair`");
         diag_emit(d);
-        Expect ix = {ty_int(), DIAG_NOSPAN, NULL, NULL, NULL, NULL};
+        Expect ix = {ty_int(), DIAG_NOSPAN, NULL, NULL, NULL, NULL, NULL};
         tc_expr(n->bin.rhs, &ix);
         return ty_error();
     }
     ty_unify(B, ty_con1(TYK_LIST, e), NULL);
-    Expect ix = {ty_int(), DIAG_NOSPAN, NULL, NULL, NULL, "the index must be an `Int`, found `%s`"};
+    Expect ix = {ty_int(), DIAG_NOSPAN, NULL, NULL, NULL, "the index must be an `Int`, found `%s`", NULL};
     tc_expr(n->bin.rhs, &ix);
     return e;
 }
@@ -1682,10 +1683,10 @@ void tc_fn_clauses(Node **clauses, int n, Type *ftype, const char *name) {
         Expect ex;
         const Expect *use = &ex;
         if (first->fn.ret)
-            ex = (Expect){fc.ret, first->fn.ret->span, "expected `%s` because of the return type", NULL, NULL, NULL};
+            ex = (Expect){fc.ret, first->fn.ret->span, "expected `%s` because of the return type", NULL, NULL, NULL, NULL};
         else if (first_body) {
             Node *le = last_expr(first_body);
-            ex = (Expect){fc.ret, le ? le->span : first_body->span, "the first clause returns `%s`", NULL, NULL, NULL};
+            ex = (Expect){fc.ret, le ? le->span : first_body->span, "the first clause returns `%s`", NULL, NULL, NULL, NULL};
         } else
             use = NULL;
         if (cl->fn.body) {
@@ -1828,7 +1829,7 @@ void tc_method_check(ImplInfo *ii, IfaceInfo *iface, Node *fn, Type *ftype) {
     char msg[256];
     snprintf(msg, sizeof msg, "method %s in impl %s has wrong signature: expected %%s, found %%s", fn->fn.name.id,
              ii ? ii->trait->name : iface ? iface->sym->name : "?");
-    Expect ex = {fc.ret, fc.ret_span, why, code, code ? msg : NULL, NULL};
+    Expect ex = {fc.ret, fc.ret_span, why, code, code ? msg : NULL, NULL, NULL};
     tc_block(fn->fn.body, &ex);
     tc_pop_fn();
 }

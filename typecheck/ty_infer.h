@@ -28,6 +28,7 @@ typedef struct FnCtx {
     bool ret_declared;  /* an annotation fixes the result (§4.11, E0036) */
     const char *ret_why;/* label for mismatches against ret_span */
     const char *ret_code; /* code for body mismatches (E0008 for impl methods) */
+    bool try_reported;  /* E0036 said once is enough */
     struct FnCtx *outer;
 } FnCtx;
 

@@ -45,6 +45,8 @@ static void add_help(Diag *d, Type *exp, Type *found) {
     if (!e || !f) return;
     if (e->kind == TYK_STRING && (f->kind == TYK_INT || f->kind == TYK_FLOAT || f->kind == TYK_BOOL)) {
         diag_help(d, "use to_string(): `value.to_string()`, or interpolation: \"${value}\"");
+    } else if (e->kind == TYK_STRING && f->kind != TYK_VAR && f->kind != TYK_FUN && !ty_is_option(f) && !ty_is_result(f)) {
+        diag_help(d, "turn it into text with interpolation: \"${value}\"");
     } else if (e->kind == TYK_FLOAT && f->kind == TYK_INT) {
         diag_help(d, "use Int.to_float(...) to turn an Int into a Float");
     } else if (e->kind == TYK_INT && f->kind == TYK_FLOAT) {
@@ -87,7 +89,8 @@ void ty_report_unify(Span at, Type *expected, Type *found, const Expect *ex, con
         diag_label(d, ex->origin, "%s", w);
         free(w);
     }
-    add_help(d, expected, found);
+    if (ex && ex->help) diag_help(d, "%s", ex->help);
+    else add_help(d, expected, found);
     diag_emit(d);
 }
 

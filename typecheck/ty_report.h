@@ -18,15 +18,16 @@ typedef struct Expect {
     const char *code;    /* diagnostic code; NULL means E0001 */
     const char *msg;     /* message with two %s (expected, found); NULL: "expected %s, found %s" */
     const char *primary; /* primary label with one %s (found); NULL: "found `%s`" */
+    const char *help;    /* a help line replacing the usual suggestions */
 } Expect;
 
 static inline Expect ex_plain(Type *t) {
-    Expect e = {t, DIAG_NOSPAN, NULL, NULL, NULL, NULL};
+    Expect e = {t, DIAG_NOSPAN, NULL, NULL, NULL, NULL, NULL};
     return e;
 }
 
 static inline Expect ex_from(Type *t, Span origin, const char *why) {
-    Expect e = {t, origin, why, NULL, NULL, NULL};
+    Expect e = {t, origin, why, NULL, NULL, NULL, NULL};
     return e;
 }
 

@@ -470,6 +470,7 @@ static void compute_derives(void) {
                 else
                     diag_help(d, "only Eq, Ord, Display, Debug, Hash, Json, and Row are derivable");
                 diag_emit(d);
+                ti->derive_error = true;
                 continue;
             }
             if (di == DI_ORD) ord_span = dn->span;
@@ -486,6 +487,7 @@ static void compute_derives(void) {
             diag_help(d, "add `Eq` to the deriving list: deriving(%s)", list);
             diag_emit(d);
             bits = 0;
+            ti->derive_error = true;
         }
         ti->derives = bits;
     }
@@ -697,6 +699,10 @@ static bool args_ok(Type *t, const Bound *b, bool report) {
 }
 
 static bool fail(Type *t, const Bound *b, bool report) {
+    if (t->kind == TYK_USER) {
+        TypeInfo *ti = ty_info(t->sym);
+        if (ti && ti->derive_error) return true; /* reported at its deriving clause */
+    }
     if (report) report_missing(t, b);
     return false;
 }
