@@ -73,15 +73,60 @@ static inline void put_cp(SB *b, int32_t cp) {
     b->len -= 4 - (size_t)n;
 }
 
-/* Byte offset of code point index `cp` (clamped to the end). */
+/* Number of code points (lead bytes) in the 8 bytes at p. */
+static inline unsigned leads8(const char *p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    /* a continuation byte is 10xxxxxx: bit 7 set and bit 6 clear */
+    uint64_t cont = w & ~(w << 1) & 0x8080808080808080ULL;
+    return 8 - (unsigned)__builtin_popcountll(cont);
+}
+
+/* Byte offset of code point index `cp` (clamped to the end); skips eight
+ * bytes at a time while the target is further away. */
 static size_t byte_offset(const char *p, size_t len, size_t cp) {
     size_t i = 0;
+    /* stepping whole words is safe while the word is not the one holding
+     * the target lead byte (its lead count is <= cp); never stop inside a
+     * character: skip continuation bytes after the last word below */
+    while (i + 8 <= len) {
+        unsigned k = leads8(p + i);
+        if (k > cp) break;
+        cp -= k;
+        i += 8;
+    }
+    while (i < len && is_cont((unsigned char)p[i])) i++;
     while (i < len && cp > 0) {
         i++;
         while (i < len && is_cont((unsigned char)p[i])) i++;
         cp--;
     }
     return i;
+}
+
+/* Byte offset of code point index `cp` counted from the end: the start of
+ * the cp-th code point before the end (cp <= code points of p). */
+static size_t byte_offset_back(const char *p, size_t len, size_t cp) {
+    size_t j = len;
+    while (j >= 8 && cp >= 8) {
+        unsigned k = leads8(p + j - 8);
+        if (k > cp) break;
+        cp -= k;
+        j -= 8;
+    }
+    /* j may sit inside a character whose lead byte is before j: with
+     * nothing left to count it is not part of the result (step forward to
+     * the next lead); otherwise stepping back counts it */
+    if (cp == 0) {
+        while (j < len && is_cont((unsigned char)p[j])) j++;
+        return j;
+    }
+    while (cp > 0 && j > 0) {
+        j--;
+        while (j > 0 && is_cont((unsigned char)p[j])) j--;
+        cp--;
+    }
+    return j;
 }
 
 /* ---- length, slice, search ----------------------------------------------- */
@@ -104,8 +149,10 @@ Value bi_string_slice(Value *a, int n) {
     const char *p = str_data(s);
     size_t len = str_len(s);
     if (str_is_ascii(s)) return str_new(p + from, (size_t)(to - from));
-    size_t bfrom = byte_offset(p, len, (size_t)from);
-    size_t bto = bfrom + byte_offset(p + bfrom, len - bfrom, (size_t)(to - from));
+    /* walk from whichever end is nearer (the code-point length is cached) */
+    size_t bfrom = from <= cpl - from ? byte_offset(p, len, (size_t)from) : byte_offset_back(p, len, (size_t)(cpl - from));
+    size_t bto = to - from <= cpl - to ? bfrom + byte_offset(p + bfrom, len - bfrom, (size_t)(to - from))
+                                       : byte_offset_back(p, len, (size_t)(cpl - to));
     return str_new(p + bfrom, bto - bfrom);
 }
 

@@ -93,6 +93,47 @@ TEST(length_and_slice) {
     CHECK_EQ_STR(CSTR(call3(bi_string_slice, S("hello"), v_int(1), v_int(3))), "el");
 }
 
+/* The naive slice: code points [from, to), clamped. */
+static void naive_slice(const char *p, size_t len, int64_t from, int64_t to, size_t *b0, size_t *b1) {
+    size_t cp = 0, i = 0;
+    *b0 = *b1 = len;
+    for (; i <= len; i++) {
+        if (i < len && (p[i] & 0xC0) == 0x80) continue;
+        if ((int64_t)cp == from) *b0 = i;
+        if ((int64_t)cp == to) *b1 = i;
+        cp++;
+    }
+    if (*b1 < *b0) *b1 = *b0;
+}
+
+TEST(slice_matches_naive_model) {
+    static const char *pieces[] = {"a", "é", "€", "😀", "bc", "ü"};
+    uint64_t seed = 12345;
+    for (int round = 0; round < 300; round++) {
+        SB b;
+        sb_init(&b);
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        int n = (int)(seed >> 58);
+        for (int i = 0; i < n * 3; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            sb_puts(&b, pieces[(seed >> 33) % 6]);
+        }
+        Value s = sb_finish(&b);
+        int64_t cpl = (int64_t)str_cplen(s);
+        for (int64_t from = -1; from <= cpl + 1; from++)
+            for (int64_t to = from - 1; to <= cpl + 1; to++) {
+                size_t b0, b1;
+                int64_t f = from < 0 ? 0 : from > cpl ? cpl : from, t = to < 0 ? 0 : to > cpl ? cpl : to;
+                naive_slice(str_data(s), str_len(s), f, t < f ? f : t, &b0, &b1);
+                Value r = call3(bi_string_slice, s, v_int(from), v_int(to));
+                if (str_len(r) != b1 - b0 || memcmp(str_data(r), str_data(s) + b0, b1 - b0) != 0) {
+                    CHECK(!"slice differs from the model");
+                    return;
+                }
+            }
+    }
+}
+
 static const char *joined(Value list) {
     return CSTR(call2(bi_string_join, list, S("|")));
 }
@@ -239,6 +280,7 @@ int main(void) {
     RUN(unchanged_strings_are_shared);
     RUN(trim);
     RUN(length_and_slice);
+    RUN(slice_matches_naive_model);
     RUN(split);
     RUN(replace);
     RUN(join);
