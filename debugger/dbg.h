@@ -156,6 +156,7 @@ typedef struct DbgModel {
     DbgEv *evs;
     uint32_t nevs, capevs;
     bool truncated;         /* stopped storing events (DBG_MAX_EVENTS) */
+    DbgEv *cur;             /* the latest event (stored, or a scratch copy past the limit) */
     DbgSup *sups;
     int nsups, capsups;
     const DbgSupDef *defs;  /* the program's supervisor definitions */
@@ -281,6 +282,7 @@ uint64_t dbg_focus_pid(Dbg *d);
 /* dbg_tui.c / dbg_script.c: the pause loops */
 void dbg_tui_pause(Dbg *d);
 void dbg_tui_end(Dbg *d);
+bool dbg_tui_interrupted(Dbg *d);
 void dbg_script_pause(Dbg *d);
 void dbg_dump(Dbg *d, FILE *f);
 

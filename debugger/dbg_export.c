@@ -163,7 +163,7 @@ static void write_svg(Dbg *d, FILE *f) {
         if (m->procs[i].pid != DBG_NONE) cols[nc++] = m->procs[i].pid;
     uint32_t nrows = 0;
     for (uint32_t i = 0; i < m->nevs; i++) nrows += wanted(&m->evs[i]);
-    int width = X0 + nc * COLW + 220, height = Y0 + (int)nrows * ROWH + 60;
+    int width = X0 + nc * COLW + 380, height = Y0 + (int)nrows * ROWH + 60;
     fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                "font-family=\"monospace\" font-size=\"12\">\n", width, height, width, height);
     fputs("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
@@ -249,6 +249,7 @@ static void write_svg(Dbg *d, FILE *f) {
                     xml_text(f, e->text, 40);
                 }
                 fputs("</text>\n", f);
+                continue;
             }
             break;
         case EV_MONITOR:

@@ -334,6 +334,7 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
         d = &m->evs[m->nevs++];
     }
     memset(d, 0, sizeof *d);
+    m->cur = d;
     d->step = e->step;
     d->time = e->time;
     d->kind = (uint16_t)e->kind;

@@ -200,7 +200,7 @@ static void pause_body(Dbg *d) {
     fflush(stdout);
     fflush(stderr);
     if (d->follow && !d->ended) {
-        DbgEv *e = d->m.nevs ? &d->m.evs[d->m.nevs - 1] : NULL;
+        DbgEv *e = d->m.cur;
         if (e && e->pid != DBG_NONE) d->selected = e->pid;
         else if (e && e->kind == EV_SPAWN) d->selected = e->other;
     }
@@ -248,6 +248,14 @@ static void do_pause(Dbg *d) {
     __sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
 }
+
+static double mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void maybe_interrupt(Dbg *d);
 
 /* ---- deciding where to stop ----------------------------------------------------------------- */
 
@@ -309,9 +317,23 @@ static void on_event(const Event *e, void *ud) {
     }
     DbgEv *r = dm_record(&d->m, e);
     check_stop(d, r, e);
+    if ((e->step & 4095) == 0) maybe_interrupt(d);
     if (d->pause_pending && pause_at_once(e->kind)) {
         d->pause_pending = false;
         do_pause(d);
+    }
+}
+
+/* A long `continue` in the UI: every ~100 ms, a key press interrupts it. */
+static void maybe_interrupt(Dbg *d) {
+    static double last;
+    if (d->headless || d->mode == MODE_TO_STEP || d->pause_pending) return;
+    double now = mono_ms();
+    if (now - last < 100) return;
+    last = now;
+    if (dbg_tui_interrupted(d)) {
+        snprintf(d->stop_reason, sizeof d->stop_reason, "interrupted");
+        d->pause_pending = true;
     }
 }
 
@@ -320,6 +342,8 @@ static bool on_step(uint64_t next_pid, void *ud) {
     (void)next_pid;
     dm_slice_end(&d->m);
     if (d->aborting) return false;
+    static unsigned tick;
+    if ((++tick & 15) == 0) maybe_interrupt(d);
     if (d->pause_pending) {
         d->pause_pending = false;
         do_pause(d);

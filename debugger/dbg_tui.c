@@ -426,7 +426,7 @@ static void handle_key(Dbg *d, int ch) {
         break;
     case 'o':
         d->follow = !d->follow;
-        if (d->follow && d->m.nevs && d->m.evs[d->m.nevs - 1].pid != DBG_NONE) d->selected = d->m.evs[d->m.nevs - 1].pid;
+        if (d->follow && d->m.cur && d->m.cur->pid != DBG_NONE) d->selected = d->m.cur->pid;
         break;
     case KEY_UP: case 'k': move_selection(d, -1); break;
     case KEY_DOWN: case 'j': move_selection(d, 1); break;
@@ -465,9 +465,21 @@ void dbg_tui_pause(Dbg *d) {
         if (d->action != ACT_NONE) {
             if (d->action != ACT_QUIT) {
                 d->stop_reason[0] = 0;
-                draw(d, d->action == ACT_RERUN ? "replaying from the start..." : "running...");
+                draw(d, d->action == ACT_RERUN ? "replaying from the start..." : "running... (any key interrupts)");
             }
             return;
         }
     }
+}
+
+/* While the program runs: a key pressed interrupts it (the key is consumed). */
+bool dbg_tui_interrupted(Dbg *d) {
+    (void)d;
+    if (!scr) return false;
+    struct pollfd pf = {.fd = fileno(tui_in), .events = POLLIN};
+    if (poll(&pf, 1, 0) <= 0 || !(pf.revents & POLLIN)) return false;
+    nodelay(stdscr, TRUE);
+    int ch = getch();
+    timeout(250);
+    return ch != ERR && ch != KEY_RESIZE;
 }

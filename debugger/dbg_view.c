@@ -122,11 +122,11 @@ void dbg_title(Dbg *d, SB *b) {
 }
 
 void dbg_current_event(Dbg *d, SB *b) {
-    if (!d->m.nevs) {
+    DbgEv *e = d->m.cur;
+    if (!e) {
         sb_puts(b, "step 0: nothing has run yet");
         return;
     }
-    DbgEv *e = &d->m.evs[d->m.nevs - 1];
     sb_printf(b, "step %" PRIu64 ": ", e->step);
     dm_describe(&d->m, e, b);
 }
@@ -687,7 +687,7 @@ static void view_timeline(Dbg *d, int width, int height, DbgText *t) {
         if (e->time != last_time) sb_printf(&b2, "[t=%" PRId64 "ms] ", e->time);
         last_time = e->time;
         short_desc(d, e, &c, &b2);
-        bool cur = k == nv - 1 && idx[k] == m->nevs - 1;
+        bool cur = &m->evs[idx[k]] == m->cur;
         bool hit = d->search_hit && e->step == d->search_hit;
         int attr = cur ? DA_HILITE : hit ? DA_MARK : 0;
         if (cur || hit) t->focus = t->n;
@@ -695,6 +695,8 @@ static void view_timeline(Dbg *d, int width, int height, DbgText *t) {
         sb_free(&b2);
     }
     if (end < nv) dt_add(t, DA_DIM, "  ... %u later event%s (scroll down)", nv - end, nv - end == 1 ? "" : "s");
+    if (m->truncated && end == nv)
+        dt_add(t, DA_DIM, "  ... the timeline keeps the first %u events; now at step %" PRIu64, DBG_MAX_EVENTS, m->last_step);
     free(row);
     free(idx);
 }
@@ -705,7 +707,7 @@ static void view_source(Dbg *d, int height, DbgText *t) {
     uint32_t file = 0, line = 0;
     const char *fn = NULL;
     uint64_t who = DBG_NONE;
-    DbgEv *cur = d->m.nevs ? &d->m.evs[d->m.nevs - 1] : NULL;
+    DbgEv *cur = d->m.cur;
     if (cur && cur->line && cur->pid == d->selected && !d->ended) {
         /* where the current event happened (the process may have moved on
          * a little when the pause waits for the event's effects) */
