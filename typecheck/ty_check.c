@@ -22,6 +22,7 @@
 #include "lex.h"
 #include "resolve.h"
 #include "ty_infer.h"
+#include "stdlib_table.h"
 #include "ty_match.h"
 
 /* ---- definitions and their dependencies ------------------------------------------ */
@@ -400,6 +401,8 @@ static void generalize(Def *d) {
 static Node **impl_nodes;
 static uint32_t nimpl_nodes;
 
+static void dump_project(Module **mods, uint32_t nmods);
+
 static void reset(void) {
     for (int i = 0; i < ndefs; i++) free(defs[i].out);
     ndefs = 0;
@@ -524,7 +527,124 @@ bool ty_check_project(Project *p) {
     nimpl_nodes = 0;
     for (uint32_t i = 0; i < ni; i++)
         if (all[i]->ok) impl_nodes[nimpl_nodes++] = all[i]->node;
+    if (getenv("SNOW_TY_DUMP")) dump_project(mods, nmods);
     return diag_error_count() == errors0;
+}
+
+/* ---- SNOW_TY_DUMP: the annotations, for whoever reads them ------------------------------ */
+
+static const char *res_name(TyResKind k) {
+    switch (k) {
+    case TR_IMPL_METHOD: return "impl-method";
+    case TR_STD_METHOD: return "std-method";
+    case TR_FIELD_CALL: return "field-call";
+    case TR_FIELD: return "field";
+    case TR_DYN_METHOD: return "dyn-method";
+    case TR_DEFAULT: return "default";
+    case TR_FROM_JSON: return "from-json";
+    case TR_FROM_ROW: return "from-row";
+    case TR_MAP_GET: return "map-get";
+    case TR_SERVICE_START: return "service-start";
+    case TR_SERVICE_CALL: return "service-call";
+    case TR_JSON_ENCODE: return "json-encode";
+    case TR_TO_STRING: return "builtin-method";
+    }
+    return "?";
+}
+
+static void dump_node(Node *n, int depth);
+
+static void dump_list(NodeList l, int depth) {
+    for (uint32_t i = 0; i < l.n; i++) dump_node(l.v[i], depth);
+}
+
+/* One line per node that carries a resolution, and per let binding. */
+static void dump_node(Node *n, int depth) {
+    if (!n || depth > 400) return;
+    uint32_t line, col;
+    src_linecol(n->span.file, n->span.off, &line, &col);
+    if (n->aux && (n->kind == N_CALL || n->kind == N_BINOP || n->kind == N_FIELDACC || n->kind == N_NAME ||
+                   n->kind == N_INDEX)) {
+        TyRes *r = n->aux;
+        fprintf(stderr, "%u:%u %s %s", line, col, ast_kind_name((NodeKind)n->kind), res_name(r->kind));
+        if (r->fn) fprintf(stderr, " fn=%s", r->fn->fn.name.id);
+        if (r->impl) fprintf(stderr, " impl=%s", r->impl->impl.for_type.id);
+        if (r->name) fprintf(stderr, " name=%s", r->name);
+        if (r->std) fprintf(stderr, " std=%s.%s", ((const StdFn *)r->std)->module, ((const StdFn *)r->std)->name);
+        if (r->kind == TR_FIELD || r->kind == TR_FIELD_CALL) fprintf(stderr, " index=%u", r->index);
+        if (r->type) {
+            char *t = ty_show(r->type);
+            fprintf(stderr, " type=%s", t);
+            free(t);
+        }
+        if (r->negate) fputs(" negate", stderr);
+        if (r->swap) fputs(" swap", stderr);
+        fputc('\n', stderr);
+    }
+    if (n->kind == N_LET && n->let.pat && n->let.pat->ty) {
+        char *t = ty_show(n->let.pat->ty);
+        fprintf(stderr, "%u:%u let : %s\n", line, col, t);
+        free(t);
+    }
+    switch (n->kind) {
+    case N_FN: dump_node(n->fn.guard, depth + 1); dump_node(n->fn.body, depth + 1); break;
+    case N_ACTOR: dump_node(n->fn.body, depth + 1); dump_node(n->fn.terminate, depth + 1); break;
+    case N_IMPL: case N_INTERFACE: dump_list(n->kind == N_IMPL ? n->impl.methods : n->iface.methods, depth + 1); break;
+    case N_SERVICE:
+        if (n->service.init) dump_node(n->service.init, depth + 1);
+        for (uint32_t i = 0; i < n->service.handlers.n; i++) dump_node(n->service.handlers.v[i]->handler.body, depth + 1);
+        break;
+    case N_SUPERVISOR:
+        for (uint32_t i = 0; i < n->sup.children.n; i++) dump_node(n->sup.children.v[i]->child.start, depth + 1);
+        break;
+    case N_LET: dump_node(n->let.value, depth + 1); break;
+    case N_INTERP: case N_TUPLE: case N_LIST: case N_MAPLIT: case N_BLOCK: case N_SPAWN: case N_SEND: case N_LINK:
+        dump_list(n->list.items, depth + 1);
+        break;
+    case N_BINOP: case N_INDEX: dump_node(n->bin.lhs, depth + 1); dump_node(n->bin.rhs, depth + 1); break;
+    case N_UNOP: case N_TRY: case N_RETURN: dump_node(n->un.operand, depth + 1); break;
+    case N_CALL: dump_node(n->call.callee, depth + 1); dump_list(n->call.args, depth + 1); break;
+    case N_FIELDACC: dump_node(n->field_acc.base, depth + 1); break;
+    case N_STRUCTLIT:
+        for (uint32_t i = 0; i < n->slit.fields.n; i++) dump_node(n->slit.fields.v[i]->field_init.value, depth + 1);
+        break;
+    case N_IF: dump_node(n->if_.cond, depth + 1); dump_node(n->if_.then, depth + 1); dump_node(n->if_.els, depth + 1); break;
+    case N_CASE: dump_node(n->case_.scrut, depth + 1); dump_list(n->case_.arms, depth + 1); break;
+    case N_ARM: dump_node(n->arm.guard, depth + 1); dump_node(n->arm.body, depth + 1); break;
+    case N_CLOSURE: dump_list(n->closure.clauses, depth + 1); break;
+    case N_CLAUSE: dump_node(n->clause.guard, depth + 1); dump_node(n->clause.body, depth + 1); break;
+    case N_WHILE: dump_node(n->loop.cond, depth + 1); dump_node(n->loop.body, depth + 1); break;
+    case N_FOR: dump_node(n->for_.iter, depth + 1); dump_node(n->for_.filter, depth + 1); dump_node(n->for_.body, depth + 1); break;
+    case N_RECEIVE:
+        dump_list(n->recv.arms, depth + 1);
+        dump_node(n->recv.after_ms, depth + 1);
+        dump_node(n->recv.after_body, depth + 1);
+        break;
+    default: break;
+    }
+}
+
+static void dump_project(Module **mods, uint32_t nmods) {
+    for (uint32_t m = 0; m < nmods; m++) {
+        fprintf(stderr, "== module %s\n", mods[m]->name);
+        NodeList items = mods[m]->root->list.items;
+        for (uint32_t i = 0; i < items.n; i++) {
+            Node *it = items.v[i];
+            Type *t = it->kind == N_FN && it->sym ? it->sym->ty : it->kind == N_ACTOR && it->sym ? it->sym->ty : NULL;
+            if (t && (it->kind != N_FN || it->sym->defs[0] == it)) {
+                char *s = ty_show(t);
+                fprintf(stderr, "%s : %s", it->fn.name.id, s);
+                free(s);
+                if (it->kind == N_ACTOR) {
+                    char *ms = ty_show(ty_actor_message(it->sym));
+                    fprintf(stderr, "  (messages: %s)", ms);
+                    free(ms);
+                }
+                fputc('\n', stderr);
+            }
+            dump_node(it, 0);
+        }
+    }
 }
 
 /* ---- public readers ------------------------------------------------------------------------------ */

@@ -839,6 +839,7 @@ static Type *tc_call(Node *n, const Expect *ex) {
             if (callee->kind == N_FIELDACC) {
                 Type *ft = tc_from_fn(callee);
                 callee->ty = ft;
+                n->aux = callee->aux; /* the call carries it too */
                 return tc_apply(n, ft, args, nargs, callee->field_acc.name.span, callee_name(callee), NULL);
             }
             break;
@@ -1562,8 +1563,7 @@ static Type *tc_index(Node *n) {
         if (b->kind == TYK_MAP) diag_help(d, "use Map.get(map, key) to look a key up");
         else if (b->kind == TYK_TUPLE) diag_help(d, "destructure the tuple: `let (a, b) = pair`");
         diag_emit(d);
-        Expect ix = {ty_int(), DIAG_NOSPAN, NULL, NULL, NULL, NULL, NULL};
-        tc_expr(n->bin.rhs, &ix);
+        tc_expr(n->bin.rhs, NULL);
         return ty_error();
     }
     ty_unify(B, ty_con1(TYK_LIST, e), NULL);
@@ -1723,6 +1723,11 @@ static void tc_nested_fn(Node *it) {
 
 /* ---- impl methods and interface defaults (§4.8) -------------------------------------------------------------------- */
 
+static bool binary_protocol(Sym *s) {
+    return s && (s == ty_proto.eq || s == ty_proto.ord || s == ty_proto.add || s == ty_proto.sub || s == ty_proto.mul ||
+                 s == ty_proto.div || s == ty_proto.mod);
+}
+
 Type *tc_method_signature(ImplInfo *ii, IfaceInfo *iface, Node *fn, bool scheme, bool *complete) {
     TvMode saved = ty_tv_get_mode();
     uint32_t mark = ty_tv_mark();
@@ -1777,6 +1782,8 @@ Type *tc_method_signature(ImplInfo *ii, IfaceInfo *iface, Node *fn, bool scheme,
             ps[i] = ty_from_ann(p->ann);
         } else if (ip && ip->ann) {
             ps[i] = ty_from_ann(ip->ann);
+        } else if (i == 1 && has_self && iface && binary_protocol(iface->sym)) {
+            ps[i] = self; /* `other` of Eq, Ord, Add, ...: both operands have one type */
         } else {
             ty_ann_holes++;
             ps[i] = ty_var();
