@@ -709,9 +709,11 @@ static bool fail(Type *t, const Bound *b, bool report) {
 
 static bool user_impl(Type *t, Sym *trait) { return ty_find_impl(trait, t) != NULL; }
 
+static long check_steps; /* budget per requirement (see ty_unify) */
+
 static bool check(Type *t, const Bound *b, bool report) {
     t = ty_prune(t);
-    if (!t) return true;
+    if (!t || ++check_steps > 1000000L) return true;
     int k = t->kind;
     if (k == TYK_ERROR || k == TYK_NEVER) return true;
     if (k == TYK_VAR) {
@@ -801,11 +803,20 @@ static bool check(Type *t, const Bound *b, bool report) {
     }
 }
 
-void ty_require(Type *t, const Bound *b) { check(t, b, true); }
+void ty_require(Type *t, const Bound *b) {
+    long saved = check_steps;
+    if (saved == 0) check_steps = 1;
+    check(t, b, true);
+    if (saved == 0) check_steps = 0;
+}
 
 bool ty_satisfies(Type *t, Sym *iface, TraitPseudo p) {
     Bound b = {.iface = iface, .pseudo = p, .origin = DIAG_NOSPAN, .decl = DIAG_NOSPAN};
-    return check(t, &b, false);
+    long saved = check_steps;
+    if (saved == 0) check_steps = 1;
+    bool r = check(t, &b, false);
+    if (saved == 0) check_steps = 0;
+    return r;
 }
 
 /* ---- method candidates ------------------------------------------------------------------------ */

@@ -153,34 +153,61 @@ void ty_enter_level(void) { cur_level++; }
 void ty_leave_level(void) { cur_level--; }
 int ty_current_level(void) { return cur_level; }
 
-void ty_generalize(Type *t) {
+/* Walks mark the nodes they have seen with a fresh generation number:
+ * types are DAGs, and as trees they can be exponentially large
+ * (`let b = (a, a)` repeated), so every node is visited once per walk. */
+static uint32_t walk_gen;
+
+static bool seen(Type *t) {
+    if (t->inst_gen == walk_gen && t->inst == t) return true;
+    t->inst_gen = walk_gen;
+    t->inst = t;
+    return false;
+}
+
+static void generalize(Type *t) {
     t = ty_prune(t);
-    if (!t) return;
+    if (!t || seen(t)) return;
     if (t->kind == TYK_VAR) {
         if (!(t->flags & TF_GENERIC) && t->level > cur_level) t->flags |= TF_GENERIC;
         return;
     }
-    for (int i = 0; i < t->nargs; i++) ty_generalize(t->args[i]);
+    for (int i = 0; i < t->nargs; i++) generalize(t->args[i]);
 }
 
-void ty_make_generic(Type *t) {
+void ty_generalize(Type *t) {
+    walk_gen = ++inst_gen;
+    generalize(t);
+}
+
+static void make_generic(Type *t) {
     t = ty_prune(t);
-    if (!t) return;
+    if (!t || seen(t)) return;
     if (t->kind == TYK_VAR) {
         t->flags |= TF_GENERIC;
         return;
     }
-    for (int i = 0; i < t->nargs; i++) ty_make_generic(t->args[i]);
+    for (int i = 0; i < t->nargs; i++) make_generic(t->args[i]);
 }
 
-void ty_pin(Type *t) {
+void ty_make_generic(Type *t) {
+    walk_gen = ++inst_gen;
+    make_generic(t);
+}
+
+static void pin(Type *t) {
     t = ty_prune(t);
-    if (!t) return;
+    if (!t || seen(t)) return;
     if (t->kind == TYK_VAR) {
         if (!(t->flags & TF_GENERIC) && t->level > cur_level) t->level = cur_level;
         return;
     }
-    for (int i = 0; i < t->nargs; i++) ty_pin(t->args[i]);
+    for (int i = 0; i < t->nargs; i++) pin(t->args[i]);
+}
+
+void ty_pin(Type *t) {
+    walk_gen = ++inst_gen;
+    pin(t);
 }
 
 static const char *inst_what;
@@ -198,6 +225,7 @@ static Bound *copy_bound(const Bound *b, Span site) {
 
 static Type *inst(Type *t, Span site) {
     t = ty_prune(t);
+    if (t->inst_gen == inst_gen) return t->inst; /* already copied in this instantiation */
     if (t->kind == TYK_VAR) {
         if (!(t->flags & TF_GENERIC)) return t;
         if (t->inst_gen == inst_gen) return t->inst;
@@ -227,6 +255,8 @@ static Type *inst(Type *t, Span site) {
         r->name = t->name;
     }
     if (na != tmp) free(na);
+    t->inst = r;
+    t->inst_gen = inst_gen;
     return r;
 }
 
@@ -261,16 +291,22 @@ void ty_add_bound(Type *var, const Bound *b) {
 }
 
 /* Occurs check that also lowers the levels of the variables of t to v's. */
-static bool occurs_adjust(Type *v, Type *t) {
+static bool occurs_walk(Type *v, Type *t) {
     t = ty_prune(t);
     if (t == v) return true;
+    if (seen(t)) return false;
     if (t->kind == TYK_VAR) {
         if (t->level > v->level && !(t->flags & TF_GENERIC)) t->level = v->level;
         return false;
     }
     for (int i = 0; i < t->nargs; i++)
-        if (occurs_adjust(v, t->args[i])) return true;
+        if (occurs_walk(v, t->args[i])) return true;
     return false;
+}
+
+static bool occurs_adjust(Type *v, Type *t) {
+    walk_gen = ++inst_gen;
+    return occurs_walk(v, t);
 }
 
 static UResult fail(UErr *e, UResult r, Type *a, Type *b) {
@@ -298,7 +334,20 @@ static UResult bind(Type *v, Type *t, UErr *e) {
 
 static bool is_flex(Type *t) { return t->kind == TYK_VAR && !(t->flags & TF_RIGID); }
 
+/* A budget against pathological (exponentially shared) types: past it,
+ * unification gives up and succeeds rather than hang the compiler. */
+static long unify_steps;
+#define UNIFY_BUDGET 4000000L
+
+static UResult unify(Type *a, Type *b, UErr *e);
+
 UResult ty_unify(Type *a, Type *b, UErr *e) {
+    unify_steps = 0;
+    return unify(a, b, e);
+}
+
+static UResult unify(Type *a, Type *b, UErr *e) {
+    if (++unify_steps > UNIFY_BUDGET) return U_OK;
     a = ty_prune(a);
     b = ty_prune(b);
     if (!a || !b || a == b) return U_OK;
@@ -326,7 +375,7 @@ UResult ty_unify(Type *a, Type *b, UErr *e) {
     }
     if (a->nargs != b->nargs) return fail(e, U_MISMATCH, a, b);
     for (int i = 0; i < a->nargs; i++) {
-        UResult r = ty_unify(a->args[i], b->args[i], e);
+        UResult r = unify(a->args[i], b->args[i], e);
         if (r != U_OK) {
             if (e && e->r == U_MISMATCH) { /* report the whole pair, not the innermost part */
                 e->a = a;
@@ -361,7 +410,7 @@ void ty_set_qualify(bool on) { qualify_names = on; }
 static void show(Buf *b, ShowCtx *sc, Type *t, int depth) {
     t = ty_prune(t);
     if (!t) { put(b, "?"); return; }
-    if (depth > 40) { put(b, "..."); return; }
+    if (depth > 40 || b->n > 2000) { put(b, "..."); return; }
     switch (t->kind) {
     case TYK_VAR: {
         if (t->name) { put(b, t->name); return; }
