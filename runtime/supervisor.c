@@ -110,12 +110,10 @@ static bool start_child(Sup *s, uint32_t i, Value *why) {
     if (ok) {
         s->kids[i].pid = call.result.u;
         proc_link(call.result.u); /* before anything it spawned can run */
+        ev_child_start(s, i);     /* and before the child can be seen exiting */
     }
     proc_pause_end(scope);
-    if (ok) {
-        ev_child_start(s, i);
-        return true;
-    }
+    if (ok) return true;
     fflush(stdout);
     fprintf(stderr, "supervisor %s: child %s failed to start: %s\n", s->d->name, c->name, msg);
     fflush(stderr);
