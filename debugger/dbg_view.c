@@ -178,7 +178,8 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
     char st[300];
     status_text(dp, st, sizeof st);
     Proc *p = live(d, dp->pid);
-    dt_add(t, 0, "status: %s%s", st, p && p->trap_exit ? "   (traps exits)" : "");
+    if (p) dt_add(t, 0, "status: %s   trap_exit: %s", st, p->trap_exit ? "true (linked crashes arrive as Exit messages)" : "false");
+    else dt_add(t, 0, "status: %s", st);
     dt_add(t, 0, "reductions: %" PRIu64 "   sent: %u   received: %u", reductions(d, dp), dp->sent, dp->received);
     if (dp->regname) dt_add(t, 0, "registered as \"%s\"", dp->regname);
     if (dp->sup_of >= 0) {
