@@ -18,7 +18,7 @@ fi
 total_pass=0
 total_fail=0
 for n in ${THREADS:-1 2 4}; do
-    out=$(python3 "$RUNNER" --snow "$SNOW" --snow-args "--threads $n" --jobs 2 2>&1)
+    out=$(python3 scripts/conformance --snow "$SNOW" --snow-args "--threads $n" --jobs 2 2>&1)
     line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
     if [ -z "$line" ]; then
         printf '%s\n' "$out" | tail -20
