@@ -16,7 +16,6 @@
  *     generated (§11.2).
  *   - Supervisors: E0018 (start must be `fn -> Pid`), E0019 strategy, E0020
  *     restart type, E0021 shutdown. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,9 +240,8 @@ Type *tc_receive(Node *n, const Expect *ex) {
 
 static ServiceInfo *svc_info(Sym *s) { return s ? pm_get(&services, s) : NULL; }
 
-static Type *params_from(NodeList ps, Type **out) {
+static void params_from(NodeList ps, Type **out) {
     for (uint32_t i = 0; i < ps.n; i++) out[i] = ps.v[i]->ann ? ty_from_ann(ps.v[i]->ann) : ty_var();
-    return NULL;
 }
 
 void tc_service_prepare(Sym *s) {
@@ -451,5 +449,4 @@ void tc_supervisor_check(Node *sup) {
         diag_help(d, "start the child with `spawn(actor_name, args...)` and return the pid");
         diag_emit(d);
     }
-    (void)isdigit;
 }

@@ -77,14 +77,26 @@ typedef struct Site {
     const char *name;
 } Site;
 
+/* Sites live in one array (pointers into it die at the next add_site);
+ * the unsettled lookups are also listed by index in `pending`. */
 static Site *sites;
 static uint32_t nsites, capsites, group_start;
+static uint32_t *pending;
+static uint32_t npending, cappending;
 
 static Site *add_site(SiteKind k, Node *node) {
     if (nsites == capsites) {
         capsites = capsites ? capsites * 2 : 256;
         sites = realloc(sites, capsites * sizeof *sites);
         if (!sites) abort();
+    }
+    if (k == SITE_FIELD || k == SITE_METHOD || k == SITE_DEFAULT) {
+        if (npending == cappending) {
+            cappending = cappending ? cappending * 2 : 64;
+            pending = realloc(pending, cappending * sizeof *pending);
+            if (!pending) abort();
+        }
+        pending[npending++] = nsites;
     }
     Site *s = &sites[nsites++];
     memset(s, 0, sizeof *s);
@@ -653,14 +665,15 @@ static Type *tc_method_call(Node *call) {
     Type *t = resolve_method(call, callee, R, recv, name, args, NULL, nargs, callee->field_acc.name.span, true, NULL);
     if (t) return t;
     /* unknown receiver: infer the arguments now, decide at the end of the group */
+    Type **pre = ast_alloc((size_t)(nargs + 1) * sizeof *pre);
+    for (int i = 0; i < nargs; i++) pre[i] = tc_expr(args[i], NULL);
     Site *s = add_site(SITE_METHOD, call);
     s->type = R;
     s->result = ty_var();
     s->name = name;
     s->args = args;
     s->nargs = nargs;
-    s->pre = ast_alloc((size_t)(nargs + 1) * sizeof *s->pre);
-    for (int i = 0; i < nargs; i++) s->pre[i] = tc_expr(args[i], NULL);
+    s->pre = pre;
     return s->result;
 }
 
@@ -697,6 +710,8 @@ static Type *tc_method_free_call(Node *call, Node *callee, const char *name, Sym
     Type *R = tc_expr(args[0], NULL);
     Type *t = resolve_method(call, callee, R, args[0], name, args + 1, NULL, nargs - 1, callee->span, true, only_trait);
     if (t) return t;
+    Type **pre = ast_alloc((size_t)nargs * sizeof *pre);
+    for (int i = 1; i < nargs; i++) pre[i - 1] = tc_expr(args[i], NULL);
     Site *s = add_site(SITE_METHOD, call);
     s->node2 = callee;
     s->type = R;
@@ -704,8 +719,7 @@ static Type *tc_method_free_call(Node *call, Node *callee, const char *name, Sym
     s->name = name;
     s->args = args + 1;
     s->nargs = nargs - 1;
-    s->pre = ast_alloc((size_t)nargs * sizeof *s->pre);
-    for (int i = 1; i < nargs; i++) s->pre[i - 1] = tc_expr(args[i], NULL);
+    s->pre = pre;
     return s->result;
 }
 
@@ -1088,10 +1102,7 @@ static Type *tc_binop(Node *n) {
     Node *lhs = n->bin.lhs, *rhs = n->bin.rhs;
     switch (op) {
     case TK_ANDAND: case TK_OROR: case TK_AND: case TK_OR: {
-        char why[96];
-        snprintf(why, sizeof why, "`%s` works on Bool values", op_text(op));
-        Expect ex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, NULL, NULL};
-        (void)why;
+        Expect ex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "`and`/`or` work on Bool values; this has type `%s`", NULL};
         tc_expr(lhs, &ex);
         tc_expr(rhs, &ex);
         return ty_bool();
@@ -1845,70 +1856,76 @@ void tc_method_check(ImplInfo *ii, IfaceInfo *iface, Node *fn, Type *ftype) {
 
 void tc_group_begin(void) {
     group_start = nsites;
+    npending = 0;
     nmatches = 0;
 }
 
-static bool settle_site(Site *s, bool final) {
-    switch (s->kind) {
+/* Settle one pending lookup (by index: settling may add sites). */
+static bool settle_site(uint32_t i, bool final) {
+    Site s = sites[i]; /* a copy: the array may move */
+    switch (s.kind) {
     case SITE_FIELD: {
-        Type *t = field_of(s->node, s->type, final);
+        Type *t = field_of(s.node, s.type, final);
         if (!t) return false;
         UErr e = {0};
-        if (ty_unify(s->result, t, &e) != U_OK) {
-            Expect ex = ex_plain(s->result);
-            ty_report_unify(s->node->span, s->result, t, &ex, &e);
+        if (ty_unify(s.result, t, &e) != U_OK) {
+            Expect ex = ex_plain(s.result);
+            ty_report_unify(s.node->span, s.result, t, &ex, &e);
         }
-        s->node->ty = t;
+        s.node->ty = t;
         return true;
     }
     case SITE_METHOD: {
-        Node *call = s->node;
-        Node *callee = s->node2 ? s->node2 : call->call.callee;
-        Node *recv = s->node2 ? call->call.args.v[0] : call->call.callee->field_acc.base;
+        Node *call = s.node;
+        Node *callee = s.node2 ? s.node2 : call->call.callee;
+        Node *recv = s.node2 ? call->call.args.v[0] : call->call.callee->field_acc.base;
         Span cs = callee->kind == N_FIELDACC ? callee->field_acc.name.span : callee->span;
-        Type *t = resolve_method(call, callee, s->type, recv, s->name, s->args, s->pre, s->nargs, cs, !final, NULL);
+        Type *t = resolve_method(call, callee, s.type, recv, s.name, s.args, s.pre, s.nargs, cs, !final, NULL);
         if (!t) return false;
         UErr e = {0};
-        if (ty_unify(s->result, t, &e) != U_OK) {
-            Expect ex = ex_plain(s->result);
-            ty_report_unify(call->span, s->result, t, &ex, &e);
+        if (ty_unify(s.result, t, &e) != U_OK) {
+            Expect ex = ex_plain(s.result);
+            ty_report_unify(call->span, s.result, t, &ex, &e);
         }
         return true;
     }
-    default: return true;
+    default: return false;
     }
 }
 
 /* Settle pending lookups whose receiver became known; with `final`, report
- * the rest. */
+ * the rest.  Drops settled entries from `pending`. */
 static void settle_pending(bool final) {
     bool progress = true;
     while (progress) {
         progress = false;
-        for (uint32_t i = group_start; i < nsites; i++) {
-            Site *s = &sites[i];
-            if (s->done || (s->kind != SITE_FIELD && s->kind != SITE_METHOD)) continue;
-            if (ty_prune(s->type)->kind == TYK_VAR && !(ty_prune(s->type)->bounds && s->kind == SITE_METHOD)) continue;
-            s->done = settle_site(s, false);
-            if (s->done) progress = true;
+        for (uint32_t k = 0; k < npending; k++) {
+            uint32_t i = pending[k];
+            if (sites[i].done || sites[i].kind == SITE_DEFAULT) continue;
+            Type *t = ty_prune(sites[i].type);
+            if (t->kind == TYK_VAR && !(t->bounds && sites[i].kind == SITE_METHOD)) continue;
+            if (settle_site(i, false)) {
+                sites[i].done = true;
+                progress = true;
+            }
         }
     }
-    if (!final) return;
-    for (uint32_t i = group_start; i < nsites; i++) {
-        Site *s = &sites[i];
-        if (s->done || (s->kind != SITE_FIELD && s->kind != SITE_METHOD)) continue;
-        settle_site(s, true);
-        s->done = true;
-    }
+    if (final)
+        for (uint32_t k = 0; k < npending; k++) {
+            uint32_t i = pending[k];
+            if (sites[i].done || sites[i].kind == SITE_DEFAULT) continue;
+            settle_site(i, true);
+            sites[i].done = true;
+        }
+    uint32_t w = 0;
+    for (uint32_t k = 0; k < npending; k++)
+        if (!sites[pending[k]].done) pending[w++] = pending[k];
+    npending = w;
 }
 
 void tc_before_generalize(void) {
     settle_pending(false);
-    for (uint32_t i = group_start; i < nsites; i++) {
-        Site *s = &sites[i];
-        if (s->done) continue;
-        if (s->kind == SITE_FIELD || s->kind == SITE_METHOD || s->kind == SITE_DEFAULT) ty_pin(s->type);
-    }
+    for (uint32_t k = 0; k < npending; k++) ty_pin(sites[pending[k]].type);
 }
 
 void tc_group_end(void) {
@@ -1924,10 +1941,7 @@ void tc_group_end(void) {
             if (!t || t->kind == TYK_VAR) break;
             MethodCand c[4];
             int nc = ty_method_candidates(t, s->name, c, 4);
-            if (nc == 1 && !c[0].dynamic) {
-                record_method(s->node, s->node2, &c[0], s->name);
-                if (s->kind == SITE_METHOD_NAME) s->node->aux = s->node->aux; /* N_NAME carries it */
-            }
+            if (nc == 1 && !c[0].dynamic) record_method(s->node, s->node2, &c[0], s->name);
             break;
         }
         case SITE_DEFAULT: {
@@ -1951,4 +1965,5 @@ void tc_group_end(void) {
     }
     nmatches = 0;
     nsites = group_start;
+    npending = 0;
 }

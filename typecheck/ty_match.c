@@ -309,12 +309,6 @@ static int head_ctors(Matrix *m, int size, bool *seen) {
     return count;
 }
 
-static bool has_ctor_or_lit_head(Matrix *m) {
-    for (int i = 0; i < m->n; i++)
-        if (m->rows[i].v[0]->kind != AP_WILD) return true;
-    return false;
-}
-
 /* ---- usefulness --------------------------------------------------------------------------------- */
 
 static bool useful(Matrix *m, AP **q, Type **types) {
@@ -461,7 +455,6 @@ static WList missing(Matrix *m, Type **types) {
             wpush(&out, v);
         }
     }
-    (void)has_ctor_or_lit_head;
     return out;
 }
 
