@@ -29,8 +29,19 @@ static bool colors;
 
 enum { CP_TITLE = 1, CP_HILITE, CP_ERROR, CP_MARK, CP_HEAD, CP_DIM };
 
+/* If the program ends the process behind our back (an internal error exits
+ * with status 70), give the terminal back first. */
+static void tui_atexit(void) {
+    if (scr) endwin();
+}
+
 static void tui_init(Dbg *d) {
     if (scr) return;
+    static bool registered;
+    if (!registered) {
+        atexit(tui_atexit);
+        registered = true;
+    }
     setlocale(LC_ALL, "");
     int fd = dup(d->ui_in_fd);
     tui_in = fdopen(fd, "r");
