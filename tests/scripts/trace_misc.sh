@@ -37,7 +37,27 @@ if "$SNOW" trace supervisor.snow --export "$tmp/sup.mmd" >/dev/null &&
    grep -q "Note over P1: restart child w1" "$tmp/sup.mmd"; then ok; else bad "mermaid export"; cat "$tmp/sup.mmd" | head -30; fi
 if ! "$SNOW" trace ping_pong.snow --export "$tmp/x.png" >/dev/null 2>&1; then ok; else bad "export accepts only .svg/.mmd"; fi
 
-# 3. a panic in main ends the program inside the debugger (no exit 101)
+# 3. message-pattern breakpoints: each pattern stops first at the expected send
+while IFS='|' read -r step pat; do
+    out=$("$SNOW" trace patterns.snow --script "break-msg $pat; continue" 2>&1)
+    if echo "$out" | grep -q "^continue .*step $step: send"; then ok; else bad "break-msg $pat (expected step $step)"; echo "$out"; fi
+done <<'PATS'
+5|Tick
+4|Hello(s) when String.length(s) > 3
+12|Hello("hi")
+7|Batch([])
+6|Batch(h :: t) when h == 1 and List.length(t) == 2
+8|Place(o) when o.qty >= 10 and o.item == "apple"
+9|Maybe(Some(x)) when String.contains(x, "text")
+10|Maybe(None)
+11|Pair((n, _)) when n * 2 == 14
+6|Batch([_, x, _]) when x == 2
+12|Hello(s) when s == "hi" or s == "bye"
+PATS
+out=$("$SNOW" trace patterns.snow --script "break-msg Nope(" 2>&1)
+if echo "$out" | grep -q "bad message pattern: expected"; then ok; else bad "a bad pattern is reported"; echo "$out"; fi
+
+# 4. a panic in main ends the program inside the debugger (no exit 101)
 cat > "$tmp/boom.snow" <<'SNOW'
 actor idle() do
   receive do
@@ -54,7 +74,7 @@ out=$("$SNOW" trace "$tmp/boom.snow" --script "continue; continue; back; continu
 if [ $? -eq 0 ] && echo "$out" | grep -q "main panicked: boom (exit status 101)" &&
    echo "$out" | grep -q "^back .*step"; then ok; else bad "panic in main"; echo "$out"; fi
 
-# 4. a deadlock is shown, not fatal
+# 5. a deadlock is shown, not fatal
 cat > "$tmp/dead.snow" <<'SNOW'
 service Box do
   fn init() -> Int do
@@ -83,14 +103,14 @@ SNOW
 out=$("$SNOW" trace "$tmp/dead.snow" --script "continue; continue" 2>&1)
 if [ $? -le 1 ]; then ok; else bad "deadlocking program"; echo "$out"; fi
 
-# 5. a program that does not compile: diagnostics, exit 1
+# 6. a program that does not compile: diagnostics, exit 1
 printf 'fn main() do\n  println(nope)\nend\n' > "$tmp/bad.snow"
 "$SNOW" trace "$tmp/bad.snow" --script next >/dev/null 2>&1
 if [ $? -eq 1 ]; then ok; else bad "compile error exit status"; fi
 "$SNOW" trace >/dev/null 2>&1
 if [ $? -eq 2 ]; then ok; else bad "usage exit status"; fi
 
-# 6. every concurrency program of the conformance suite, stepped around
+# 7. every concurrency program of the conformance suite, stepped around
 n=0 crashed=0
 for f in "$SHARED"/{actors,supervisors,services,jobs}/*.snow; do
     [ -f "$f" ] || continue
