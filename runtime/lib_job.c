@@ -23,7 +23,10 @@
  *  - When Job.await_timeout gives up, the job is told (MB_JOB_CANCEL) and
  *    discards its value instead of sending it, the owner's monitor is
  *    removed, and anything of the job already queued is taken: the late
- *    result never reaches the owner.
+ *    result never reaches the owner.  (Under --threads one window remains:
+ *    a job that checked for the cancel just before it arrived may still
+ *    send its value after the owner cleaned up; that one entry then stays
+ *    in the owner's mailbox, unseen, until the owner exits.)
  *  - Job.map's jobs are private to the call: their outcomes are taken, not
  *    kept.
  */
