@@ -107,7 +107,8 @@ static int cmd_ast(int argc, char **argv) {
     return 0;
 }
 
-int cmd_run(int argc, char **argv); /* cmd_run.c */
+int cmd_run(int argc, char **argv);  /* cmd_run.c */
+int cmd_repl(int argc, char **argv); /* repl.c */
 int cmd_trace(int argc, char **argv); /* debugger/dbg_run.c */
 
 const Command cli_commands[] = {
@@ -141,6 +142,13 @@ const Command cli_commands[] = {
      "  --export FILE     write the whole run's message sequence chart:\n"
      "                    FILE.svg (picture) or FILE.mmd (Mermaid sequence diagram)\n",
      cmd_trace, true},
+    {"repl", "an interactive session: values, types, definitions and live processes", "snow repl",
+     "Reads expressions and definitions, prints each value with its type (`[1, 2] :: List<Int>`).\n"
+     "Definitions and `let` bindings persist; actors you spawn keep running between inputs.\n"
+     "Type :help inside the REPL for its commands (:type, :load, :reload, :reset, :processes, :quit).\n"
+     "With a non-terminal stdin it reads the session from stdin and prints one result per input.\n\n"
+     "options:\n  --color=WHEN      always, never or auto\n",
+     cmd_repl, false},
     {"check", "type-check a program without running it", "snow check [--json] PATH",
      "Parses, resolves and type-checks PATH and reports every error and warning.\n"
      "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 misuse.\n\n"

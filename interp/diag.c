@@ -164,6 +164,14 @@ void diag_reset(void) {
     nerrors = nwarnings = 0;
 }
 
+bool diag_has_error_from(uint32_t file, uint32_t off) {
+    for (int i = 0; i < nqueue; i++) {
+        const Diag *d = queue[i];
+        if (d->sev == DIAG_ERROR && d->labels[0].span.file == file && d->labels[0].span.off >= off) return true;
+    }
+    return false;
+}
+
 /* ---- rendering ------------------------------------------------------------ */
 
 static bool use_color(void) {

@@ -44,6 +44,10 @@ void diag_flush(void);
 int diag_error_count(void);
 int diag_warning_count(void);
 void diag_reset(void); /* drop queued diagnostics and counts (REPL) */
+/* Is some queued error located in `file` at or after byte `off`?  (The REPL
+ * asks whether a parse error is at the end of the input: then the input is
+ * incomplete and it reads another line.) */
+bool diag_has_error_from(uint32_t file, uint32_t off);
 
 void diag_set_json(bool on);
 void diag_set_output(FILE *f); /* default stderr */

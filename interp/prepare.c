@@ -141,6 +141,31 @@ static uint32_t default_derives(Sym *s) {
     return d;
 }
 
+/* The REPL recompiles its session for every input: a type whose definition
+ * text did not change keeps its TypeDesc, so values built by earlier inputs
+ * still match patterns and print with the current impls. */
+typedef struct TdReg {
+    struct TdReg *next;
+    char *key;
+    TypeDesc *td;
+} TdReg;
+static TdReg *td_registry;
+static bool td_registry_on;
+
+void prepare_keep_types(bool on) { td_registry_on = on; }
+
+static char *td_key(Sym *s) {
+    Node *def = s->def;
+    SourceFile *f = src_get(def->span.file);
+    size_t n = f ? def->span.len : 0;
+    char *k = malloc(strlen(s->name) + n + 2);
+    if (!k) rt_fatal("out of memory");
+    strcpy(k, s->name);
+    strcat(k, "\n");
+    if (n) strncat(k, f->text + def->span.off, n);
+    return k;
+}
+
 static TypeDesc *make_td(Sym *s) {
     if (s->rt) return s->rt;
     Node *def = s->def;
@@ -149,9 +174,30 @@ static TypeDesc *make_td(Sym *s) {
         s->rt = (void *)b;
         return (TypeDesc *)b;
     }
+    char *key = NULL;
+    if (td_registry_on) {
+        key = td_key(s);
+        for (TdReg *r = td_registry; r; r = r->next) {
+            if (strcmp(r->key, key) == 0) {
+                free(key);
+                s->rt = r->td;
+                r->td->derives = default_derives(s);
+                r->td->to_string_fn = r->td->eq_fn = r->td->lt_fn = r->td->hash_fn = r->td->compare_fn = v_unit();
+                return r->td;
+            }
+        }
+    }
     TypeDesc *td = gc_alloc_static(sizeof *td + 16, OK_RAW);
     memset(td, 0, sizeof *td);
     s->rt = td;
+    if (key) {
+        TdReg *r = malloc(sizeof *r);
+        if (!r) rt_fatal("out of memory");
+        r->key = key;
+        r->td = td;
+        r->next = td_registry;
+        td_registry = r;
+    }
     td->name = s->name;
     td->qual_name = s->name;
     td->nparams = def->tdef.generics.n;
@@ -1332,8 +1378,11 @@ static void fix_frame_caps(void) {
     }
 }
 
-bool prepare_program(Project *proj, Value *main_fn) {
+bool prepare_program(Project *proj, Value *main_fn) { return prepare_entry(proj, "main", main_fn); }
+
+bool prepare_entry(Project *proj, const char *entry, Value *main_fn) {
     prep_failed = false;
+    ntail = 0;
     uint32_t nmods;
     Module **mods = resolve_order(&nmods);
     Module *prelude = resolve_prelude();
@@ -1386,7 +1435,7 @@ bool prepare_program(Project *proj, Value *main_fn) {
     fix_frame_caps();
     free(all);
     if (prep_failed) return false;
-    Sym *mainsym = resolve_lookup_global(proj->main, ast_intern("main", 4));
+    Sym *mainsym = resolve_lookup_global(proj->main, ast_intern(entry, strlen(entry)));
     if (!mainsym || mainsym->kind != S_FN || !mainsym->rt) return false;
     *main_fn = fnrt(mainsym)->fn;
     eval_install_hooks();

@@ -8,5 +8,10 @@
 #include "value.h"
 
 bool prepare_program(Project *proj, Value *main_fn);
+/* Same with another entry function of the Main module (the REPL's wrapper). */
+bool prepare_entry(Project *proj, const char *entry, Value *fn);
+/* REPL: keep the runtime type of a struct/sum type whose definition text is
+ * unchanged from one compilation to the next. */
+void prepare_keep_types(bool on);
 
 #endif

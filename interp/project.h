@@ -13,6 +13,7 @@ typedef struct Project {
     Module *main;
     bool is_dir;
     char *root;      /* the directory (or the file's directory) */
+    bool no_main;    /* the REPL: no `main` required */
 } Project;
 
 /* Load PATH.  Returns false when the project could not be read at all (the

@@ -1569,6 +1569,10 @@ void resolve_project(Project *p) {
         nall_methods = 0;
         resolve_module_bodies(&c, prelude);
     }
+    /* a new compilation (the REPL recompiles its session): forget the
+     * interface-method names of the previous one */
+    table_free(&method_syms);
+    nall_methods = 0;
     for (uint32_t i = 0; i < p->nmods; i++) setup_module(p->mods[i]);
     for (uint32_t i = 0; i < p->nmods; i++) {
         c.mod = p->mods[i];
@@ -1602,7 +1606,7 @@ void resolve_project(Project *p) {
         resolve_module_bodies(&c, order[i]);
     }
     /* main */
-    if (p->main) {
+    if (p->main && !p->no_main) {
         Sym *mainfn = lookup_in_module_items(p->main, I("main"));
         if (!mainfn || mainfn->kind != S_FN) {
             Diag *d = diag_new(DIAG_ERROR, NULL, (Span){p->main->file, 0, 0}, "no `main` function");
