@@ -961,7 +961,7 @@ static Type *tc_fieldacc(Node *n) {
 
 /* ---- struct literals (§4.7) --------------------------------------------------------------------------- */
 
-static Type *tc_structlit(Node *n) {
+static Type *tc_structlit(Node *n, const Expect *ex) {
     Sym *s = n->slit.type ? n->slit.type->sym : NULL;
     TypeInfo *ti = s ? ty_info(s) : NULL;
     if (!ti || !ti->is_struct) {
@@ -969,6 +969,7 @@ static Type *tc_structlit(Node *n) {
         return ty_error();
     }
     Type *inst = ty_fresh_instance(ti);
+    if (ex && ex->type && ty_sym(ex->type) == s) ty_unify(inst, ex->type, NULL); /* Box<Int> = Box { ... } */
     bool *seen = calloc((size_t)ti->nfields + 1, sizeof *seen);
     if (!seen) abort();
     for (uint32_t i = 0; i < n->slit.fields.n; i++) {
@@ -991,8 +992,13 @@ static Type *tc_structlit(Node *n) {
         }
         seen[k] = true;
         Type *ft = ty_subst_params(ti, inst, ti->ftypes[k]);
-        char why[256];
-        snprintf(why, sizeof why, "field `%s` of `%s` is declared `%%s` here", fname, s->name);
+        char why[512];
+        if (ti->nparams) {
+            ShowCtx sc = {0};
+            snprintf(why, sizeof why, "field `%s` of `%s` has type `%%s`", fname, ty_str(&sc, inst));
+        } else {
+            snprintf(why, sizeof why, "field `%s` of `%s` is declared `%%s` here", fname, s->name);
+        }
         Node *fdecl = ti->fnodes[k];
         Expect ex = {ft, fdecl->field.type ? fdecl->field.type->span : fdecl->span, why, NULL, NULL, NULL, NULL};
         fi->ty = tc_expr(fi->field_init.value, &ex);
@@ -1610,7 +1616,7 @@ Type *tc_expr(Node *n, const Expect *ex) {
     case N_FIELDACC: t = tc_fieldacc(n); break;
     case N_INDEX: t = tc_index(n); break;
     case N_TRY: t = tc_try(n); break;
-    case N_STRUCTLIT: t = tc_structlit(n); break;
+    case N_STRUCTLIT: t = tc_structlit(n, ex); break;
     case N_IF: t = tc_if(n, ex); break;
     case N_CASE: t = tc_case(n, ex); break;
     case N_CLOSURE: t = tc_closure(n, ex); break;
