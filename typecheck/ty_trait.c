@@ -160,6 +160,15 @@ static void check_impl_signatures(ImplInfo *ii) {
             diag_emit(d);
             continue;
         }
+        if (m->fn.params.n != im->fn->fn.params.n) {
+            Diag *d = diag_new(DIAG_ERROR, "E0008", m->fn.name.span,
+                               "method %s in impl %s has wrong signature: expected %u parameter(s), found %u", m->fn.name.id,
+                               ii->trait->name, im->fn->fn.params.n, m->fn.params.n);
+            diag_primary(d, "%u parameter(s) here", m->fn.params.n);
+            diag_label(d, im->fn->fn.name.span, "interface `%s` declares %u", ii->trait->name, im->fn->fn.params.n);
+            diag_emit(d);
+            continue;
+        }
         if (!m->fn.ret || !im->fn->fn.ret) continue;
         uint32_t mark = ty_tv_mark();
         ty_tv_mode(TV_FLEX);
@@ -643,6 +652,9 @@ static void report_missing(Type *t, const Bound *b) {
         d = diag_new(DIAG_ERROR, "E0001", b->origin, "expected String or List, found %s", ts);
         diag_primary(d, "%s", b->what ? b->what : "`<>` and `++` join two Strings or two Lists");
         if (t->kind == TYK_INT || t->kind == TYK_FLOAT) diag_help(d, "to add numbers use `+`; to build text use \"${x}\"");
+    } else if (b->pseudo == PT_JSON) {
+        d = diag_new(DIAG_ERROR, "E0038", b->origin, "type `%s` is not JSON-serializable", ts);
+        diag_primary(d, "%s", b->what ? b->what : "this value cannot be encoded as JSON");
     } else if (b->pseudo == PT_NUM) {
         d = diag_new(DIAG_ERROR, "E0006", b->origin, "%s does not implement Num", ts);
         diag_primary(d, "%s", b->what ? b->what : "a number (Int or Float) is needed here");
