@@ -128,6 +128,13 @@ bool dbg_break_hit(Dbg *d, const DbgEv *e, const Event *raw, int *which) {
                 int64_t h = t->items[0].tag == T_INT ? t->items[0].i : -1;
                 if (h >= 0 && h < sd->nhandlers)
                     hit = dbg_pattern_match_call(b->pat, sd->handlers[h], t->items + 3, t->n - 3);
+            } else if (e->kind == EV_DOWN) {
+                /* the Down(ref, pid, reason) the watcher will receive */
+                Value args[3] = {v_ref(e->ref), v_pid(e->other), raw->val};
+                hit = dbg_pattern_match_call(b->pat, "Down", args, 3);
+            } else if (e->kind == EV_EXIT_SIGNAL && e->text && !strcmp(e->text, "trapped")) {
+                Value args[2] = {v_pid(e->other), raw->val};
+                hit = dbg_pattern_match_call(b->pat, "Exit", args, 2);
             } else if ((e->kind == EV_SEND && e->num < MB_RUNTIME) ||
                        (e->kind == EV_TIMER_FIRE && e->text && strcmp(e->text, "send_after") == 0)) {
                 hit = dbg_pattern_match(b->pat, raw->val);

@@ -11,7 +11,9 @@
  * List.length, Map.size, Set.size, String.contains / starts_with /
  * ends_with).  A service call or cast matches like a constructor named
  * after its handler: `Withdraw(amount) when amount > 100` stops at
- * `Account.withdraw(acct, 150)`.  Nothing here allocates in a Snow heap or runs Snow code: the
+ * `Account.withdraw(acct, 150)`, and the Down / Exit signals a process is
+ * about to receive match `Down(ref, pid, reason)` / `Exit(pid, reason)`.
+ * Nothing here allocates in a Snow heap or runs Snow code: the
  * match runs while the sender is paused in the middle of `send`. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -395,7 +397,8 @@ bool dbg_pattern_match_call(const DbgPattern *p, const char *name, const Value *
     env.n = 0;
     env.ntails = 0;
     bool ok = false;
-    if (pat->kind == P_CTOR && !pat->ctor.qual.id && !strcmp(pat->ctor.name.id, name))
+    bool qual_ok = !pat->ctor.qual.id || !strcmp(pat->ctor.qual.id, "Signal");
+    if (pat->kind == P_CTOR && qual_ok && !strcmp(pat->ctor.name.id, name))
         ok = pat->ctor.has_args ? match_items(pat->ctor.args, args, nargs, &env) : nargs == 0;
     else if (pat->kind == P_BIND && is_upper(pat->name.id.id) && !strcmp(pat->name.id.id, name))
         ok = nargs == 0;

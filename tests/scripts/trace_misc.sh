@@ -54,6 +54,10 @@ done <<'PATS'
 6|Batch([_, x, _]) when x == 2
 12|Hello(s) when s == "hi" or s == "bye"
 PATS
+out=$("$SNOW" trace monitor.snow --script "break-panic off; break-msg Down(_, pid, Error(msg)) when String.contains(msg, \"crash\"); continue" 2>&1)
+if echo "$out" | grep -q "^continue .*step 42: down <0.4> watcher gets Down(#Ref<2>, <0.2>, Error(runner: asked to crash))"; then ok; else bad "break-msg on a Down signal"; echo "$out"; fi
+out=$("$SNOW" trace links.snow --script "break-panic off; break-msg Exit(pid, reason); continue" 2>&1)
+if echo "$out" | grep -q "^continue .*step 36: exit signal <0.1> worker -> <0.3> guard"; then ok; else bad "break-msg on a trapped Exit"; echo "$out"; fi
 out=$("$SNOW" trace patterns.snow --script "break-msg Nope(" 2>&1)
 if echo "$out" | grep -q "bad message pattern: expected"; then ok; else bad "a bad pattern is reported"; echo "$out"; fi
 
