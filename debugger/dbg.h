@@ -180,6 +180,8 @@ DbgEv *dm_find_step(DbgModel *m, uint64_t step);
 void dm_slice_end(DbgModel *m);
 const char *dm_state_name(DbgPState s);
 const char *dm_kind_name(int kind);
+/* A message as the learner reads it (service requests and replies in words). */
+void dm_message_text(DbgModel *m, uint64_t to, uint32_t kind, Value v, SB *b, size_t max);
 /* "send <0.0> main -> <0.1> ping: Ping" */
 void dm_describe(DbgModel *m, const DbgEv *e, SB *b);
 /* Is this an event a learner watches (not scheduler bookkeeping)? */

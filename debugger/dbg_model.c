@@ -282,33 +282,39 @@ void dm_slice_end(DbgModel *m) {
 
 /* Runtime messages (service requests and replies, job results) in words:
  * `call Withdraw(120)`, `cast Deposit(50)`, `reply true`. */
-static char *runtime_msg_text(DbgModel *m, const Event *e) {
-    Value v = e->val;
-    if (e->num < MB_RUNTIME || v.tag != T_TUPLE) return dbg_fmt_str(v, 400);
+void dm_message_text(DbgModel *m, uint64_t to, uint32_t kind, Value v, SB *b, size_t max) {
+    if (kind < MB_RUNTIME || v.tag != T_TUPLE) {
+        dbg_fmt(b, v, max);
+        return;
+    }
     TupleObj *t = AS_TUPLE(v);
-    SB b;
-    sb_init(&b);
-    DbgProc *to = dm_proc(m, e->other == EV_NOPID ? DBG_NONE : e->other);
-    if (e->num == MB_SVC_REQUEST && to && to->svc >= 0 && t->n >= 3 && t->items[0].tag == T_INT) {
-        const DbgSvcDef *sd = &m->svcdefs[to->svc];
+    DbgProc *dest = dm_proc(m, to);
+    if (kind == MB_SVC_REQUEST && dest && dest->svc >= 0 && t->n >= 3 && t->items[0].tag == T_INT) {
+        const DbgSvcDef *sd = &m->svcdefs[dest->svc];
         int64_t h = t->items[0].i;
         bool call = t->items[1].tag == T_PID;
         const char *name = h >= 0 && h < sd->nhandlers ? sd->handlers[h] : "?";
-        sb_printf(&b, "%s %s(", call ? "call" : "cast", name);
+        sb_printf(b, "%s %s(", call ? "call" : "cast", name);
         for (uint32_t i = 3; i < t->n; i++) {
-            if (i > 3) sb_puts(&b, ", ");
-            dbg_fmt(&b, t->items[i], 200);
+            if (i > 3) sb_puts(b, ", ");
+            dbg_fmt(b, t->items[i], max / 2);
         }
-        sb_putc(&b, ')');
-    } else if (e->num == MB_SVC_REPLY && t->n == 2) {
-        sb_puts(&b, "reply ");
-        dbg_fmt(&b, t->items[1], 300);
-    } else if (e->num == MB_JOB_RESULT && t->n == 2) {
-        sb_puts(&b, "job result ");
-        dbg_fmt(&b, t->items[1], 300);
+        sb_putc(b, ')');
+    } else if (kind == MB_SVC_REPLY && t->n == 2) {
+        sb_puts(b, "reply ");
+        dbg_fmt(b, t->items[1], max);
+    } else if (kind == MB_JOB_RESULT && t->n == 2) {
+        sb_puts(b, "job result ");
+        dbg_fmt(b, t->items[1], max);
     } else {
-        dbg_fmt(&b, v, 400);
+        dbg_fmt(b, v, max);
     }
+}
+
+static char *runtime_msg_text(DbgModel *m, const Event *e) {
+    SB b;
+    sb_init(&b);
+    dm_message_text(m, e->other == EV_NOPID ? DBG_NONE : e->other, (uint32_t)e->num, e->val, &b, 400);
     char *r = xstrdup(sb_cstr(&b));
     sb_free(&b);
     return r;

@@ -229,10 +229,11 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
         MboxEntry *e = ents[i];
         SB b;
         sb_init(&b);
-        dbg_fmt(&b, e->val, (size_t)room);
+        dm_message_text(&d->m, dp->pid, e->kind, e->val, &b, (size_t)room);
         char from[48];
         pidstr(from, sizeof from, e->from == EV_NOPID ? DBG_NONE : e->from);
-        const char *kind = e->kind == MB_USER ? "" : e->kind == MB_SIGNAL ? "[signal] " : "[runtime] ";
+        bool words = e->kind == MB_SVC_REQUEST || e->kind == MB_SVC_REPLY || e->kind == MB_JOB_RESULT;
+        const char *kind = e->kind == MB_USER || words ? "" : e->kind == MB_SIGNAL ? "[signal] " : "[runtime] ";
         dt_add(t, 0, "  %3zu. %s%s   from %s", i + 1, kind, sb_cstr(&b), from);
         sb_free(&b);
     }
