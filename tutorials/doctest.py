@@ -137,11 +137,12 @@ def diff(want, got):
     return "\n".join(out)
 
 
-FENCE = re.compile(r"^(`{3,})(.*)$")
+FENCE = re.compile(r"^( *)(`{3,})(.*)$")
 
 
 def fenced_blocks(path):
-    """Yields (line_number, info_words, attrs, body) for every fenced block of a Markdown file."""
+    """Yields (line_number, lang, attrs, body) for every fenced block of a Markdown file.
+    A fence may be indented (inside a list item); the indentation is removed from the body."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     i = 0
@@ -150,12 +151,12 @@ def fenced_blocks(path):
         if not m:
             i += 1
             continue
-        fence, info = m.group(1), m.group(2).strip()
+        indent, fence, info = len(m.group(1)), m.group(2), m.group(3).strip()
         start = i + 1
         j = start
         while j < len(lines) and lines[j].strip() != fence:
             j += 1
-        body = "\n".join(lines[start:j])
+        body = "\n".join(l[indent:] if l[:indent].strip() == "" else l for l in lines[start:j])
         words = shlex.split(info) if info else []
         lang = words[0] if words else ""
         attrs = {}
@@ -173,7 +174,7 @@ def check_links(runner, md_path):
     with open(md_path, encoding="utf-8") as f:
         text = f.read()
     # links inside fenced blocks are program text, not links
-    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    text = re.sub(r"^ *```.*?^ *```", "", text, flags=re.S | re.M)
     base = os.path.dirname(md_path)
     rel = os.path.relpath(md_path, ROOT)
     for target in LINK.findall(text):
