@@ -558,7 +558,10 @@ static Type *resolve_method(Node *call, Node *callee, Type *recv, Node *recv_nod
         nc = k;
     }
     if (nc == 0 && R->kind == TYK_VAR) {
-        /* an unknown receiver: a method of exactly one interface puts a bound on it */
+        /* an unknown receiver: wait for the rest of the definition to tell
+         * its type; at the end, a method of exactly one interface puts a
+         * bound on it */
+        if (may_defer) return NULL;
         IfaceMethod *im = NULL;
         IfaceInfo *ii = only_trait ? ty_iface(only_trait) : ty_unique_iface_for(name, &im);
         if (ii && !im) im = ty_iface_method(ii, name);
@@ -569,7 +572,6 @@ static Type *resolve_method(Node *call, Node *callee, Type *recv, Node *recv_nod
             nc = ty_method_candidates(R, name, cands, 8);
         }
         if (nc == 0) {
-            if (may_defer) return NULL;
             ShowCtx sc = {0};
             Diag *d = diag_new(DIAG_ERROR, "E0030", callee_span, "cannot call method `%s` on a value of unknown type %s",
                                name, ty_str(&sc, R));
