@@ -11,7 +11,26 @@
  *   4. supervisors, then top-level statements (checked, never run).
  * A definition whose parameters and result are all annotated gets its
  * scheme from the annotations up front, so it is polymorphic even inside
- * its own component. */
+ * its own component.
+ *
+ * Where the resolutions of ty.h land (node->aux):
+ *   N_CALL      recv.m(...): TR_IMPL_METHOD / TR_STD_METHOD (+ `type` = the
+ *               value type for Map.get) / TR_FIELD_CALL / TR_TO_STRING /
+ *               TR_DYN_METHOD; m(x, ...) and Trait.m(x, ...) for interface
+ *               methods: the same kinds; default(): TR_DEFAULT; Map.get(m, k):
+ *               TR_MAP_GET; Json.encode(v): TR_JSON_ENCODE; T.from_json(s) /
+ *               T.from_row(m): TR_FROM_JSON / TR_FROM_ROW; Svc.f(...):
+ *               TR_SERVICE_START / TR_SERVICE_CALL.
+ *   N_NAME      an interface method named as a function (callee of a free
+ *               call, or a value): the same TyRes as its call / TR_DYN_METHOD;
+ *               `default` as callee: its call's TR_DEFAULT.
+ *   N_FIELDACC  struct field: TR_FIELD; T.from_json / Svc.f: as on the call.
+ *   N_BINOP     operator on a user type with an impl: TR_IMPL_METHOD (negate,
+ *               swap as in ty.h); on a still-polymorphic operand:
+ *               TR_DYN_METHOD named add/sub/mul/div/mod/eq/lt (negate/swap
+ *               set the same way); built-in types: NULL.
+ * Every expression and pattern has node->ty; callees of method calls
+ * (N_FIELDACC with no sym) have none.  SNOW_TY_DUMP=1 prints all of it. */
 #include "ty.h"
 
 #include <stdio.h>

@@ -669,7 +669,10 @@ static void report_missing(Type *t, const Bound *b) {
     /* help */
     TypeInfo *ti = t->kind == TYK_USER ? ty_info(t->sym) : NULL;
     if (b->pseudo == PT_SHOW || b->iface == ty_proto.display || b->iface == ty_proto.debug) {
-        if (ti && !ti->is_prelude)
+        if (ti && !ti->is_prelude && ti->blocked_field[DI_DEBUG])
+            diag_note(d, "`%s` gets no default `Debug` because its field `%s` has type `%s`", t->sym->name,
+                      ti->blocked_field[DI_DEBUG], ty_str(&sc, ti->blocked_type[DI_DEBUG]));
+        else if (ti && !ti->is_prelude)
             diag_help(d, "add `Display` (or `Debug`) to the deriving list of `%s`, or write `impl Display for %s do "
                          "fn to_string(self) -> String do ... end end`",
                       t->sym->name, t->sym->name);
