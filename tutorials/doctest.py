@@ -273,7 +273,7 @@ def check_console(runner, lesson_dir, where, body, ran):
             j += 1
         want = normalise("\n".join(lines[i + 1:j]))
         what = f"{where}: $ {cmd}"
-        words = shlex.split(cmd.split("|")[0].split("<")[0].split(">")[0])
+        words = command_words(cmd)
         for w in words:
             if w.endswith(".snow"):
                 ran.add(os.path.normpath(w))
@@ -289,6 +289,18 @@ def check_console(runner, lesson_dir, where, body, ran):
             else:
                 runner.fail(what, diff(want, normalise(out)))
         i = j
+
+
+def command_words(cmd):
+    """The words of the first command of a shell line (up to a pipe or a redirection)."""
+    lex = shlex.shlex(cmd, posix=True, punctuation_chars=True)
+    lex.whitespace_split = True
+    words = []
+    for tok in lex:
+        if tok and all(c in "|&;<>()" for c in tok):
+            break
+        words.append(tok)
+    return words
 
 
 def strip_prompts(line):
