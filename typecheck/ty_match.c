@@ -104,6 +104,7 @@ static int ctor_arity(Type *t, int c) {
 
 static void ctor_arg_types(Type *t, int c, Type **out) {
     t = ty_prune(t);
+    if (!t) return;
     switch (t->kind) {
     case TYK_TUPLE:
         for (int i = 0; i < t->nargs; i++) out[i] = t->args[i];
@@ -266,7 +267,7 @@ static Matrix specialize(Matrix *m, int c, int a, AP *lit) {
             if (h->kind == AP_CTOR && h->ctor != c) continue;
             if (h->kind == AP_LIT) continue;
         }
-        for (int k = 0; k < a; k++) nv[k] = h->kind == AP_CTOR ? h->args[k] : &WILD_AP;
+        for (int k = 0; k < a; k++) nv[k] = h->kind == AP_CTOR && k < h->n ? h->args[k] : &WILD_AP;
         for (int k = 1; k < m->width; k++) nv[a + k - 1] = v[k];
         mpush_expanded(&r, nv);
     }
@@ -331,7 +332,7 @@ static bool useful(Matrix *m, AP **q, Type **types) {
         Matrix s = specialize(m, h->ctor, a, h->kind == AP_LIT ? h : NULL);
         AP **nq = palloc((size_t)(s.width + 1) * sizeof *nq);
         Type **nt = palloc((size_t)(s.width + 1) * sizeof *nt);
-        Type *at[64];
+        Type *at[64] = {0};
         if (a > 64) return false;
         if (h->kind == AP_CTOR) ctor_arg_types(t ? t : h->ty, h->ctor, at);
         for (int k = 0; k < a; k++) {
@@ -356,7 +357,7 @@ static bool useful(Matrix *m, AP **q, Type **types) {
                 Matrix s = specialize(m, c, a, NULL);
                 AP **nq = palloc((size_t)(s.width + 1) * sizeof *nq);
                 Type **nt = palloc((size_t)(s.width + 1) * sizeof *nt);
-                Type *at[64];
+                Type *at[64] = {0};
                 ctor_arg_types(t, c, at);
                 for (int k = 0; k < a; k++) {
                     nq[k] = &WILD_AP;
@@ -416,7 +417,7 @@ static WList missing(Matrix *m, Type **types) {
             if (a > 64) continue;
             Matrix s = specialize(m, c, a, NULL);
             Type **nt = palloc((size_t)(s.width + 1) * sizeof *nt);
-            Type *at[64];
+            Type *at[64] = {0};
             ctor_arg_types(t, c, at);
             for (int k = 0; k < a; k++) nt[k] = at[k];
             for (int k = 1; k < width; k++) nt[a + k - 1] = types[k];
@@ -600,6 +601,7 @@ static void check_redundancy(Arm *arms, int n, int width, Type **types, const ch
 
 void ty_match_check(MatchKind k, Node *node, Type *scrut, Node **clauses, int n, const char *name) {
     steps = 0;
+    if (ty_is_error(scrut)) return; /* already reported */
     int width = 1;
     Type **types;
     Arm *arms;
