@@ -113,8 +113,8 @@ typedef struct DbgEv {
     bool dropped;           /* send to a dead / unknown process */
     uint64_t pid, other, ref;
     int64_t num;
-    char *text;             /* copied event text */
-    char *text2;            /* EV_RESTART: the strategy */
+    const char *text;       /* event text (interned, see dm_intern) */
+    const char *text2;      /* EV_RESTART: the strategy (interned) */
     char *val;              /* rendered message / reason */
     uint64_t pair;          /* send: step of the receive that consumed it;
                                receive: step of the send (0: unknown) */
@@ -172,6 +172,10 @@ typedef struct DbgModel {
 
 void dm_reset(DbgModel *m, const DbgSupDef *defs, int ndefs, const DbgSvcDef *svcdefs, int nsvcdefs);
 void dm_free(DbgModel *m);
+/* Event texts repeat (wait kinds, actor names, child ids): they are kept
+ * once for the whole session.  dm_intern_free at the very end. */
+const char *dm_intern(const char *s);
+void dm_intern_free(void);
 DbgProc *dm_proc(DbgModel *m, uint64_t pid); /* NULL if never seen */
 /* Record one event (values rendered now: they are valid only during it). */
 DbgEv *dm_record(DbgModel *m, const Event *e);

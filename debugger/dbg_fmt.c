@@ -84,7 +84,7 @@ static void fmt_val(FmtCtx *c, Value v, int depth, bool raw_str) {
     switch (v.tag) {
     case T_UNIT: sb_puts(b, "()"); break;
     case T_BOOL: sb_puts(b, v.i ? "true" : "false"); break;
-    case T_INT: sb_printf(b, "%" PRId64, v.i); break;
+    case T_INT: sb_put_int(b, v.i); break;
     case T_FLOAT: fmt_float(b, v.f); break;
     case T_PID: {
         char p[48];

@@ -45,12 +45,55 @@ static void proc_free(DbgProc *p) {
     free(p->pending);
 }
 
+/* ---- interned texts: open addressing, never shrinks ------------------------------------ */
+
+static struct {
+    char **slot;
+    size_t cap, n;
+} IT;
+
+static uint64_t text_hash(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+const char *dm_intern(const char *s) {
+    if (!s) return NULL;
+    if (IT.n * 2 >= IT.cap) {
+        size_t ncap = IT.cap ? IT.cap * 2 : 256;
+        char **ns = calloc(ncap, sizeof *ns);
+        if (!ns) rt_fatal("out of memory (debugger)");
+        for (size_t i = 0; i < IT.cap; i++) {
+            if (!IT.slot[i]) continue;
+            size_t k = text_hash(IT.slot[i]) & (ncap - 1);
+            while (ns[k]) k = (k + 1) & (ncap - 1);
+            ns[k] = IT.slot[i];
+        }
+        free(IT.slot);
+        IT.slot = ns;
+        IT.cap = ncap;
+    }
+    size_t k = text_hash(s) & (IT.cap - 1);
+    while (IT.slot[k]) {
+        if (!strcmp(IT.slot[k], s)) return IT.slot[k];
+        k = (k + 1) & (IT.cap - 1);
+    }
+    IT.slot[k] = xstrdup(s);
+    IT.n++;
+    return IT.slot[k];
+}
+
+void dm_intern_free(void) {
+    for (size_t i = 0; i < IT.cap; i++) free(IT.slot[i]);
+    free(IT.slot);
+    memset(&IT, 0, sizeof IT);
+}
+
 void dm_free(DbgModel *m) {
     for (uint64_t i = 0; i < m->nprocs; i++) proc_free(&m->procs[i]);
     free(m->procs);
     for (uint32_t i = 0; i < m->nevs; i++) {
-        free(m->evs[i].text);
-        free(m->evs[i].text2);
         free(m->evs[i].val);
     }
     free(m->evs);
@@ -327,8 +370,6 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
     uint32_t idx = m->nevs;
     if (m->nevs >= DBG_MAX_EVENTS) {
         m->truncated = true;
-        free(scratch_ev.text);
-        free(scratch_ev.text2);
         free(scratch_ev.val);
         d = &scratch_ev;
         idx = UINT32_MAX;
@@ -348,11 +389,11 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
     d->other = e->other == EV_NOPID ? DBG_NONE : e->other;
     d->ref = e->ref;
     d->num = e->num;
-    d->text = xstrdup(e->text);
+    d->text = dm_intern(e->text);
     if (e->has_val) d->val = e->kind == EV_SEND ? runtime_msg_text(m, e) : dbg_fmt_str(e->val, 400);
     m->last_step = e->step;
     m->now = e->time;
-    if (d->pid != DBG_NONE && e->kind != EV_DISCARD) {
+    if (d->pid != DBG_NONE && e->kind != EV_DISCARD && dm_is_learner_event(d)) {
         uint32_t file, line;
         if (dbg_proc_location(d->pid, &file, &line, NULL)) {
             d->file = file;
@@ -456,8 +497,7 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
         break;
     case EV_RESTART:
         if (p && p->sup >= 0) m->sups[p->sup].restarts++;
-        free(d->text2);
-        d->text2 = xstrdup(e->text2);
+        d->text2 = dm_intern(e->text2);
         break;
     default: break;
     }

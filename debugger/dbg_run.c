@@ -669,6 +669,7 @@ int cmd_trace(int argc, char **argv) {
         capture_end(&d);
     }
     dm_free(&d.m);
+    dm_intern_free();
     dbg_break_free_all(&d);
     for (int i = 0; i < d.nscript; i++) free(d.script[i]);
     free(d.script);
