@@ -9,5 +9,7 @@
 #include <stddef.h>
 
 void run_on_big_stack(void (*fn)(void *), void *arg, size_t bytes);
+/* Start fn(arg) on a detached thread (the REPL's line editor). */
+void run_detached(void (*fn)(void *), void *arg);
 
 #endif

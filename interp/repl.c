@@ -784,53 +784,96 @@ static bool needs_more(const char *text) {
     return fatal || at_end;
 }
 
-static Buf pending;
-static bool got_eof;
-static char *ready_input;
+/* TTY: libedit's readline runs on its own thread (it blocks); the REPL
+ * process asks it for a line through a pipe and parks on the answer, so the
+ * scheduler keeps running the other processes meanwhile. */
+static int req_pipe[2] = {-1, -1}, resp_pipe[2] = {-1, -1};
 
-static const char *PROMPT = "snow> ";
-static const char *CONT = "  ... ";
-
-static void on_line(char *line) {
-    if (!line) {
-        got_eof = true;
-        return;
+static void write_all(int fd, const void *p, size_t n) {
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        c += w;
+        n -= (size_t)w;
     }
-    bput(&pending, line);
-    bput(&pending, "\n");
-    free(line);
-    if (pending.p[0] == ':' || !needs_more(pending.p)) {
-        ready_input = pending.p;
-        memset(&pending, 0, sizeof pending);
-        rl_callback_handler_remove();
-        return;
-    }
-    rl_callback_handler_remove();
-    rl_callback_handler_install(CONT, on_line);
 }
 
-/* Park this process until stdin is readable (other processes run). */
-static void wait_stdin(void) { sched_wait_io(0, POLLIN, -1); }
-
-static char *next_input_tty(void) {
-    ready_input = NULL;
-    memset(&pending, 0, sizeof pending);
-    rl_callback_handler_install(PROMPT, on_line);
-    while (!ready_input && !got_eof) {
-        fflush(stdout);
-        wait_stdin();
-        rl_callback_read_char();
+static bool read_all(int fd, void *p, size_t n) {
+    char *c = p;
+    while (n) {
+        ssize_t r = read(fd, c, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        c += r;
+        n -= (size_t)r;
     }
-    if (got_eof) {
-        rl_callback_handler_remove();
-        if (pending.p && pending.p[0]) {
-            char *p = pending.p;
-            memset(&pending, 0, sizeof pending);
-            return p;
+    return true;
+}
+
+static void input_thread(void *arg) {
+    (void)arg;
+    for (;;) {
+        uint32_t plen;
+        if (!read_all(req_pipe[0], &plen, sizeof plen)) return;
+        char prompt[64];
+        if (plen >= sizeof prompt || !read_all(req_pipe[0], prompt, plen)) return;
+        prompt[plen] = 0;
+        char *line = readline(prompt);
+        int32_t len = line ? (int32_t)strlen(line) : -1;
+        write_all(resp_pipe[1], &len, sizeof len);
+        if (line) {
+            write_all(resp_pipe[1], line, (size_t)len);
+            free(line);
         }
+    }
+}
+
+/* One line from the terminal, or NULL at end of input. */
+static char *tty_line(const char *prompt) {
+    uint32_t plen = (uint32_t)strlen(prompt);
+    write_all(req_pipe[1], &plen, sizeof plen);
+    write_all(req_pipe[1], prompt, plen);
+    fflush(stdout);
+    sched_wait_io(resp_pipe[0], POLLIN, -1);
+    int32_t len;
+    if (!read_all(resp_pipe[0], &len, sizeof len) || len < 0) return NULL;
+    char *line = malloc((size_t)len + 1);
+    if (!line) rt_fatal("out of memory");
+    if (len && !read_all(resp_pipe[0], line, (size_t)len)) {
+        free(line);
         return NULL;
     }
-    return ready_input;
+    line[len] = 0;
+    return line;
+}
+
+static char *next_input_tty(void) {
+    Buf b = {0};
+    bput(&b, "");
+    const char *prompt = "snow> ";
+    for (;;) {
+        char *line = tty_line(prompt);
+        if (!line) {
+            if (b.n) return b.p;
+            free(b.p);
+            return NULL;
+        }
+        bput(&b, line);
+        bput(&b, "\n");
+        free(line);
+        if (b.p[0] == ':' || !needs_more(b.p)) return b.p;
+        prompt = "  ... ";
+    }
+}
+
+static void start_input_thread(void) {
+    if (pipe(req_pipe) != 0 || pipe(resp_pipe) != 0) rt_fatal("pipe: %s", strerror(errno));
+    extern void run_detached(void (*fn)(void *), void *arg);
+    run_detached(input_thread, NULL);
 }
 
 /* Non-TTY: read lines ourselves (no prompts). */
@@ -861,7 +904,7 @@ static char *read_line_plain(void) {
             rlen = 0;
             return line;
         }
-        wait_stdin();
+        sched_wait_io(0, POLLIN, -1);
         ssize_t r = read(0, rbuf + rlen, sizeof rbuf - rlen);
         if (r <= 0) {
             if (r < 0 && errno == EINTR) continue;
@@ -982,6 +1025,8 @@ static Value repl_main(Value *args, int nargs) {
             read_history(history_path);
         }
         rl_attempted_completion_function = complete;
+        rl_completion_append_character = '\0';
+        start_input_thread();
         rl_basic_word_break_characters = " \t\n\"()[]{},+-*/%<>=|&!";
     }
     for (;;) {
