@@ -19,7 +19,7 @@ runner reads the Markdown and checks four kinds of fenced blocks:
                                 status other than 0 ends with the line `[exit status N]`.
 
   ```repl                       a REPL transcript: lines that start with `snow> ` (or the
-  snow> 1 + 2                   continuation prompt `...> `) are fed to `snow repl` on
+  snow> 1 + 2                   continuation prompt `  ... `) are fed to `snow repl` on
   3 :: Int                      stdin, the other lines are the expected output.
 
 A command whose `snow` subcommand is not listed by `snow help` (the REPL and the tracing
@@ -48,7 +48,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 TIMEOUT = 120
 
-PROMPTS = ("snow> ", "...> ")
+PROMPTS = ("snow> ", "  ... ")
 
 
 class Runner:
@@ -307,7 +307,7 @@ def strip_prompts(line):
     changed = True
     while changed:
         changed = False
-        for p in PROMPTS + (p.rstrip() for p in PROMPTS):
+        for p in PROMPTS + tuple(q.rstrip() for q in PROMPTS):
             if line.startswith(p):
                 line = line[len(p):]
                 changed = True
