@@ -389,6 +389,7 @@ def main():
         check_entry_points(runner)
     for d in lessons:
         check_lesson(runner, os.path.join(HERE, d))
+    shutil.rmtree(runner.bindir, ignore_errors=True)
     for reason, n in sorted(runner.skipped.items()):
         print(f"skipped {n} check{'s' if n != 1 else ''}: {reason}")
     print(f"{runner.passed} passed, {runner.failed} failed")
