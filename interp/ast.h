@@ -275,7 +275,8 @@ Node *ast_node(NodeKind k, Span s);  /* assigns a fresh id */
 uint32_t ast_node_count(void);       /* ids are in [0, ast_node_count()) */
 const char *ast_intern(const char *s, size_t n);
 const char *ast_strdup(const char *s, size_t n); /* arena copy (not interned) */
-void ast_reset(void);                /* free everything (tests, fuzzing) */
+void ast_reset(void);                /* free the arena (tests, fuzzing) */
+void ast_intern_reset(void);         /* free the intern table too */
 
 /* Growable NodeList builder used by the parser. */
 typedef struct NodeVec {

@@ -26,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     diag_flush();
     diag_reset();
     ast_reset();
+    ast_intern_reset();
     src_free_all();
     return 0;
 }
