@@ -83,6 +83,11 @@ static int parse_run_args(int argc, char **argv, RunOpts *o) {
         fprintf(stderr, "snow run: missing PATH (a .snow file or a project directory)\n");
         return -1;
     }
+    if (o->rt.threads && o->rt.seed) {
+        fprintf(stderr, "snow run: --seed chooses the deterministic scheduler's interleaving; it has no effect "
+                        "with --threads (drop one of them)\n");
+        return -1;
+    }
     if (o->explore && o->rt.threads) {
         fprintf(stderr, "snow run: --explore uses the deterministic scheduler; drop --threads\n");
         return -1;

@@ -799,7 +799,13 @@ static void parse_arms(Parser *p, NodeVec *arms, bool receive, Node **after_ms, 
         if (p->panic) return;
         if (!accept(p, TK_ARROW)) {
             Diag *d = expected(p, "`->` after the pattern");
-            if (d) diag_help(d, "each arm is written `pattern -> expression`");
+            if (d) {
+                diag_help(d, "each arm is written `pattern -> expression`");
+                if (arms->n > 0)
+                    diag_note(d, "an arm's body is a single expression, so a second statement on the next line "
+                                 "starts a new arm; to run several statements, move them into a function (or an "
+                                 "`if ... do ... end` block) and call it from the arm");
+            }
             finish(d);
             return;
         }

@@ -68,11 +68,14 @@ static void table_free(Table *t) {
 }
 
 /* Per-module resolver data (Module.scope). */
+/* Types and values are separate namespaces: `type Pile do Pile(Int) end`
+ * defines a type Pile and a constructor Pile. */
 typedef struct ModScope {
-    Table items;    /* own top-level items (+ constructors, methods) */
-    Table imported; /* names brought in by imports */
-    Table modules;  /* short name -> S_MODULE */
-    Table types_imported; /* public types/ctors of imported modules */
+    Table items;     /* own values: functions, constructors, actors, services, supervisors */
+    Table types;     /* own types: structs, sum types, aliases, interfaces */
+    Table imported;  /* values brought in by imports (incl. public constructors) */
+    Table timported; /* types brought in by imports */
+    Table modules;   /* short name -> S_MODULE */
 } ModScope;
 
 /* ---- global state ---------------------------------------------------------- */
@@ -228,26 +231,54 @@ static void declare_generics(Ctx *c, NodeList gens, Node *owner) {
 
 static bool is_std_module(const char *name);
 
-static Sym *lookup_in_module_items(Module *m, const char *name) {
+/* A module's own value / type of that name. */
+static Sym *mod_value(Module *m, const char *name) {
     ModScope *ms = m->scope;
     return ms ? table_get(&ms->items, name) : NULL;
 }
+static Sym *mod_type(Module *m, const char *name) {
+    ModScope *ms = m->scope;
+    return ms ? table_get(&ms->types, name) : NULL;
+}
+/* Either (qualified access Module.x, imports). */
+static Sym *lookup_in_module_items(Module *m, const char *name) {
+    Sym *s = mod_value(m, name);
+    return s ? s : mod_type(m, name);
+}
 
-Sym *resolve_lookup_global(Module *m, const char *name) {
+/* Value namespace: own items, imports, prelude, interface methods, library
+ * functions, module names. */
+static Sym *lookup_value(Module *m, const char *name) {
     ModScope *ms = m->scope;
     Sym *s;
     if (ms) {
         if ((s = table_get(&ms->items, name))) return s;
         if ((s = table_get(&ms->imported, name))) return s;
-        if ((s = table_get(&ms->types_imported, name))) return s;
     }
-    if (prelude && m != prelude && (s = lookup_in_module_items(prelude, name))) return s;
+    if (prelude && m != prelude && (s = mod_value(prelude, name))) return s;
     if ((s = table_get(&method_syms, name))) return s;
     if ((s = table_get(&builtin_syms, name))) return s;
     if (ms && (s = table_get(&ms->modules, name))) return s;
     if (is_std_module(name)) return stdmod_sym(name);
+    return NULL;
+}
+
+/* Type namespace: own types, imported types, prelude types, built-in types. */
+static Sym *lookup_type(Module *m, const char *name) {
+    ModScope *ms = m->scope;
+    Sym *s;
+    if (ms) {
+        if ((s = table_get(&ms->types, name))) return s;
+        if ((s = table_get(&ms->timported, name))) return s;
+    }
+    if (prelude && m != prelude && (s = mod_type(prelude, name))) return s;
     if (resolve_is_builtin_type(name)) return builtin_type_sym(name);
     return NULL;
+}
+
+Sym *resolve_lookup_global(Module *m, const char *name) {
+    Sym *s = lookup_value(m, name);
+    return s ? s : lookup_type(m, name);
 }
 
 /* stdlib_is_module by interned pointer (the table scan is too slow for
@@ -317,7 +348,6 @@ static const char *suggest_name(Ctx *c, const char *name) {
     for (uint32_t i = 0; i < c->nlocals; i++) consider(&sg, c->locals[i].name);
     consider_table(&sg, &c->ms->items);
     consider_table(&sg, &c->ms->imported);
-    consider_table(&sg, &c->ms->types_imported);
     consider_table(&sg, &builtin_syms);
     consider_table(&sg, &method_syms);
     if (prelude) consider_table(&sg, &((ModScope *)prelude->scope)->items);
@@ -375,13 +405,13 @@ static void resolve_block(Ctx *c, Node *b, bool new_scope);
 
 /* Resolve a constructor name visible from this module. */
 static Sym *find_ctor(Ctx *c, const char *name) {
-    Sym *s = resolve_lookup_global(c->mod, name);
+    Sym *s = lookup_value(c->mod, name);
     return (s && s->kind == S_CTOR) ? s : NULL;
 }
 
 /* Type.Variant / Module.Type / Module.Variant for qualified constructors. */
 static Sym *find_qualified_ctor(Ctx *c, const char *qual, const char *name) {
-    Sym *q = resolve_lookup_global(c->mod, qual);
+    Sym *q = lookup_type(c->mod, qual);
     if (q && q->kind == S_SUMTYPE) {
         for (uint32_t i = 0; i < q->def->tdef.members.n; i++) {
             Node *v = q->def->tdef.members.v[i];
@@ -391,7 +421,7 @@ static Sym *find_qualified_ctor(Ctx *c, const char *qual, const char *name) {
     }
     Sym *m = lookup_module_name(c, qual);
     if (m && m->kind == S_MODULE) {
-        Sym *s = lookup_in_module_items(m->mod, name);
+        Sym *s = mod_value(m->mod, name);
         if (s && s->kind == S_CTOR) return s;
     }
     return NULL;
@@ -446,7 +476,7 @@ static void bind_pattern(Ctx *c, Node *p, Binds *b, bool plain_param) {
             diag_primary(d, "no constructor with this name is in scope");
             Suggest sg = {NULL, 99, p->ctor.name.id};
             consider_table(&sg, &c->ms->items);
-            consider_table(&sg, &c->ms->types_imported);
+            consider_table(&sg, &c->ms->imported);
             if (prelude) consider_table(&sg, &((ModScope *)prelude->scope)->items);
             if (sg.best && find_ctor(c, sg.best)) diag_help(d, "did you mean `%s`?", sg.best);
             diag_emit(d);
@@ -548,17 +578,12 @@ static void resolve_type(Ctx *c, Node *t) {
                     if (c->ms->modules.keys[i] && ms && ms->mod && ms->mod->name == modpart) m = ms;
                 }
             }
-            if (m && m->kind == S_MODULE) s = lookup_in_module_items(m->mod, tname);
+            if (m && m->kind == S_MODULE) s = mod_type(m->mod, tname);
             if (s && !(s->kind == S_STRUCT || s->kind == S_SUMTYPE || s->kind == S_ALIAS || s->kind == S_INTERFACE))
                 s = NULL;
         } else {
             s = find_tvar(c, path);
-            if (!s) {
-                s = resolve_lookup_global(c->mod, path);
-                if (s && !(s->kind == S_STRUCT || s->kind == S_SUMTYPE || s->kind == S_ALIAS ||
-                           s->kind == S_INTERFACE || s->kind == S_BUILTIN_TYPE))
-                    s = NULL;
-            }
+            if (!s) s = lookup_type(c->mod, path);
             if (!s) s = builtin_type_sym(path);
             if (!s && c->implicit_tvars && path[0] >= 'A' && path[0] <= 'Z' && path[1] == 0) {
                 /* an undeclared single capital letter is a type variable */
@@ -576,10 +601,9 @@ static void resolve_type(Ctx *c, Node *t) {
             diag_primary(d, "no type with this name is in scope");
             Suggest sg = {NULL, 99, path};
             for (int i = 0; builtin_types[i]; i++) consider(&sg, I(builtin_types[i]));
-            consider_table(&sg, &c->ms->items);
-            consider_table(&sg, &c->ms->types_imported);
-            consider_table(&sg, &c->ms->imported);
-            if (prelude) consider_table(&sg, &((ModScope *)prelude->scope)->items);
+            consider_table(&sg, &c->ms->types);
+            consider_table(&sg, &c->ms->timported);
+            if (prelude) consider_table(&sg, &((ModScope *)prelude->scope)->types);
             if (sg.best) diag_help(d, "did you mean `%s`?", sg.best);
             diag_emit(d);
         } else {
@@ -612,7 +636,7 @@ static void resolve_where(Ctx *c, NodeList where) {
             diag_emit(d);
         }
         b->bin.lhs->sym = tv;
-        Sym *tr = resolve_lookup_global(c->mod, b->bin.rhs->name.id.id);
+        Sym *tr = lookup_type(c->mod, b->bin.rhs->name.id.id);
         if (!tr || tr->kind != S_INTERFACE) {
             if (strcmp(b->bin.rhs->name.id.id, "Num") == 0) tr = NULL; /* built-in numeric bound */
             else {
@@ -802,7 +826,8 @@ static void resolve_arm(Ctx *c, Node *arm) {
 static void resolve_name(Ctx *c, Node *n) {
     const char *name = n->name.id.id;
     Sym *s = find_local(c, name);
-    if (!s) s = resolve_lookup_global(c->mod, name);
+    if (!s) s = lookup_value(c->mod, name);
+    if (!s) s = lookup_type(c->mod, name); /* a type used as a value: reported later */
     if (!s) {
         if (name[0] == '_' && name[1] == 0) {
             Diag *d = diag_new(DIAG_ERROR, "E0004", n->span, "`_` cannot be used as a value");
@@ -837,8 +862,14 @@ static Sym *resolve_static(Ctx *c, Node *n) {
     if (n->kind == N_NAME) {
         const char *name = n->name.id.id;
         if (find_local(c, name)) return NULL;
-        Sym *s = resolve_lookup_global(c->mod, name);
-        if (s && (s->kind == S_STRUCT || s->kind == S_SUMTYPE || s->kind == S_SERVICE || s->kind == S_INTERFACE)) {
+        Sym *s = lookup_value(c->mod, name);
+        if (s && s->kind == S_SERVICE) {
+            n->sym = s;
+            s->used = true;
+            return s;
+        }
+        s = lookup_type(c->mod, name);
+        if (s && (s->kind == S_STRUCT || s->kind == S_SUMTYPE || s->kind == S_INTERFACE)) {
             n->sym = s;
             s->used = true;
             return s;
@@ -853,7 +884,8 @@ static Sym *resolve_static(Ctx *c, Node *n) {
     if (n->kind == N_FIELDACC) {
         Sym *base = resolve_static(c, n->field_acc.base);
         if (!base || base->kind != S_MODULE) return NULL;
-        Sym *s = lookup_in_module_items(base->mod, n->field_acc.name.id);
+        Sym *s = mod_value(base->mod, n->field_acc.name.id);
+        if (!s || s->kind != S_SERVICE) s = mod_type(base->mod, n->field_acc.name.id);
         if (s && (s->kind == S_STRUCT || s->kind == S_SUMTYPE || s->kind == S_SERVICE)) {
             n->sym = s;
             return s;
@@ -980,7 +1012,7 @@ static void resolve_expr(Ctx *c, Node *n) {
         Sym *s = resolve_static(c, t);
         if (!s) {
             if (t->kind == N_NAME) {
-                s = resolve_lookup_global(c->mod, t->name.id.id);
+                s = lookup_type(c->mod, t->name.id.id);
                 if (!s || s->kind != S_STRUCT) {
                     Diag *d = diag_new(DIAG_ERROR, "E0004", t->span, "undefined struct: %s", t->name.id.id);
                     diag_primary(d, "no struct with this name is in scope");
@@ -1142,25 +1174,34 @@ static void resolve_block(Ctx *c, Node *b, bool new_scope) {
 
 /* ---- top level ------------------------------------------------------------------ */
 
+static bool is_type_sym(const Sym *s) {
+    return s->kind == S_STRUCT || s->kind == S_SUMTYPE || s->kind == S_ALIAS || s->kind == S_INTERFACE;
+}
+
 static void declare_item(Ctx *c, const char *name, Sym *s, Span where) {
     ModScope *ms = c->ms;
-    Sym *old = table_get(&ms->items, name);
+    Table *tab = is_type_sym(s) ? &ms->types : &ms->items;
+    Sym *old = table_get(tab, name);
     if (old) {
         /* same name, different arity: the later definition wins for code after it */
         if (old->kind == S_FN && s->kind == S_FN && old->arity != s->arity) {
-            s->owner = old; /* chain of overloads by position, see pick_by_position */
-            table_put(&ms->items, name, s);
+            s->owner = old; /* chain of overloads by position, see resolve_name */
+            table_put(tab, name, s);
             return;
         }
         if (old->kind == S_FN && s->kind == S_FN) return; /* E0023 reported by grouping */
-        Diag *d = diag_new(DIAG_ERROR, NULL, where, "`%s` is defined more than once", name);
+        /* report at the later of the two definitions */
+        Sym *first = old, *second = s;
+        if (old->def && s->def && old->def->span.off > s->def->span.off) { first = s; second = old; }
+        Span at = second == s ? where : (second->def ? second->def->span : where);
+        Diag *d = diag_new(DIAG_ERROR, NULL, at, "`%s` is defined more than once", name);
         diag_primary(d, "redefined here");
-        if (old->def) diag_label(d, old->def->span, "first defined here");
+        if (first->def) diag_label(d, first->def->span, "first defined here");
         diag_help(d, "rename one of them");
         diag_emit(d);
         return;
     }
-    table_put(&ms->items, name, s);
+    table_put(tab, name, s);
 }
 
 static void declare_top_fn(Ctx *c, Sym *s, Node *first) {
@@ -1265,11 +1306,17 @@ static void add_import(Module *m, Module *dep) {
 
 static void import_public_types(Ctx *c, Module *dep) {
     ModScope *ds = dep->scope;
+    for (uint32_t i = 0; i < ds->types.cap; i++) {
+        Sym *s = ds->types.vals[i];
+        if (!ds->types.keys[i] || !s) continue;
+        if ((s->kind == S_STRUCT || s->kind == S_SUMTYPE || s->kind == S_INTERFACE) && s->is_pub)
+            if (!table_get(&c->ms->timported, s->name)) table_put(&c->ms->timported, s->name, s);
+    }
     for (uint32_t i = 0; i < ds->items.cap; i++) {
         Sym *s = ds->items.vals[i];
         if (!ds->items.keys[i] || !s) continue;
-        if ((s->kind == S_STRUCT || s->kind == S_SUMTYPE || s->kind == S_CTOR || s->kind == S_INTERFACE) && s->is_pub)
-            if (!table_get(&c->ms->types_imported, s->name)) table_put(&c->ms->types_imported, s->name, s);
+        if (s->kind == S_CTOR && s->is_pub)
+            if (!table_get(&c->ms->imported, s->name)) table_put(&c->ms->imported, s->name, s);
     }
 }
 
@@ -1323,17 +1370,23 @@ static void process_imports(Ctx *c, Module *m) {
         if (it->kind == N_FROM_IMPORT) {
             for (uint32_t k = 0; k < it->import.names.n; k++) {
                 Node *nm = it->import.names.v[k];
-                Sym *s = lookup_in_module_items(dep, nm->name.id.id);
-                if (!s || s->kind == S_CTOR) {
+                Sym *sv = mod_value(dep, nm->name.id.id);
+                if (sv && sv->kind == S_CTOR) sv = NULL;
+                Sym *st = mod_type(dep, nm->name.id.id);
+                Sym *s = sv ? sv : st;
+                if (!s) {
                     Diag *d = diag_new(DIAG_ERROR, "E0034", nm->span, "name not found in module");
                     diag_primary(d, "`%s` is not exported by module `%s`", nm->name.id.id, dep->name);
                     char exports[512] = "";
                     ModScope *ds = dep->scope;
-                    for (uint32_t q = 0; q < ds->items.cap; q++) {
-                        Sym *e = ds->items.vals[q];
-                        if (!ds->items.keys[q] || !e || !e->is_pub || e->kind == S_CTOR) continue;
-                        if (exports[0]) strncat(exports, ", ", sizeof exports - strlen(exports) - 1);
-                        strncat(exports, e->name, sizeof exports - strlen(exports) - 1);
+                    for (int pass = 0; pass < 2; pass++) {
+                        Table *t = pass ? &ds->types : &ds->items;
+                        for (uint32_t q = 0; q < t->cap; q++) {
+                            Sym *e = t->vals[q];
+                            if (!t->keys[q] || !e || !e->is_pub || e->kind == S_CTOR) continue;
+                            if (exports[0]) strncat(exports, ", ", sizeof exports - strlen(exports) - 1);
+                            strncat(exports, e->name, sizeof exports - strlen(exports) - 1);
+                        }
                     }
                     if (exports[0]) diag_note(d, "available exports: %s", exports);
                     diag_emit(d);
@@ -1347,10 +1400,11 @@ static void process_imports(Ctx *c, Module *m) {
                     continue;
                 }
                 nm->sym = s;
-                table_put(&c->ms->imported, s->name, s);
-                if (s->kind == S_SUMTYPE)
-                    for (uint32_t q = 0; q < s->def->tdef.members.n; q++) {
-                        Sym *cs = s->def->tdef.members.v[q]->sym;
+                if (sv && sv->is_pub) table_put(&c->ms->imported, sv->name, sv);
+                if (st && st->is_pub) table_put(&c->ms->timported, st->name, st);
+                if (st && st->kind == S_SUMTYPE)
+                    for (uint32_t q = 0; q < st->def->tdef.members.n; q++) {
+                        Sym *cs = st->def->tdef.members.v[q]->sym;
                         table_put(&c->ms->imported, cs->name, cs);
                     }
             }
@@ -1445,11 +1499,11 @@ static void resolve_module_bodies(Ctx *c, Module *m) {
             }
             break;
         case N_IMPL: {
-            Sym *tr = resolve_lookup_global(m, it->impl.trait.id);
+            Sym *tr = lookup_type(m, it->impl.trait.id);
             if (strchr(it->impl.trait.id, '.')) {
                 const char *dot = strrchr(it->impl.trait.id, '.');
                 Sym *mod = lookup_module_name(c, ast_intern(it->impl.trait.id, (size_t)(dot - it->impl.trait.id)));
-                tr = mod && mod->kind == S_MODULE ? lookup_in_module_items(mod->mod, I(dot + 1)) : NULL;
+                tr = mod && mod->kind == S_MODULE ? mod_type(mod->mod, I(dot + 1)) : NULL;
             }
             if (!tr || tr->kind != S_INTERFACE) {
                 Diag *d = diag_new(DIAG_ERROR, "E0004", it->impl.trait.span, "undefined interface: %s", it->impl.trait.id);
@@ -1607,7 +1661,7 @@ void resolve_project(Project *p) {
     }
     /* main */
     if (p->main && !p->no_main) {
-        Sym *mainfn = lookup_in_module_items(p->main, I("main"));
+        Sym *mainfn = mod_value(p->main, I("main"));
         if (!mainfn || mainfn->kind != S_FN) {
             Diag *d = diag_new(DIAG_ERROR, NULL, (Span){p->main->file, 0, 0}, "no `main` function");
             diag_help(d, "add `fn main() do ... end`: it is where the program starts");
