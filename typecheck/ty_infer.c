@@ -1335,11 +1335,12 @@ static Type *tc_for(Node *n, const Expect *ex) {
         if (et->kind == TYK_LIST) {
             bex = *ex;
             bex.type = et->args[0];
+            bex.primary = NULL;
             use = &bex;
         }
     }
     Type *B = tc_block(n->for_.body, use);
-    return ty_con1(TYK_LIST, B);
+    return ty_con1(TYK_LIST, use ? use->type : B);
 }
 
 static Type *tc_return(Node *n) {
@@ -1398,6 +1399,9 @@ static Type *tc_closure(Node *n, const Expect *ex) {
         if (from_ctx && ex) {
             bex = *ex;
             bex.type = ret;
+            bex.primary = NULL;
+            bex.code = NULL;
+            bex.msg = NULL;
             bex.why = ex->origin.file != UINT32_MAX ? "the function's result is expected to be `%s`" : NULL;
             use = &bex;
         } else if (first_body) {
@@ -1545,6 +1549,7 @@ static Type *tc_tuple(Node *n, const Expect *ex) {
         if (use) {
             Expect e = *ex;
             e.type = want->args[i];
+            e.primary = NULL;
             v[i] = want->args[i];
             tc_expr(n->list.items.v[i], &e);
         } else {
@@ -1593,8 +1598,9 @@ static Type *tc_index(Node *n) {
 
 /* Kinds whose expected type is handled inside (no second check at the end). */
 static bool propagates(int k) {
-    return k == N_IF || k == N_CASE || k == N_BLOCK || k == N_LIST || k == N_MAPLIT || k == N_TUPLE || k == N_CLOSURE ||
-           k == N_RECEIVE || k == N_FOR;
+    /* literals, closures and comprehensions use the expectation only when
+     * its shape fits, so they are checked again as a whole */
+    return k == N_IF || k == N_CASE || k == N_BLOCK || k == N_RECEIVE;
 }
 
 Type *tc_expr(Node *n, const Expect *ex) {

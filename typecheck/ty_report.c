@@ -61,6 +61,8 @@ static void add_help(Diag *d, Type *exp, Type *found) {
         diag_help(d, "this is a Result: use `case` (`Ok(v) -> ...`, `Err(e) -> ...`) or `?` to get the value out");
     } else if (e->kind == TYK_BOOL) {
         diag_help(d, "expected a boolean expression");
+    } else if (f->kind == TYK_FUN && e->kind == TYK_FUN && f->nargs != e->nargs) {
+        diag_help(d, "this function takes %d parameter(s), but one taking %d is expected", f->nargs - 1, e->nargs - 1);
     } else if (f->kind == TYK_FUN && e->kind != TYK_FUN && e->kind != TYK_VAR) {
         diag_help(d, "this is a function: call it with `(...)` to get its result");
     }
