@@ -27,6 +27,18 @@
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+Value ev_slot(PNode *n, Frame *f);
+Value ev_const(PNode *n, Frame *f);
+
+/* Evaluate an operand, reading slots and constants inline (the commonest
+ * operands: this saves an indirect call per leaf on hot paths). */
+static inline Value opnd(PNode *x, Frame *f) {
+    if (x->ev == ev_slot) return f->slots[x->slot];
+    if (x->ev == ev_const) return x->k;
+    return x->ev(x, f);
+}
+#define OPND(x) opnd((x), f)
+
 /* ---- errors ------------------------------------------------------------------ */
 
 _Noreturn void ev_panic_at(Frame *f, const Node *at, const char *fmt, ...) {
@@ -49,21 +61,28 @@ static inline int64_t wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_
 static inline int64_t wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
 static inline int64_t wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
 
-Value ev_add_ii(PNode *n, Frame *f) {
-    Value a = EVAL(n->a); CHECK(a);
-    Value b = EVAL(n->b); CHECK(b);
-    return v_int(wrap_add(a.i, b.i));
-}
-Value ev_sub_ii(PNode *n, Frame *f) {
-    Value a = EVAL(n->a); CHECK(a);
-    Value b = EVAL(n->b); CHECK(b);
-    return v_int(wrap_sub(a.i, b.i));
-}
-Value ev_mul_ii(PNode *n, Frame *f) {
-    Value a = EVAL(n->a); CHECK(a);
-    Value b = EVAL(n->b); CHECK(b);
-    return v_int(wrap_mul(a.i, b.i));
-}
+Value ev_add_ii(PNode *n, Frame *f) { return v_int(wrap_add(n->a->evi(n->a, f), n->b->evi(n->b, f))); }
+int64_t evi_add_ii(PNode *n, Frame *f) { return wrap_add(n->a->evi(n->a, f), n->b->evi(n->b, f)); }
+Value ev_sub_ii(PNode *n, Frame *f) { return v_int(wrap_sub(n->a->evi(n->a, f), n->b->evi(n->b, f))); }
+int64_t evi_sub_ii(PNode *n, Frame *f) { return wrap_sub(n->a->evi(n->a, f), n->b->evi(n->b, f)); }
+Value ev_mul_ii(PNode *n, Frame *f) { return v_int(wrap_mul(n->a->evi(n->a, f), n->b->evi(n->b, f))); }
+int64_t evi_mul_ii(PNode *n, Frame *f) { return wrap_mul(n->a->evi(n->a, f), n->b->evi(n->b, f)); }
+/* slot op slot, slot op constant (n - 1, i + 1, i % 7): no child calls */
+Value ev_add_ss(PNode *n, Frame *f) { return v_int(wrap_add(f->slots[n->slot].i, f->slots[(int32_t)n->k.i].i)); }
+Value ev_sub_ss(PNode *n, Frame *f) { return v_int(wrap_sub(f->slots[n->slot].i, f->slots[(int32_t)n->k.i].i)); }
+Value ev_mul_sk(PNode *n, Frame *f) { return v_int(wrap_mul(f->slots[n->slot].i, n->k.i)); }
+/* k != 0 and k != -1 (checked by the preparer): no special cases */
+Value ev_div_sk(PNode *n, Frame *f) { return v_int(f->slots[n->slot].i / n->k.i); }
+Value ev_mod_sk(PNode *n, Frame *f) { return v_int(f->slots[n->slot].i % n->k.i); }
+#define CMP_SS(name, op) \
+    Value name(PNode *n, Frame *f) { return v_bool(f->slots[n->slot].i op f->slots[(int32_t)n->k.i].i); }
+CMP_SS(ev_lt_ss, <)
+CMP_SS(ev_le_ss, <=)
+CMP_SS(ev_gt_ss, >)
+CMP_SS(ev_ge_ss, >=)
+CMP_SS(ev_eq_ss, ==)
+CMP_SS(ev_ne_ss, !=)
+
 /* slot op constant (n - 1, i + 1) */
 Value ev_add_sk(PNode *n, Frame *f) { return v_int(wrap_add(f->slots[n->slot].i, n->k.i)); }
 Value ev_sub_sk(PNode *n, Frame *f) { return v_int(wrap_sub(f->slots[n->slot].i, n->k.i)); }
@@ -214,18 +233,49 @@ Value ev_ge_sk(PNode *n, Frame *f) { return v_bool(f->slots[n->slot].i >= n->k.i
 Value ev_eq_sk(PNode *n, Frame *f) { return v_bool(f->slots[n->slot].i == n->k.i); }
 Value ev_ne_sk(PNode *n, Frame *f) { return v_bool(f->slots[n->slot].i != n->k.i); }
 
-#define INT_CMP(name, op)                              \
-    Value name(PNode *n, Frame *f) {                   \
-        Value a = EVAL(n->a); CHECK(a);                \
-        Value b = EVAL(n->b); CHECK(b);                \
-        return v_bool(a.i op b.i);                     \
-    }
-INT_CMP(ev_lt_ii, <)
-INT_CMP(ev_le_ii, <=)
-INT_CMP(ev_gt_ii, >)
-INT_CMP(ev_ge_ii, >=)
-INT_CMP(ev_eq_ii, ==)
-INT_CMP(ev_ne_ii, !=)
+#define INT_CMP(name, op)                                                                       \
+    Value ev_##name(PNode *n, Frame *f) { return v_bool(n->a->evi(n->a, f) op n->b->evi(n->b, f)); } \
+    int64_t evi_##name(PNode *n, Frame *f) { return n->a->evi(n->a, f) op n->b->evi(n->b, f); }
+INT_CMP(lt_ii, <)
+INT_CMP(le_ii, <=)
+INT_CMP(gt_ii, >)
+INT_CMP(ge_ii, >=)
+INT_CMP(eq_ii, ==)
+INT_CMP(ne_ii, !=)
+
+/* ---- unboxed evaluators (see IntFn) ------------------------------------------------- */
+
+int64_t evi_generic(PNode *n, Frame *f) { return n->ev(n, f).i; }
+int64_t evi_slot(PNode *n, Frame *f) { return f->slots[n->slot].i; }
+int64_t evi_const(PNode *n, Frame *f) { (void)f; return n->k.i; }
+int64_t evi_add_sk(PNode *n, Frame *f) { return wrap_add(f->slots[n->slot].i, n->k.i); }
+int64_t evi_sub_sk(PNode *n, Frame *f) { return wrap_sub(f->slots[n->slot].i, n->k.i); }
+int64_t evi_mul_sk(PNode *n, Frame *f) { return wrap_mul(f->slots[n->slot].i, n->k.i); }
+int64_t evi_div_sk(PNode *n, Frame *f) { return f->slots[n->slot].i / n->k.i; }
+int64_t evi_mod_sk(PNode *n, Frame *f) { return f->slots[n->slot].i % n->k.i; }
+int64_t evi_add_ss(PNode *n, Frame *f) { return wrap_add(f->slots[n->slot].i, f->slots[(int32_t)n->k.i].i); }
+int64_t evi_sub_ss(PNode *n, Frame *f) { return wrap_sub(f->slots[n->slot].i, f->slots[(int32_t)n->k.i].i); }
+#define EVI_SK(name, op) int64_t evi_##name(PNode *n, Frame *f) { return f->slots[n->slot].i op n->k.i; }
+EVI_SK(lt_sk, <)
+EVI_SK(le_sk, <=)
+EVI_SK(gt_sk, >)
+EVI_SK(ge_sk, >=)
+EVI_SK(eq_sk, ==)
+EVI_SK(ne_sk, !=)
+#define EVI_SS(name, op) \
+    int64_t evi_##name(PNode *n, Frame *f) { return f->slots[n->slot].i op f->slots[(int32_t)n->k.i].i; }
+EVI_SS(lt_ss, <)
+EVI_SS(le_ss, <=)
+EVI_SS(gt_ss, >)
+EVI_SS(ge_ss, >=)
+EVI_SS(eq_ss, ==)
+EVI_SS(ne_ss, !=)
+int64_t evi_not(PNode *n, Frame *f) { return !n->a->evi(n->a, f); }
+int64_t evi_and(PNode *n, Frame *f) { return n->a->evi(n->a, f) && n->b->evi(n->b, f); }
+int64_t evi_or(PNode *n, Frame *f) { return n->a->evi(n->a, f) || n->b->evi(n->b, f); }
+
+/* if whose condition cannot unwind: the condition is evaluated unboxed */
+Value ev_if_b(PNode *n, Frame *f) { return n->a->evi(n->a, f) ? EVAL(n->b) : EVAL(n->c); }
 
 /* Operators resolved by the type checker to a user impl method:
  * n->p = the impl's FuncObj value in n->k; flags in slot: 1 negate, 2 swap. */
@@ -419,6 +469,16 @@ IF_SK(ev_if_gt_sk, >)
 IF_SK(ev_if_ge_sk, >=)
 IF_SK(ev_if_eq_sk, ==)
 IF_SK(ev_if_ne_sk, !=)
+#define IF_SS(name, op)                                                                      \
+    Value name(PNode *n, Frame *f) {                                                         \
+        return f->slots[n->slot].i op f->slots[(int32_t)n->k.i].i ? EVAL(n->b) : EVAL(n->c); \
+    }
+IF_SS(ev_if_lt_ss, <)
+IF_SS(ev_if_le_ss, <=)
+IF_SS(ev_if_gt_ss, >)
+IF_SS(ev_if_ge_ss, >=)
+IF_SS(ev_if_eq_ss, ==)
+IF_SS(ev_if_ne_ss, !=)
 
 Value ev_if_noelse(PNode *n, Frame *f) {
     Value c = EVAL(n->a); CHECK(c);
@@ -669,10 +729,13 @@ Value ev_run_code(EvalProc *ep, FuncObj *fo, const Code *code, int argc, Value *
             ep->top = sf.prev;
             return ep->ret;
         }
-        /* UW_TAIL: the arguments are in slots[0..], fr.self is the callee */
-        code = fr.self->fn->code;
-        fr.caps = fr.self->caps;
-        sf.code = code;
+        /* UW_TAIL: the arguments are in slots[0..], fr.self is the callee
+         * (unchanged for a self tail call) */
+        if (fr.self->fn->code != code) {
+            code = fr.self->fn->code;
+            fr.caps = fr.self->caps;
+            sf.code = code;
+        }
         sf.at = code->src;
         proc_charge(hot);
     }
@@ -704,7 +767,7 @@ Value ev_call(PNode *n, Frame *f) {
 
 /* One-argument call of a known function (the common recursive case). */
 Value ev_call_known1(PNode *n, Frame *f) {
-    Value arg = EVAL(n->kids[0]); CHECK(arg);
+    Value arg = OPND(n->kids[0]); CHECK(arg);
     f->sf->at = n->src;
     return ev_run_code(f->ep, AS_FUNC(n->k), n->p, 1, &arg);
 }
@@ -712,7 +775,7 @@ Value ev_call_known1(PNode *n, Frame *f) {
 /* Call of a statically known interpreted function: p = Code, k = FuncObj. */
 Value ev_call_known(PNode *n, Frame *f) {
     Value args[n->nkids ? n->nkids : 1];
-    for (uint32_t i = 0; i < n->nkids; i++) { args[i] = EVAL(n->kids[i]); CHECK(args[i]); }
+    for (uint32_t i = 0; i < n->nkids; i++) { args[i] = OPND(n->kids[i]); CHECK(args[i]); }
     f->sf->at = n->src;
     return ev_run_code(f->ep, AS_FUNC(n->k), n->p, (int)n->nkids, args);
 }
@@ -720,7 +783,7 @@ Value ev_call_known(PNode *n, Frame *f) {
 /* Call of a library function: p = BuiltinFn. */
 Value ev_call_builtin(PNode *n, Frame *f) {
     Value args[n->nkids ? n->nkids : 1];
-    for (uint32_t i = 0; i < n->nkids; i++) { args[i] = EVAL(n->kids[i]); CHECK(args[i]); }
+    for (uint32_t i = 0; i < n->nkids; i++) { args[i] = OPND(n->kids[i]); CHECK(args[i]); }
     f->sf->at = n->src;
     BuiltinFn fn = (BuiltinFn)n->p;
     return fn(args, (int)n->nkids);
@@ -751,9 +814,66 @@ Value ev_tail_call(PNode *n, Frame *f) {
     return do_tail(n, f, AS_FUNC(fn), args, n->nkids);
 }
 
+/* Self tail calls (the loop idiom): the callee is this frame's own code,
+ * so its parameters are slots 0..n-1 and they always fit. */
+Value ev_tail_self1(PNode *n, Frame *f) {
+    Value a = OPND(n->kids[0]); CHECK(a);
+    f->slots[0] = a;
+    return mk_unwind(UW_TAIL);
+}
+Value ev_tail_self2(PNode *n, Frame *f) {
+    Value a = OPND(n->kids[0]); CHECK(a);
+    Value b = OPND(n->kids[1]); CHECK(b);
+    f->slots[0] = a;
+    f->slots[1] = b;
+    return mk_unwind(UW_TAIL);
+}
+Value ev_tail_self3(PNode *n, Frame *f) {
+    Value a = OPND(n->kids[0]); CHECK(a);
+    Value b = OPND(n->kids[1]); CHECK(b);
+    Value c = OPND(n->kids[2]); CHECK(c);
+    f->slots[0] = a;
+    f->slots[1] = b;
+    f->slots[2] = c;
+    return mk_unwind(UW_TAIL);
+}
+/* The same when no argument can unwind (the usual case): no checks. */
+Value ev_tail_self1n(PNode *n, Frame *f) {
+    f->slots[0] = EVAL(n->kids[0]);
+    return mk_unwind(UW_TAIL);
+}
+Value ev_tail_self2n(PNode *n, Frame *f) {
+    Value a = EVAL(n->kids[0]);
+    Value b = EVAL(n->kids[1]);
+    f->slots[0] = a;
+    f->slots[1] = b;
+    return mk_unwind(UW_TAIL);
+}
+Value ev_tail_self3n(PNode *n, Frame *f) {
+    Value a = EVAL(n->kids[0]);
+    Value b = EVAL(n->kids[1]);
+    Value c = EVAL(n->kids[2]);
+    f->slots[0] = a;
+    f->slots[1] = b;
+    f->slots[2] = c;
+    return mk_unwind(UW_TAIL);
+}
+
+Value ev_tail_self4(PNode *n, Frame *f) {
+    Value a = OPND(n->kids[0]); CHECK(a);
+    Value b = OPND(n->kids[1]); CHECK(b);
+    Value c = OPND(n->kids[2]); CHECK(c);
+    Value d = OPND(n->kids[3]); CHECK(d);
+    f->slots[0] = a;
+    f->slots[1] = b;
+    f->slots[2] = c;
+    f->slots[3] = d;
+    return mk_unwind(UW_TAIL);
+}
+
 Value ev_tail_known(PNode *n, Frame *f) {
     Value args[n->nkids ? n->nkids : 1];
-    for (uint32_t i = 0; i < n->nkids; i++) { args[i] = EVAL(n->kids[i]); CHECK(args[i]); }
+    for (uint32_t i = 0; i < n->nkids; i++) { args[i] = OPND(n->kids[i]); CHECK(args[i]); }
     return do_tail(n, f, AS_FUNC(n->k), args, n->nkids);
 }
 

@@ -37,6 +37,10 @@ typedef struct Frame Frame;
 typedef struct Code Code;
 
 typedef Value (*EvalFn)(PNode *n, Frame *f);
+/* Unboxed evaluation of an Int or Bool node whose subtree cannot unwind:
+ * parents that know their operand is an Int call this and skip all tag
+ * handling.  Every node has one (evi_generic unboxes ev's result). */
+typedef int64_t (*IntFn)(PNode *n, Frame *f);
 typedef bool (*MatchFn)(PPat *p, Value v, Frame *f);
 
 /* Per-process interpreter state (ProcHot.interp). */
@@ -64,6 +68,7 @@ struct Frame {
 
 struct PNode {
     EvalFn ev;
+    IntFn evi;
     Node *src;            /* for spans (errors, backtraces) */
     PNode *a, *b, *c;
     PNode **kids;
@@ -158,7 +163,12 @@ EVFN(ev_interp); EVFN(ev_tuple); EVFN(ev_list); EVFN(ev_map);
 EVFN(ev_struct); EVFN(ev_variant); EVFN(ev_field); EVFN(ev_field_idx);
 EVFN(ev_if); EVFN(ev_if_noelse);
 EVFN(ev_if_lt_sk); EVFN(ev_if_le_sk); EVFN(ev_if_gt_sk); EVFN(ev_if_ge_sk); EVFN(ev_if_eq_sk); EVFN(ev_if_ne_sk);
-EVFN(ev_call_known1); EVFN(ev_block); EVFN(ev_block_uw); EVFN(ev_let); EVFN(ev_let_slot);
+EVFN(ev_call_known1);
+EVFN(ev_add_ss); EVFN(ev_sub_ss); EVFN(ev_mul_sk); EVFN(ev_div_sk); EVFN(ev_mod_sk);
+EVFN(ev_lt_ss); EVFN(ev_le_ss); EVFN(ev_gt_ss); EVFN(ev_ge_ss); EVFN(ev_eq_ss); EVFN(ev_ne_ss);
+EVFN(ev_if_lt_ss); EVFN(ev_if_le_ss); EVFN(ev_if_gt_ss); EVFN(ev_if_ge_ss); EVFN(ev_if_eq_ss); EVFN(ev_if_ne_ss);
+EVFN(ev_tail_self1); EVFN(ev_tail_self2); EVFN(ev_tail_self3); EVFN(ev_tail_self4);
+EVFN(ev_tail_self1n); EVFN(ev_tail_self2n); EVFN(ev_tail_self3n); EVFN(ev_block); EVFN(ev_block_uw); EVFN(ev_let); EVFN(ev_let_slot);
 EVFN(ev_case); EVFN(ev_while); EVFN(ev_for);
 EVFN(ev_break); EVFN(ev_continue); EVFN(ev_return); EVFN(ev_try);
 EVFN(ev_closure);
@@ -170,6 +180,18 @@ EVFN(ev_to_string); EVFN(ev_default); EVFN(ev_map_get);
 EVFN(ev_from_json); EVFN(ev_from_row);
 EVFN(ev_service_start); EVFN(ev_service_call);
 EVFN(ev_spawn_supervisor); EVFN(ev_set_terminate);
+
+/* unboxed evaluators */
+#define EVIFN(name) int64_t name(PNode *n, Frame *f)
+EVIFN(evi_generic); EVIFN(evi_slot); EVIFN(evi_const);
+EVIFN(evi_add_ii); EVIFN(evi_sub_ii); EVIFN(evi_mul_ii);
+EVIFN(evi_add_sk); EVIFN(evi_sub_sk); EVIFN(evi_mul_sk); EVIFN(evi_div_sk); EVIFN(evi_mod_sk);
+EVIFN(evi_add_ss); EVIFN(evi_sub_ss);
+EVIFN(evi_lt_ii); EVIFN(evi_le_ii); EVIFN(evi_gt_ii); EVIFN(evi_ge_ii); EVIFN(evi_eq_ii); EVIFN(evi_ne_ii);
+EVIFN(evi_lt_sk); EVIFN(evi_le_sk); EVIFN(evi_gt_sk); EVIFN(evi_ge_sk); EVIFN(evi_eq_sk); EVIFN(evi_ne_sk);
+EVIFN(evi_lt_ss); EVIFN(evi_le_ss); EVIFN(evi_gt_ss); EVIFN(evi_ge_ss); EVIFN(evi_eq_ss); EVIFN(evi_ne_ss);
+EVIFN(evi_not); EVIFN(evi_and); EVIFN(evi_or);
+EVFN(ev_if_b);
 
 /* pattern matchers */
 bool pm_wild(PPat *p, Value v, Frame *f);

@@ -59,8 +59,32 @@ static void *xalloc(size_t n) { return ast_alloc(n); }
 static PNode *pn(EvalFn ev, Node *src) {
     PNode *p = xalloc(sizeof *p);
     p->ev = ev;
+    p->evi = evi_generic;
     p->src = src;
     return p;
+}
+
+/* The unboxed evaluator matching a node's (final) evaluator. */
+static void set_evi(PNode *p) {
+    static const struct { EvalFn ev; IntFn evi; } map[] = {
+        {ev_slot, evi_slot}, {ev_const, evi_const},
+        {ev_add_ii, evi_add_ii}, {ev_sub_ii, evi_sub_ii}, {ev_mul_ii, evi_mul_ii},
+        {ev_add_sk, evi_add_sk}, {ev_sub_sk, evi_sub_sk}, {ev_mul_sk, evi_mul_sk},
+        {ev_div_sk, evi_div_sk}, {ev_mod_sk, evi_mod_sk}, {ev_add_ss, evi_add_ss}, {ev_sub_ss, evi_sub_ss},
+        {ev_lt_ii, evi_lt_ii}, {ev_le_ii, evi_le_ii}, {ev_gt_ii, evi_gt_ii}, {ev_ge_ii, evi_ge_ii},
+        {ev_eq_ii, evi_eq_ii}, {ev_ne_ii, evi_ne_ii},
+        {ev_lt_sk, evi_lt_sk}, {ev_le_sk, evi_le_sk}, {ev_gt_sk, evi_gt_sk}, {ev_ge_sk, evi_ge_sk},
+        {ev_eq_sk, evi_eq_sk}, {ev_ne_sk, evi_ne_sk},
+        {ev_lt_ss, evi_lt_ss}, {ev_le_ss, evi_le_ss}, {ev_gt_ss, evi_gt_ss}, {ev_ge_ss, evi_ge_ss},
+        {ev_eq_ss, evi_eq_ss}, {ev_ne_ss, evi_ne_ss},
+        {ev_not, evi_not}, {ev_and, evi_and}, {ev_or, evi_or},
+    };
+    if (p->flags & PF_UNWINDS) return;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].ev == p->ev) {
+            p->evi = map[i].evi;
+            return;
+        }
 }
 
 static PPat *pp(MatchFn m) {
@@ -474,6 +498,45 @@ static PNode *binop(FnCtx *c, Node *n) {
     case TK_DOTDOT: ev = ev_range; break;
     default: ev = ev_add; break;
     }
+    /* the unboxed Int forms read their operands with evi: no unwinding inside */
+    if ((unwinds(a) | unwinds(b)) && (ev == ev_add_ii || ev == ev_sub_ii || ev == ev_mul_ii || ev == ev_lt_ii ||
+                                      ev == ev_le_ii || ev == ev_gt_ii || ev == ev_ge_ii || ev == ev_eq_ii ||
+                                      ev == ev_ne_ii)) {
+        ev = ev == ev_add_ii ? ev_add : ev == ev_sub_ii ? ev_sub : ev == ev_mul_ii ? ev_mul : ev == ev_lt_ii ? ev_lt
+           : ev == ev_le_ii ? ev_le : ev == ev_gt_ii ? ev_gt : ev == ev_ge_ii ? ev_ge : ev == ev_eq_ii ? ev_eq : ev_ne;
+    }
+    /* more fused forms for Int operands: slot op slot, slot * / % constant */
+    bool ss = k == TYK_INT && is_slot(a) && is_slot(b);
+    if (ss) {
+        EvalFn e2 = NULL;
+        switch (op) {
+        case TK_PLUS: e2 = ev_add_ss; break;
+        case TK_MINUS: e2 = ev_sub_ss; break;
+        case TK_EQEQ: e2 = ev_eq_ss; break;
+        case TK_NEQ: e2 = ev_ne_ss; break;
+        case TK_LT: e2 = ev_lt_ss; break;
+        case TK_LE: e2 = ev_le_ss; break;
+        case TK_GT: e2 = ev_gt_ss; break;
+        case TK_GE: e2 = ev_ge_ss; break;
+        default: break;
+        }
+        if (e2) {
+            PNode *p = pn(e2, n);
+            p->slot = a->slot;
+            p->k = v_int(b->slot);
+            p->a = a;
+            p->b = b;
+            return p;
+        }
+    }
+    if (sk && (op == TK_STAR || ((op == TK_SLASH || op == TK_PERCENT) && b->k.i != 0 && b->k.i != -1))) {
+        PNode *p = pn(op == TK_STAR ? ev_mul_sk : op == TK_SLASH ? ev_div_sk : ev_mod_sk, n);
+        p->slot = a->slot;
+        p->k = b->k;
+        p->a = a;
+        p->b = b;
+        return p;
+    }
     PNode *p = pn(ev, n);
     if (sk && (ev == ev_add_sk || ev == ev_sub_sk || ev == ev_eq_sk || ev == ev_ne_sk || ev == ev_lt_sk ||
                ev == ev_le_sk || ev == ev_gt_sk || ev == ev_ge_sk)) {
@@ -569,6 +632,15 @@ static PNode *call_node(FnCtx *c, Node *n, bool tail) {
             /* fallthrough */
         case S_ACTOR: {
             FnRt *r = fnrt(s);
+            if (tail && r->code == c->code && nargs >= 1 && nargs <= 4) {
+                static const EvalFn selfs[] = {NULL, ev_tail_self1, ev_tail_self2, ev_tail_self3, ev_tail_self4};
+                static const EvalFn selfs_n[] = {NULL, ev_tail_self1n, ev_tail_self2n, ev_tail_self3n, ev_tail_self4};
+                p = pn((fl & PF_UNWINDS) ? selfs[nargs] : selfs_n[nargs], n);
+                p->kids = args;
+                p->nkids = nargs;
+                p->flags = fl;
+                return p;
+            }
             p = pn(tail ? ev_tail_known : nargs == 1 ? ev_call_known1 : ev_call_known, n);
             p->p = r->code;
             p->k = r->fn;
@@ -774,7 +846,7 @@ static PNode *closure_node(FnCtx *c, Node *n, Sym *self_sym, const char *name) {
     return p;
 }
 
-static PNode *px(FnCtx *c, Node *n, bool tail) {
+static PNode *px_node(FnCtx *c, Node *n, bool tail) {
     if (!n) return mk_const(v_unit(), NULL);
     PNode *p;
     switch (n->kind) {
@@ -853,6 +925,12 @@ static PNode *px(FnCtx *c, Node *n, bool tail) {
             else if (ce == ev_ge_sk) fused = ev_if_ge_sk;
             else if (ce == ev_eq_sk) fused = ev_if_eq_sk;
             else if (ce == ev_ne_sk) fused = ev_if_ne_sk;
+            else if (ce == ev_lt_ss) fused = ev_if_lt_ss;
+            else if (ce == ev_le_ss) fused = ev_if_le_ss;
+            else if (ce == ev_gt_ss) fused = ev_if_gt_ss;
+            else if (ce == ev_ge_ss) fused = ev_if_ge_ss;
+            else if (ce == ev_eq_ss) fused = ev_if_eq_ss;
+            else if (ce == ev_ne_ss) fused = ev_if_ne_ss;
             if (fused) {
                 p->ev = fused;
                 p->slot = p->a->slot;
@@ -937,6 +1015,14 @@ static PNode *px(FnCtx *c, Node *n, bool tail) {
         return mk_const(v_unit(), n);
     }
     }
+}
+
+static PNode *px(FnCtx *c, Node *n, bool tail) {
+    PNode *p = px_node(c, n, tail);
+    /* an if whose condition cannot unwind reads it unboxed */
+    if (p->ev == ev_if && !unwinds(p->a)) p->ev = ev_if_b;
+    set_evi(p);
+    return p;
 }
 
 static PNode *pblock(FnCtx *c, Node *b, bool tail, bool discard) {
