@@ -431,17 +431,21 @@ Value ev_variant(PNode *n, Frame *f) {
 }
 Value ev_call_ctor(PNode *n, Frame *f) { return ev_variant(n, f); }
 
-/* Field read by name with an inline cache (n->q: TypeDesc, n->slot: index). */
+/* Field read by name with an inline cache.  Worker threads may run the same
+ * node at once, so the cache is one 64-bit word written atomically:
+ * TypeDesc pointer (low 48 bits) | field index (high 16 bits). */
 Value ev_field(PNode *n, Frame *f) {
     Value v = EVAL(n->a); CHECK(v);
     if (UNLIKELY(v.tag != T_STRUCT)) ev_panic_at(f, n->src, "field access on a value that is not a struct");
     StructObj *s = AS_STRUCT(v);
-    if (LIKELY(s->type == n->q)) return s->fields[n->slot];
+    uint64_t c = __atomic_load_n((uint64_t *)&n->q, __ATOMIC_RELAXED);
+    if (LIKELY((c & 0xFFFFFFFFFFFFULL) == (uint64_t)(uintptr_t)s->type)) return s->fields[c >> 48];
     const char *name = n->p;
     for (uint32_t i = 0; i < s->type->nfields; i++) {
         if (s->type->field_names[i] == name) {
-            n->q = (void *)s->type;
-            n->slot = (int32_t)i;
+            if (i < 0xFFFF && ((uintptr_t)s->type >> 48) == 0)
+                __atomic_store_n((uint64_t *)&n->q, (uint64_t)(uintptr_t)s->type | ((uint64_t)i << 48),
+                                 __ATOMIC_RELAXED);
             return s->fields[i];
         }
     }
@@ -877,9 +881,41 @@ Value ev_tail_known(PNode *n, Frame *f) {
     return do_tail(n, f, AS_FUNC(n->k), args, n->nkids);
 }
 
-/* Method call recv.name(args): a = receiver, kids = args, p = interned name,
- * inline cache: q = type key, r = resolved function (T_FUNC in k), slot = 1
- * when the cached target is a struct-field closure. */
+/* Inline caches of dynamic method calls: an immutable entry published with
+ * one atomic pointer store (worker threads may run the same node at once).
+ * A site that has missed MCACHE_LIMIT times stops caching (megamorphic). */
+typedef struct MCache {
+    const void *key;   /* receiver's type key */
+    FuncObj *fn;
+    bool field;        /* a struct-field closure: the receiver is not an argument */
+    uint32_t misses;
+} MCache;
+#define MCACHE_LIMIT 8
+
+static inline bool mcache_get(PNode *n, const void *key, Value *fn, bool *field) {
+    MCache *c = __atomic_load_n((MCache **)&n->r, __ATOMIC_ACQUIRE);
+    if (c && c->key == key && key) {
+        *fn = v_obj(T_FUNC, c->fn);
+        *field = c->field;
+        return true;
+    }
+    return false;
+}
+
+static void mcache_put(PNode *n, const void *key, Value fn, bool field) {
+    MCache *old = __atomic_load_n((MCache **)&n->r, __ATOMIC_ACQUIRE);
+    uint32_t misses = old ? old->misses + 1 : 0;
+    if (!key || misses >= MCACHE_LIMIT || fn.tag != T_FUNC) return;
+    MCache *c = malloc(sizeof *c); /* kept: a reader may still hold the old one */
+    if (!c) return;
+    c->key = key;
+    c->fn = AS_FUNC(fn);
+    c->field = field;
+    c->misses = misses;
+    __atomic_store_n((MCache **)&n->r, c, __ATOMIC_RELEASE);
+}
+
+/* Method call recv.name(args): a = receiver, kids = args, p = interned name. */
 Value ev_call_method(PNode *n, Frame *f) {
     Value recv = EVAL(n->a); CHECK(recv);
     Value args[n->nkids + 1];
@@ -889,14 +925,11 @@ Value ev_call_method(PNode *n, Frame *f) {
     const void *key = impl_key_of(recv);
     bool field = false;
     Value fn;
-    if (n->q == key && key) {
-        fn = n->k;
-        field = n->slot == 1;
-    } else {
+    if (!mcache_get(n, key, &fn, &field)) {
         fn = ev_find_method(recv, n->p, &field);
         if (fn.tag != T_FUNC)
             ev_panic_at(f, n->src, "no method `%s` for this value", (const char *)n->p);
-        if (key) { n->q = (void *)key; n->k = fn; n->slot = field; }
+        mcache_put(n, key, fn, field);
     }
     if (field) return ev_call_value(f, n->src, fn, (int)n->nkids, args + 1);
     return ev_call_value(f, n->src, fn, (int)n->nkids + 1, args);
@@ -912,12 +945,11 @@ Value ev_call_dispatch(PNode *n, Frame *f) {
     const void *key = impl_key_of(args[0]);
     Value fn;
     bool field = false;
-    if (n->q == key && key) fn = n->k;
-    else {
+    if (!mcache_get(n, key, &fn, &field)) {
         fn = ev_find_method(args[0], n->p, &field);
         if (fn.tag != T_FUNC || field)
             ev_panic_at(f, n->src, "no implementation of `%s` for this value", (const char *)n->p);
-        if (key) { n->q = (void *)key; n->k = fn; }
+        mcache_put(n, key, fn, false);
     }
     return ev_call_value(f, n->src, fn, (int)n->nkids, args);
 }

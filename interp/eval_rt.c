@@ -85,7 +85,19 @@ static size_t ev_debug_fmt(Value v, char *buf, size_t cap) {
     return n;
 }
 
+static Value c_ts, c_in, c_ha, c_eq, c_lt;
+static FuncInfo fi_to_string, fi_inspect, fi_hash, fi_eq, fi_lt;
+static Value static_fn(FuncInfo *fi, Value *cache);
+Value ev_std_fn(const StdFn *s);
+
 void eval_install_hooks(void) {
+    /* built once here, before any worker thread exists */
+    static_fn(&fi_to_string, &c_ts);
+    static_fn(&fi_inspect, &c_in);
+    static_fn(&fi_hash, &c_ha);
+    static_fn(&fi_eq, &c_eq);
+    static_fn(&fi_lt, &c_lt);
+    for (unsigned i = 0; i < stdlib_count; i++) ev_std_fn(&stdlib_table[i]);
     rt_apply_hook = interp_apply;
     proc_backtrace_hook = interp_backtrace;
     proc_scan_hook = interp_scan;
@@ -227,7 +239,6 @@ Value ev_find_method(Value recv, const char *name, bool *field_call) {
     Value fn = impl_lookup(key, name);
     if (fn.tag == T_FUNC) return fn;
     /* built-in methods (derived traits, Display/Debug of built-in types) */
-    static Value c_ts, c_in, c_ha, c_eq, c_lt;
     if (strcmp(name, "to_string") == 0) return static_fn(&fi_to_string, &c_ts);
     if (strcmp(name, "inspect") == 0) return static_fn(&fi_inspect, &c_in);
     if (strcmp(name, "hash") == 0) return static_fn(&fi_hash, &c_ha);
