@@ -102,7 +102,7 @@ asan: deps
 	@$(MAKE) --no-print-directory MODE=asan CC=$(CC) test-only
 
 tsan: deps
-	@$(MAKE) --no-print-directory MODE=tsan CC=clang all
+	@$(MAKE) --no-print-directory MODE=tsan CC=clang all build/tsan/tests/test_threads
 	@scripts/run-tsan build/tsan/snow
 
 bench: deps

@@ -55,11 +55,13 @@ typedef struct PtDir {
 } PtDir;
 
 static struct {
-    PtDir *_Atomic dir;
-    _Atomic uint64_t next_serial;
-    _Atomic uint64_t live;
-    _Atomic uint64_t next_ref; /* monitor refs, from 1 */
+    /* read by every lookup: kept apart from the counters spawns and exits
+     * write on every worker */
+    _Alignas(64) PtDir *_Atomic dir;
     MtLock grow;               /* directory growth, page creation and removal */
+    _Alignas(64) _Atomic uint64_t next_serial;
+    _Alignas(64) _Atomic uint64_t live;
+    _Alignas(64) _Atomic uint64_t next_ref; /* monitor refs, from 1 */
 } PT;
 
 static PtDir *pt_dir(void) { return atomic_load_explicit(&PT.dir, memory_order_acquire); }
@@ -127,8 +129,7 @@ static void pt_remove(uint64_t pid) {
 
 Proc *proc_find(uint64_t pid) {
     if (pid >> 40) return NULL; /* remote (node/creation set) */
-    uint64_t serial = pid_serial(pid);
-    if (serial >= atomic_load_explicit(&PT.next_serial, memory_order_relaxed)) return NULL;
+    uint64_t serial = pid_serial(pid); /* a serial not yet allocated has an empty slot */
     PtPage *pg = pt_page_at(pt_dir(), (size_t)(serial >> PT_BITS));
     return pg ? atomic_load_explicit(&pg->slot[serial & (PT_PAGE - 1)], memory_order_acquire) : NULL;
 }

@@ -82,11 +82,12 @@ static bool keeps_alive(unsigned kind) { return kind == W_SLEEP || kind == W_IO;
 
 /* ---- workers --------------------------------------------------------------------- */
 
-#define RQ_SIZE 256     /* local run queue slots */
+#define RQ_SIZE 1024    /* local run queue slots */
 #define GQ_EVERY 61     /* ticks between global-queue (and I/O) checks */
 #define HIB_RING 1024   /* per worker: blocked processes that keep resident stacks */
 #define LIMBO_MAX 256   /* retired records before a reclamation round */
 #define QS_OFFLINE UINT64_MAX
+#define SPIN_NS 50000   /* an idle worker looks for work this long before parking */
 
 enum { OP_NONE, OP_YIELD, OP_BLOCK, OP_EXIT };
 
@@ -123,6 +124,7 @@ typedef struct Worker {
     StackCache stacks;
     Retired *limbo;
     size_t nlimbo, caplimbo;
+    size_t limbo_next;              /* reclaim when nlimbo reaches this */
     HibEnt hib[HIB_RING];
     size_t hib_head, hib_n;
     const void *asan_lo;            /* thread stack, for fiber annotations */
@@ -178,6 +180,12 @@ __attribute__((noinline)) static Worker *self_worker(void) {
 
 __attribute__((noinline)) static void set_self_worker(Worker *w) { tl_worker = w; }
 
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static int64_t now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -208,7 +216,9 @@ static void qs_online(Worker *w) {
     atomic_thread_fence(memory_order_seq_cst);
 }
 
-/* At a scheduling point: free what every online worker has stopped seeing. */
+/* At a scheduling point: free what every online worker has stopped
+ * seeing.  The limbo is in retirement order, so epochs never decrease and
+ * what can go is a prefix. */
 static void reclaim(Worker *w) {
     uint64_t g = atomic_fetch_add_explicit(&T.epoch, 1, memory_order_seq_cst) + 1;
     atomic_store_explicit(&w->epoch, g, memory_order_seq_cst);
@@ -218,16 +228,20 @@ static void reclaim(Worker *w) {
         if (e < min) min = e;
     }
     size_t k = 0;
-    for (size_t i = 0; i < w->nlimbo; i++) {
-        if (w->limbo[i].epoch < min) w->limbo[i].fn(w->limbo[i].ptr);
-        else w->limbo[k++] = w->limbo[i];
+    while (k < w->nlimbo && w->limbo[k].epoch < min) {
+        w->limbo[k].fn(w->limbo[k].ptr);
+        k++;
     }
-    w->nlimbo = k;
+    memmove(w->limbo, w->limbo + k, (w->nlimbo - k) * sizeof *w->limbo);
+    w->nlimbo -= k;
+    w->limbo_next = w->nlimbo + LIMBO_MAX; /* a slow worker must not make this quadratic */
 }
 
 static void thr_retire(void *ptr, void (*fn)(void *)) {
     Worker *w = self_worker();
-    if (!w || !T.running) { /* no other thread runs */
+    if (!w || !T.running || T.n == 1) {
+        /* no other thread runs, or it is the only worker: retire is called
+         * where its own processes hold no pointer to the record */
         fn(ptr);
         return;
     }
@@ -400,6 +414,7 @@ static void kick_poller(void) {
  * Either a worker is already spinning (it will find it), or we wake one,
  * who counts as spinning until it finds work. */
 static void wakep(void) {
+    if (T.n == 1) return;
     atomic_thread_fence(memory_order_seq_cst); /* pairs with the parker's re-check */
     if (atomic_load_explicit(&T.nspinning, memory_order_seq_cst) != 0 ||
         atomic_load_explicit(&T.nidle, memory_order_seq_cst) == 0)
@@ -527,7 +542,9 @@ static void thr_entry(void *arg) {
 }
 
 /* From the running process to its worker, asking for `op`; returns when the
- * process is resumed, possibly on another worker thread. */
+ * process is resumed, possibly on another worker thread.  The caller then
+ * calls proc_resumed (which may unwind the process if an exit signal came),
+ * after undoing what it set up for the wait. */
 static void switch_out(Proc *p, int op) {
     Worker *w = self_worker();
     w->op = op;
@@ -542,7 +559,6 @@ static void switch_out(Proc *p, int op) {
 #ifdef THR_ASAN
     __sanitizer_finish_switch_fiber(p->asan_fake, NULL, NULL);
 #endif
-    proc_resumed(p);
 }
 
 /* ---- after a process switched out (on the worker's stack) ------------------------------ */
@@ -681,12 +697,7 @@ static bool poll_io(int timeout_ms) {
     bool woke = false;
     for (int i = 0; i < n; i++) {
         uint64_t d = evs[i].data.u64;
-        if (d == EVFD_TAG) {
-            uint64_t v;
-            ssize_t r = read(T.evfd, &v, sizeof v);
-            (void)r;
-            continue;
-        }
+        if (d == EVFD_TAG) continue; /* a kick for the parked poller: it drains it */
         Proc *p = proc_find(pid_make(0, 0, d & ((1ull << 40) - 1)));
         if (p && try_wake(p, WK_IO, d >> 40, (1ull << 24) - 1, (int)evs[i].events)) woke = true;
     }
@@ -851,14 +862,16 @@ static Proc *find_work(Worker *w, bool *inherit) {
             w->spinning = true;
             atomic_fetch_add_explicit(&T.nspinning, 1, memory_order_seq_cst);
         }
-        if (w->spinning) {
-            for (int i = 0; i < 4; i++) {
+        if (w->spinning) { /* for a while: parking and waking cost microseconds */
+            int64_t until = now_ns() + SPIN_NS;
+            do {
                 if ((p = steal_any(w)) || (p = gq_get(w))) {
                     reset_spinning(w);
                     return p;
                 }
-                mt_relax();
-            }
+                if (atomic_load_explicit(&T.stop, memory_order_relaxed)) return NULL;
+                for (int i = 0; i < 32; i++) mt_relax();
+            } while (now_ns() < until);
             w->spinning = false;
             atomic_fetch_sub_explicit(&T.nspinning, 1, memory_order_seq_cst);
             /* a waker may have skipped us while we were spinning */
@@ -871,7 +884,7 @@ static Proc *find_work(Worker *w, bool *inherit) {
 static void worker_loop(Worker *w) {
     for (;;) {
         qs_quiescent(w);
-        if (w->nlimbo >= LIMBO_MAX) reclaim(w);
+        if (w->nlimbo >= w->limbo_next) reclaim(w);
         bool inherit;
         Proc *p = find_work(w, &inherit);
         if (!p) return;
@@ -925,7 +938,9 @@ static bool thr_wake_token(uint64_t pid, uint64_t token, WakeReason why) {
     return p && try_wake(p, why, token, TOKEN_MASK, 0);
 }
 
-static WakeReason thr_block(WaitKind kind, uint64_t token) {
+/* Block the running process; for W_IO, io_fd is deregistered before the
+ * process acts on an exit signal that woke it. */
+static WakeReason block_on(WaitKind kind, uint64_t token, int io_fd) {
     Proc *p = self_worker()->cur;
     assert(p && p->state == PS_RUNNING);
     proc_prepare_block(p);
@@ -934,8 +949,15 @@ static WakeReason thr_block(WaitKind kind, uint64_t token) {
     p->wake = WK_NONE;
     if (EV_ON()) ev_full(EV_BLOCK, p->pid, EV_NOPID, 0, -1, wait_names[kind], NULL);
     switch_out(p, OP_BLOCK);
+    if (kind == W_IO) {
+        atomic_fetch_sub_explicit(&T.nio, 1, memory_order_relaxed);
+        io_ctl(EPOLL_CTL_DEL, io_fd, NULL);
+    }
+    proc_resumed(p);
     return (WakeReason)p->wake;
 }
+
+static WakeReason thr_block(WaitKind kind, uint64_t token) { return block_on(kind, token, -1); }
 
 static void thr_requeue(EvKind why) {
     Worker *w = self_worker();
@@ -946,6 +968,7 @@ static void thr_requeue(EvKind why) {
     }
     if (EV_ON()) ev_pids(why, p->pid, EV_NOPID);
     switch_out(p, OP_YIELD);
+    proc_resumed(p);
 }
 
 static void thr_preempt(void) { thr_requeue(EV_PREEMPT); }
@@ -977,9 +1000,7 @@ static int thr_wait_io(int fd, int events, int64_t deadline) {
     atomic_fetch_add_explicit(&T.nio, 1, memory_order_seq_cst);
     wakep(); /* an idle worker must become the poller */
     p->io_revents = 0;
-    WakeReason r = thr_block(W_IO, tok);
-    atomic_fetch_sub_explicit(&T.nio, 1, memory_order_relaxed);
-    io_ctl(EPOLL_CTL_DEL, fd, NULL);
+    WakeReason r = block_on(W_IO, tok, fd);
     return r == WK_IO ? p->io_revents : 0;
 }
 
@@ -1021,6 +1042,7 @@ static void thr_init(const RtConfig *cfg) {
     for (int i = 0; i < T.n; i++) {
         T.w[i].id = i;
         T.w[i].rng = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
+        T.w[i].limbo_next = LIMBO_MAX;
         atomic_init(&T.w[i].epoch, QS_OFFLINE);
     }
     atomic_init(&T.epoch, 1);
