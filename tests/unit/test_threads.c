@@ -372,7 +372,8 @@ DEFPROC(main_registry, 0) {
         uint64_t p = proc_spawn(FN(registrant), 1, (Value[]){v_int(i)}, NULL);
         if (i % 10 == 0) proc_spawn(FN(outsider), 1, (Value[]){v_pid(p)}, NULL);
     }
-    timer_bi_sleep((Value[]){v_int(50)}, 1);
+    for (int i = 0; i < 10000 && proc_count() > 1; i++) /* until all have exited */
+        timer_bi_sleep((Value[]){v_int(1)}, 1);
     atomic_store(&c_b, (long)reg_count());
     return v_unit();
 }
@@ -419,6 +420,39 @@ TEST(hundred_thousand_spawns) {
 int main(void) {
     (void)t_run; /* the deterministic helpers of proc_testlib.h */
     (void)say;
+    /* function objects are made lazily (proc_testlib.h): make them before
+     * processes on several threads ask for them */
+    (void)FN(blocked_forever);
+    (void)FN(chain_waiter);
+    (void)FN(counter_proc);
+    (void)FN(doomed);
+    (void)FN(io_waiter);
+    (void)FN(killer);
+    (void)FN(late_sender);
+    (void)FN(main_deadlock);
+    (void)FN(main_kill_io_waiter);
+    (void)FN(main_kills);
+    (void)FN(main_links);
+    (void)FN(main_many_senders);
+    (void)FN(main_pipe);
+    (void)FN(main_quiescence);
+    (void)FN(main_registry);
+    (void)FN(main_regular_file);
+    (void)FN(main_sleepers);
+    (void)FN(main_spawns);
+    (void)FN(main_trap);
+    (void)FN(main_waits_on_timer);
+    (void)FN(outsider);
+    (void)FN(partner);
+    (void)FN(pipe_writer);
+    (void)FN(registrant);
+    (void)FN(sender_proc);
+    (void)FN(short_lived);
+    (void)FN(sleeper);
+    (void)FN(spawner_proc);
+    (void)FN(trapper);
+    (void)FN(victim);
+    (void)FN(watcher);
     RUN(wait_io_pipe_and_deadline);
     RUN(wait_io_regular_file_is_ready);
     RUN(wait_io_waiter_killed);
