@@ -26,11 +26,14 @@ const char prelude_source[] =
     "pub interface Mod do\n  fn mod(self, other)\nend\n"
     "pub interface Default do\n  fn default()\nend\n";
 
+static Module *prelude_mod;
+
+void prelude_reset(void) { prelude_mod = NULL; }
+
 Module *prelude_module(void) {
-    static Module *m;
-    if (m) return m;
+    if (prelude_mod) return prelude_mod;
     uint32_t id = src_add("<prelude>", prelude_source, strlen(prelude_source));
-    m = ast_alloc(sizeof *m);
+    Module *m = ast_alloc(sizeof *m);
     m->name = ast_intern("Prelude", 7);
     m->short_name = m->name;
     m->file = id;
@@ -38,5 +41,6 @@ Module *prelude_module(void) {
     int nerr = 0;
     m->root = parse_file(id, &toks, &nerr);
     lex_free(&toks);
+    prelude_mod = m;
     return m;
 }

@@ -10,6 +10,8 @@
 
 /* Parse the prelude (once) and return its module. */
 Module *prelude_module(void);
+/* Forget the parsed prelude (before an ast_reset; see resolve_reset). */
+void prelude_reset(void);
 extern const char prelude_source[];
 
 #endif

@@ -88,6 +88,13 @@ static Sym **all_methods;
 static uint32_t nall_methods, capall_methods;
 static Module **order;
 static uint32_t norder;
+/* caches of symbols for built-in names (allocated in the AST arena, keyed by
+ * interned names: resolve_reset forgets them together with the arena) */
+static Table builtin_type_tab; /* "Int" ... -> S_BUILTIN_TYPE */
+static Table builtin_fn_tab;   /* "List.map" ... -> S_BUILTIN */
+static Table stdmod_tab;       /* "List" ... -> S_STDMOD */
+static Table std_module_tab;   /* is_std_module */
+static bool std_module_init, builtins_done;
 
 static Sym *new_sym(SymKind k, const char *name, Node *def, Module *m) {
     Sym *s = ast_alloc(sizeof *s);
@@ -112,39 +119,36 @@ bool resolve_is_builtin_type(const char *name) {
 }
 
 static Sym *builtin_type_sym(const char *name) {
-    static Table t;
     const char *k = I(name);
-    Sym *s = table_get(&t, k);
+    Sym *s = table_get(&builtin_type_tab, k);
     if (!s && resolve_is_builtin_type(name)) {
         s = new_sym(S_BUILTIN_TYPE, k, NULL, NULL);
-        table_put(&t, k, s);
+        table_put(&builtin_type_tab, k, s);
     }
     return s;
 }
 
 /* A Sym for a stdlib entry (shared per entry). */
 static Sym *builtin_fn_sym(const StdFn *f) {
-    static Table t;
     char buf[128];
     snprintf(buf, sizeof buf, "%s.%s", f->module, f->name);
     const char *k = I(buf);
-    Sym *s = table_get(&t, k);
+    Sym *s = table_get(&builtin_fn_tab, k);
     if (!s) {
         s = new_sym(S_BUILTIN, I(f->name), NULL, NULL);
         s->builtin = f;
         s->arity = f->arity < 0 ? 0 : (uint32_t)f->arity;
-        table_put(&t, k, s);
+        table_put(&builtin_fn_tab, k, s);
     }
     return s;
 }
 
 static Sym *stdmod_sym(const char *name) {
-    static Table t;
     const char *k = I(name);
-    Sym *s = table_get(&t, k);
+    Sym *s = table_get(&stdmod_tab, k);
     if (!s) {
         s = new_sym(S_STDMOD, k, NULL, NULL);
-        table_put(&t, k, s);
+        table_put(&stdmod_tab, k, s);
     }
     return s;
 }
@@ -284,17 +288,15 @@ Sym *resolve_lookup_global(Module *m, const char *name) {
 /* stdlib_is_module by interned pointer (the table scan is too slow for
  * every name lookup). */
 static bool is_std_module(const char *name) {
-    static Table t;
-    static bool init;
-    if (!init) {
-        init = true;
+    if (!std_module_init) {
+        std_module_init = true;
         for (unsigned i = 0; i < stdlib_count; i++)
             if (stdlib_table[i].module[0]) {
                 const char *k = I(stdlib_table[i].module);
-                if (!table_get(&t, k)) table_put(&t, k, stdmod_sym(k));
+                if (!table_get(&std_module_tab, k)) table_put(&std_module_tab, k, stdmod_sym(k));
             }
     }
-    return table_get(&t, name) != NULL;
+    return table_get(&std_module_tab, name) != NULL;
 }
 
 static Sym *lookup_module_name(Ctx *c, const char *name) {
@@ -1450,9 +1452,8 @@ static bool visit(Module *m, int *state, Module **stack, uint32_t depth) {
 }
 
 static void init_builtins(void) {
-    static bool done;
-    if (done) return;
-    done = true;
+    if (builtins_done) return;
+    builtins_done = true;
     for (unsigned i = 0; i < stdlib_count; i++) {
         const StdFn *f = &stdlib_table[i];
         if (f->flags & SF_PRELUDE) {
@@ -1588,13 +1589,54 @@ static void resolve_module_bodies(Ctx *c, Module *m) {
     c->top_level = false;
 }
 
+/* every scope made, for resolve_reset */
+static ModScope **scopes;
+static uint32_t nscopes, capscopes;
+
 static void setup_module(Module *m) {
     ModScope *ms = calloc(1, sizeof *ms);
     if (!ms) abort();
     m->scope = ms;
+    if (nscopes == capscopes) {
+        capscopes = capscopes ? capscopes * 2 : 16;
+        scopes = realloc(scopes, capscopes * sizeof *scopes);
+        if (!scopes) abort();
+    }
+    scopes[nscopes++] = ms;
 }
 
 Module *resolve_prelude(void) { return prelude; }
+
+void resolve_reset(void) {
+    for (uint32_t i = 0; i < nscopes; i++) {
+        ModScope *ms = scopes[i];
+        table_free(&ms->items);
+        table_free(&ms->types);
+        table_free(&ms->imported);
+        table_free(&ms->timported);
+        table_free(&ms->modules);
+        free(ms);
+    }
+    free(scopes);
+    scopes = NULL;
+    nscopes = capscopes = 0;
+    table_free(&builtin_syms);
+    table_free(&method_syms);
+    table_free(&builtin_type_tab);
+    table_free(&builtin_fn_tab);
+    table_free(&stdmod_tab);
+    table_free(&std_module_tab);
+    std_module_init = builtins_done = false;
+    free(all_methods);
+    all_methods = NULL;
+    nall_methods = capall_methods = 0;
+    free(order);
+    order = NULL;
+    norder = 0;
+    proj = NULL;
+    prelude = NULL;
+    prelude_reset();
+}
 
 Module **resolve_order(uint32_t *n) {
     *n = norder;

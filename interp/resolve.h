@@ -35,6 +35,13 @@
 
 void resolve_project(Project *p);
 
+/* Forget everything the resolver keeps between runs (the prelude, the
+ * caches of built-in symbols, the scopes of every module resolved so far).
+ * For a caller that frees the AST arena and the intern table between
+ * projects (the fuzz target): call it before ast_reset(); the modules of
+ * earlier projects must not be used afterwards. */
+void resolve_reset(void);
+
 /* The prelude module (after resolve_project): Option, Result, ... */
 Module *resolve_prelude(void);
 

@@ -32,6 +32,12 @@ typedef struct Type Type;
  * (warnings allowed). */
 bool ty_check_project(Project *p);
 
+/* Forget every table of the last check.  For a caller that frees the AST
+ * arena between projects (the fuzz target, with resolve_reset): call it
+ * before ast_reset().  ty_check_project itself starts clean as long as the
+ * earlier project's tree is still alive (the REPL). */
+void ty_reset(void);
+
 /* ---- reading types -------------------------------------------------------- */
 
 typedef enum TyKindPub {

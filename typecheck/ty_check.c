@@ -441,6 +441,17 @@ static void reset(void) {
     ty_tv_mode(TV_RIGID);
 }
 
+void ty_reset(void) {
+    ty_decl_reset(); /* first: reset() below must not touch the old symbols */
+    reset();
+    ty_trait_reset();
+    tc_infer_reset();
+    ty_show_reset();
+    free(impl_nodes);
+    impl_nodes = NULL;
+    nimpl_nodes = 0;
+}
+
 static double cpu_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);

@@ -209,6 +209,9 @@ void ty_decls_build(Module **mods, uint32_t nmods) {
 /* ---- annotations ----------------------------------------------------------------- */
 
 static TvMode tv_mode = TV_RIGID;
+static Type **std_cache;          /* stdlib schemes, built from the prelude of ... */
+static Module *std_cache_prelude; /* ... this module */
+static Node *std_cache_root;
 static Sym **touched;
 static uint32_t ntouched, captouched;
 
@@ -226,6 +229,19 @@ static void touch(Sym *s) {
 }
 
 void ty_tv_reset(void) { ty_tv_release(0); }
+
+void ty_decl_reset(void) {
+    ntouched = 0; /* the symbols are gone with the arena: nothing to clear */
+    tv_mode = TV_RIGID;
+    pm_free(&infos);
+    ninfos = 0;
+    prelude = NULL;
+    sym_option = sym_result = sym_ordering = sym_exit = sym_signal = NULL;
+    free(std_cache);
+    std_cache = NULL;
+    std_cache_prelude = NULL;
+    std_cache_root = NULL;
+}
 
 uint32_t ty_tv_mark(void) { return ntouched; }
 
@@ -433,9 +449,6 @@ void ty_apply_where(NodeList where) {
 
 /* ---- stdlib schemes ---------------------------------------------------------------- */
 
-static Type **std_cache;
-static Module *std_cache_prelude;
-static Node *std_cache_root;
 
 /* Convert a scheme's type node: single capital letters are its generic
  * variables; other names are built-in, prelude or opaque library types. */

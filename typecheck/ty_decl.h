@@ -93,6 +93,8 @@ void ty_tv_release(uint32_t mark);
 Sym **ty_tv_since(uint32_t mark, uint32_t *n);
 /* Forget every binding. */
 void ty_tv_reset(void);
+/* Forget everything (the AST arena is being freed; see ty_reset). */
+void ty_decl_reset(void);
 /* Bind a type parameter symbol to a type for the annotations that follow. */
 void ty_tv_bind(Sym *tv, Type *t);
 /* Convert an annotation; NULL gives a fresh variable.  ty_ann_holes counts

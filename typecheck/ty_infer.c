@@ -117,6 +117,14 @@ typedef struct MatchJob {
 static MatchJob *matches;
 static uint32_t nmatches, capmatches;
 
+void tc_infer_reset(void) {
+    cur_fn = NULL;
+    cur_actor_msg = NULL;
+    nsites = group_start = 0;
+    npending = 0;
+    nmatches = 0;
+}
+
 void tc_queue_match(MatchKind k, Node *node, Type *scrut, Node **clauses, int n, const char *name) {
     if (nmatches == capmatches) {
         capmatches = capmatches ? capmatches * 2 : 128;
@@ -351,6 +359,61 @@ static const char *callee_name(Node *c) {
 
 /* Apply fty to the arguments; pre[i] (when given) is an argument's already
  * inferred type. */
+/* A closure literal passed where a function of another arity is expected:
+ * say so in words (E0003 at the closure) instead of comparing two function
+ * types.  Returns true when reported (the closure is then typed on its own). */
+static bool closure_arity_mismatch(Node *arg, Type *want, Span callee, const char *what) {
+    want = ty_prune(want);
+    if (arg->kind != N_CLOSURE || want->kind != TYK_FUN || !arg->closure.clauses.n) return false;
+    Node *cl = arg->closure.clauses.v[0];
+    int got = (int)cl->clause.params.n, exp = ty_fun_arity(want);
+    if (got == exp) return false;
+    const char *who = what ? what : "the function";
+    Span at = arg->span;
+    if (got) at = span_join(cl->clause.params.v[0]->span, cl->clause.params.v[got - 1]->span);
+    Diag *d = diag_new(DIAG_ERROR, "E0003", at, "this closure takes %d argument%s, but %s passes %d", got,
+                       got == 1 ? "" : "s", who, exp);
+    diag_primary(d, "%d parameter%s here", got, got == 1 ? "" : "s");
+    ShowCtx sc = {0};
+    if (callee.file != UINT32_MAX)
+        diag_label(d, callee, "%s calls it as `%s`", who, ty_str(&sc, want));
+    /* the names of the closure's parameters, for the suggestions */
+    char names[200];
+    size_t nl = 0;
+    names[0] = 0;
+    for (int i = 0; i < got && nl + 40 < sizeof names; i++) {
+        Node *p = cl->clause.params.v[i];
+        const char *nm = p->kind == P_BIND ? p->name.id.id : "_";
+        nl += (size_t)snprintf(names + nl, sizeof names - nl, "%s%s", i ? ", " : "", nm);
+    }
+    Type *a0 = exp == 1 ? ty_prune(want->args[0]) : NULL;
+    Node *p0 = got == 1 ? cl->clause.params.v[0] : NULL;
+    if (a0 && a0->kind == TYK_TUPLE && a0->nargs == got && got > 1)
+        diag_help(d, "%s passes one tuple: take it apart with a pattern, `fn ((%s)) -> ... end`", who, names);
+    else if (p0 && p0->kind == P_TUPLE && (int)p0->list.items.n == exp && exp > 1) {
+        char inner[200];
+        size_t il = 0;
+        inner[0] = 0;
+        for (int i = 0; i < exp && il + 40 < sizeof inner; i++) {
+            Node *p = p0->list.items.v[i];
+            il += (size_t)snprintf(inner + il, sizeof inner - il, "%s%s", i ? ", " : "",
+                                   p->kind == P_BIND ? p->name.id.id : "_");
+        }
+        diag_help(d, "%s passes %d separate arguments, not a tuple: `fn %s -> ... end`", who, exp, inner);
+    } else if (exp == 0)
+        diag_help(d, "write a closure without parameters: `fn -> ... end`");
+    else if (exp == 1)
+        diag_help(d, "write a closure that takes one argument: `fn %s -> ... end`",
+                  got && cl->clause.params.v[0]->kind == P_BIND ? cl->clause.params.v[0]->name.id.id : "x");
+    else if (exp == 2)
+        diag_help(d, "write a closure that takes two arguments: `fn a, b -> ... end`");
+    else
+        diag_help(d, "write a closure that takes %d arguments", exp);
+    diag_emit(d);
+    tc_expr(arg, NULL);
+    return true;
+}
+
 static Type *apply_pre(Node *call, Type *fty, Node **args, Type **pre, int nargs, Span callee, const char *what,
                        Node *decl) {
     Type *f = ty_prune(fty);
@@ -389,6 +452,7 @@ static Type *apply_pre(Node *call, Type *fty, Node **args, Type **pre, int nargs
         return ty_fun_ret(f);
     }
     for (int i = 0; i < nargs; i++) {
+        if (!(pre && pre[i]) && closure_arity_mismatch(args[i], f->args[i], callee, what)) continue;
         char prim[64];
         snprintf(prim, sizeof prim, "argument %d has type `%%s`", i + 1);
         Expect ex = {f->args[i], callee, NULL, NULL, NULL, prim, NULL};

@@ -65,6 +65,8 @@ void tc_method_check(ImplInfo *ii, IfaceInfo *iface, Node *fn, Type *ftype);
 
 /* Settle the queued questions of the definitions just inferred. */
 void tc_group_begin(void);
+/* Forget every queued question (the AST arena is being freed; see ty_reset). */
+void tc_infer_reset(void);
 void tc_group_end(void);
 /* Before a let/nested-fn generalisation: settle what can be, and keep the
  * types the rest depends on monomorphic. */

@@ -589,6 +589,21 @@ static void compute_derives(void) {
 
 /* ---- building ---------------------------------------------------------------------------- */
 
+void ty_trait_reset(void) {
+    pm_free(&ifaces);
+    pm_free(&impl_of);
+    pm_free(&method_names);
+    for (uint32_t i = 0; i < impl_by_head.cap; i++)
+        if (impl_by_head.keys[i]) {
+            ImplList *l = impl_by_head.vals[i];
+            free(l->v);
+            free(l);
+        }
+    pm_free(&impl_by_head);
+    nimpls = 0;
+    memset(&ty_proto, 0, sizeof ty_proto);
+}
+
 void ty_traits_build(Module **mods, uint32_t nmods) {
     pm_free(&ifaces);
     pm_free(&impl_of);

@@ -48,6 +48,8 @@ extern Protocols ty_proto;
 /* Build interface and impl tables (E0007, E0026, E0008 on annotations) and
  * compute every type's derived traits (E0028, E0029, E0038, E0039). */
 void ty_traits_build(Module **mods, uint32_t nmods);
+/* Forget everything (the AST arena is being freed; see ty_reset). */
+void ty_trait_reset(void);
 
 IfaceInfo *ty_iface(Sym *iface);
 IfaceMethod *ty_iface_method(IfaceInfo *ii, const char *name);

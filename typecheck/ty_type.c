@@ -414,17 +414,23 @@ static void show(Buf *b, ShowCtx *sc, Type *t, int depth) {
     switch (t->kind) {
     case TYK_VAR: {
         if (t->name) { put(b, t->name); return; }
-        int k = -1;
         if (sc) {
             for (int i = 0; i < sc->nvars; i++)
-                if (sc->vars[i] == t) k = i;
-            if (k < 0 && sc->nvars < 32) {
-                k = sc->nvars;
-                sc->vars[sc->nvars++] = t;
+                if (sc->vars[i] == t) { put(b, sc->names[i]); return; }
+            if (sc->nvars < SHOW_MAXVARS) {
+                int k = sc->nvars++;
+                sc->vars[k] = t;
+                /* the next letter no declared parameter uses */
+                while (sc->next < 26 && (sc->taken >> sc->next & 1)) sc->next++;
+                int n = sc->next++;
+                if (n < 26) snprintf(sc->names[k], sizeof sc->names[k], "%c", 'a' + n);
+                else snprintf(sc->names[k], sizeof sc->names[k], "%c%d", 'a' + n % 26, (n / 26) % 100);
+                put(b, sc->names[k]);
+                return;
             }
         }
         char tmp[24];
-        snprintf(tmp, sizeof tmp, "?%u", k >= 0 ? (unsigned)k + 1 : t->id);
+        snprintf(tmp, sizeof tmp, "t%u", t->id);
         put(b, tmp);
         return;
     }
@@ -489,9 +495,24 @@ static void show(Buf *b, ShowCtx *sc, Type *t, int depth) {
 static char *ring[NRING];
 static int ring_pos;
 
+/* Letters that declared type parameters of `t` are called (ShowCtx.taken). */
+static void taken_letters(ShowCtx *sc, Type *t, int depth, int *budget) {
+    t = ty_prune(t);
+    if (!t || depth > 40 || --*budget < 0) return; /* types are DAGs: bounded walk */
+    if (t->kind == TYK_VAR) {
+        if (t->name && t->name[0] >= 'a' && t->name[0] <= 'z' && !t->name[1]) sc->taken |= 1u << (t->name[0] - 'a');
+        return;
+    }
+    for (int i = 0; i < t->nargs; i++) taken_letters(sc, t->args[i], depth + 1, budget);
+}
+
 const char *ty_str(ShowCtx *sc, Type *t) {
     Buf b = {0};
     put(&b, "");
+    if (sc) {
+        int budget = 2000;
+        taken_letters(sc, t, 0, &budget);
+    }
     show(&b, sc, t, 0);
     free(ring[ring_pos]);
     ring[ring_pos] = b.s;
@@ -499,10 +520,22 @@ const char *ty_str(ShowCtx *sc, Type *t) {
     return b.s;
 }
 
+void ty_show_reset(void) {
+    for (int i = 0; i < NRING; i++) {
+        free(ring[i]);
+        ring[i] = NULL;
+    }
+    ring_pos = 0;
+    qualify_names = false;
+    inst_what = NULL;
+}
+
 char *ty_show(Type *t) {
     Buf b = {0};
     put(&b, "");
     ShowCtx sc = {.nvars = 0};
+    int budget = 2000;
+    taken_letters(&sc, t, 0, &budget);
     show(&b, &sc, t, 0);
     return b.s;
 }

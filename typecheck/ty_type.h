@@ -135,18 +135,27 @@ void ty_add_bound(Type *var, const Bound *b);
 
 /* ---- printing --------------------------------------------------------------------- */
 
-/* Printing context: variables are numbered ?1, ?2, ... in order of first
- * appearance, shared by every type printed through the same context (so
- * "expected ?1, found List<?1>" is consistent). */
+/* Printing context: unnamed variables are shown as a, b, c, ... (then a1,
+ * b1, ...) in order of first appearance, shared by every type printed
+ * through the same context (so "expected a, found List<a>" is consistent).
+ * Variables with a declared name (type parameters) keep it; a letter a
+ * declared parameter uses in the type being printed is skipped.
+ * Initialise with `ShowCtx sc = {0};`. */
+#define SHOW_MAXVARS 64
 typedef struct ShowCtx {
-    Type *vars[32];
+    Type *vars[SHOW_MAXVARS];
+    char names[SHOW_MAXVARS][8];
     int nvars;
+    int next;       /* next letter number to try */
+    uint32_t taken; /* bit i: letter 'a' + i is a declared parameter's name */
 } ShowCtx;
 
 /* Snow syntax for a type; the result is valid until the next 16 calls. */
 const char *ty_str(ShowCtx *sc, Type *t);
 /* Qualify user type names with their module (multi-module builds). */
 void ty_set_qualify(bool on);
+/* Free the printed-type ring (see ty_reset). */
+void ty_show_reset(void);
 
 /* ---- small pointer map ------------------------------------------------------------- */
 
