@@ -39,6 +39,8 @@ typedef struct TypeInfo {
     VariantInfo *variants;
     uint32_t derives;   /* D_* bits available (explicit list, or the conditional defaults) */
     bool derive_error;  /* its deriving clause was rejected: uses are not reported again */
+    uint32_t derive_failed; /* D_* bits of the list that a field could not support
+                               (E0028): uses of those are not reported again */
     /* the field that kept a default derivation away (decision 22) */
     const char *blocked_field[DI__COUNT];
     Type *blocked_type[DI__COUNT];

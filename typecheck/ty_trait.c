@@ -371,6 +371,27 @@ static bool structural(Type *f, int di, bool deflt) {
     }
 }
 
+/* The user type inside a field type that keeps derivation `di` away (the
+ * root cause to name in a help), or NULL. */
+static TypeInfo *blocking_type(Type *f, int di, int depth) {
+    f = ty_prune(f);
+    if (!f || depth > 20) return NULL;
+    if (f->kind == TYK_USER) {
+        TypeInfo *ti = ty_info(f->sym);
+        if (ti && !ti->is_prelude && !structural(f, di, false)) {
+            bool own = (di == DI_DEBUG || di == DI_DISPLAY) ? !user_printable(ti)
+                                                            : !((ti->derives & (1u << di)) ||
+                                                                has_user_impl(proto_for_bit(di), ti->sym));
+            if (own) return ti;
+        }
+    }
+    for (int i = 0; i < f->nargs; i++) {
+        TypeInfo *r = blocking_type(f->args[i], di, depth + 1);
+        if (r) return r;
+    }
+    return NULL;
+}
+
 /* Every field type of a declaration, with a printable name for notes. */
 typedef struct FieldRef {
     const char *name; /* "x", or "Circle.0" for positional variant fields */
@@ -558,9 +579,24 @@ static void compute_derives(void) {
                                    ti->sym->name);
                 diag_primary(d, "field `%s` has type `%s`, which does not implement `%s`", fs[k].name,
                              ty_str(&sc, fs[k].type), derive_names[di]);
-                diag_help(d, "remove `%s` from the deriving list, or change the field's type", derive_names[di]);
+                TypeInfo *bt = di == DI_JSON || di == DI_ROW ? NULL : blocking_type(fs[k].type, di, 0);
+                if (bt && bt->def->tdef.has_deriving) {
+                    diag_label(d, bt->def->tdef.name.span, "`%s` is declared here", bt->sym->name);
+                    diag_help(d, "derive `%s` for `%s` too: add `%s` to the deriving list of `%s`%s", derive_names[di],
+                              bt->sym->name, derive_names[di], bt->sym->name,
+                              di == DI_ORD && !(bt->derives & D_EQ) ? " (together with `Eq`)" : "");
+                } else if (bt && bt->blocked_field[di]) {
+                    diag_note(d, "`%s` gets no default `%s` because its field `%s` has type `%s`", bt->sym->name,
+                              derive_names[di], bt->blocked_field[di], ty_str(&sc, bt->blocked_type[di]));
+                } else if (bt) {
+                    diag_help(d, "write `impl %s for %s do ... end`, or remove `%s` from the deriving list of `%s`",
+                              derive_names[di], bt->sym->name, derive_names[di], ti->sym->name);
+                } else {
+                    diag_help(d, "remove `%s` from the deriving list, or change the field's type", derive_names[di]);
+                }
                 diag_emit(d);
                 ti->derives &= ~(1u << di);
+                ti->derive_failed |= 1u << di;
                 break;
             }
         }
@@ -732,6 +768,17 @@ static bool fail(Type *t, const Bound *b, bool report) {
     if (t->kind == TYK_USER) {
         TypeInfo *ti = ty_info(t->sym);
         if (ti && ti->derive_error) return true; /* reported at its deriving clause */
+        if (ti && ti->derive_failed) {
+            /* the list asks for it, but a field could not support it:
+             * reported there (E0028) */
+            uint32_t bit = 0;
+            if (b->pseudo == PT_SHOW) bit = D_DISPLAY | D_DEBUG;
+            else if (b->pseudo == PT_JSON) bit = D_JSON;
+            else
+                for (int di = 0; di < DI__COUNT; di++)
+                    if (b->iface && proto_for_bit(di) == b->iface) bit |= 1u << di;
+            if (ti->derive_failed & bit) return true;
+        }
     }
     if (report) report_missing(t, b);
     return false;
