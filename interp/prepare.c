@@ -679,6 +679,26 @@ static PNode *call_node(FnCtx *c, Node *n, bool tail) {
             return p;
         }
         case S_METHOD: case S_INTERFACE: {
+            /* m(x) / Trait.m(x) the type checker resolved to one impl's
+             * method: a known call (by name at run time, two traits giving
+             * the type a method of the same name could not be told apart) */
+            if (tr && tr->kind == TR_IMPL_METHOD && tr->fn && tr->fn->aux) {
+                FnRt *r = tr->fn->aux;
+                p = pn(tail ? ev_tail_known : ev_call_known, n);
+                p->p = r->code;
+                p->k = r->fn;
+                p->kids = args;
+                p->nkids = nargs;
+                p->flags = fl;
+                if (tail) {
+                    if (ntail == captail) {
+                        captail = captail ? captail * 2 : 64;
+                        tail_edges = realloc(tail_edges, captail * sizeof *tail_edges);
+                    }
+                    tail_edges[ntail++] = (TailEdge){c->code, r->code};
+                }
+                return p;
+            }
             p = pn(ev_call_dispatch, n);
             p->p = (void *)(s->kind == S_METHOD ? s->name : callee->field_acc.name.id);
             p->kids = args;

@@ -75,6 +75,7 @@ typedef struct Site {
     Node **args;
     int nargs;
     const char *name;
+    Sym *trait;       /* Trait.m(x) / a dynamic call's interface: only its method */
 } Site;
 
 /* Sites live in one array (pointers into it die at the next add_site);
@@ -686,6 +687,7 @@ static Type *resolve_method(Node *call, Node *callee, Type *recv, Node *recv_nod
             s->node2 = callee && callee->kind == N_NAME ? callee : NULL;
             s->type = R;
             s->name = I(name);
+            s->trait = c->trait;
         }
         if (mt->kind != TYK_FUN || ty_fun_arity(mt) < 1) {
             Diag *d = diag_new(DIAG_ERROR, "E0030", callee_span, "`%s` of `%s` cannot be called on a value", name,
@@ -783,6 +785,7 @@ static Type *tc_method_free_call(Node *call, Node *callee, const char *name, Sym
     s->type = R;
     s->result = ty_var();
     s->name = name;
+    s->trait = only_trait;
     s->args = args + 1;
     s->nargs = nargs - 1;
     s->pre = pre;
@@ -1958,7 +1961,7 @@ static bool settle_site(uint32_t i, bool final) {
         Node *callee = s.node2 ? s.node2 : call->call.callee;
         Node *recv = s.node2 ? call->call.args.v[0] : call->call.callee->field_acc.base;
         Span cs = callee->kind == N_FIELDACC ? callee->field_acc.name.span : callee->span;
-        Type *t = resolve_method(call, callee, s.type, recv, s.name, s.args, s.pre, s.nargs, cs, !final, NULL);
+        Type *t = resolve_method(call, callee, s.type, recv, s.name, s.args, s.pre, s.nargs, cs, !final, s.trait);
         if (!t) return false;
         UErr e = {0};
         if (ty_unify(s.result, t, &e) != U_OK) {
@@ -2017,8 +2020,14 @@ void tc_group_end(void) {
         case SITE_DYN: case SITE_METHOD_NAME: {
             Type *t = ty_prune(s->type);
             if (!t || t->kind == TYK_VAR) break;
-            MethodCand c[4];
-            int nc = ty_method_candidates(t, s->name, c, 4);
+            MethodCand c[8];
+            int nc = ty_method_candidates(t, s->name, c, 8);
+            if (s->trait) {
+                int k = 0;
+                for (int q = 0; q < nc; q++)
+                    if (c[q].trait == s->trait) c[k++] = c[q];
+                nc = k;
+            }
             if (nc == 1 && !c[0].dynamic) record_method(s->node, s->node2, &c[0], s->name);
             break;
         }
