@@ -1,0 +1,3 @@
+#!/bin/bash
+# See determinism.py.
+exec python3 "$(dirname "$0")/determinism.py"
