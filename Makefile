@@ -37,6 +37,9 @@ else ifeq ($(MODE),asan)
 else ifeq ($(MODE),tsan)
   OPT := -O1 -fsanitize=thread -DSNOW_TSAN
   LDEXTRA := -fsanitize=thread
+else ifeq ($(MODE),fuzz)
+  # objects for the libFuzzer targets (scripts/build-fuzz links them)
+  OPT := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -DSNOW_ASAN
 endif
 
 CFLAGS  ?=
@@ -49,7 +52,7 @@ else
   SNOW := $(BUILD)/snow
 endif
 
-.PHONY: all deps run test test-only asan tsan bench fuzz leakcheck clean unit
+.PHONY: all deps run test test-only asan tsan bench fuzz fuzzlib leakcheck clean unit
 
 all: $(SNOW)
 
@@ -82,6 +85,9 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(LIBOBJS)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
 unit: $(UNIT_BINS)
+
+# the library objects alone (MODE=fuzz CC=clang: for scripts/build-fuzz)
+fuzzlib: $(LIBOBJS)
 
 deps:
 	@scripts/install-deps

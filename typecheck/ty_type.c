@@ -52,7 +52,7 @@ Type *ty_error(void) { return ty_basic(TYK_ERROR); }
 
 Type *ty_conn(int kind, int n, Type **args) {
     Type *t = alloc_type(kind);
-    t->nargs = (uint16_t)n;
+    t->nargs = n;
     if (n) {
         t->args = ast_alloc((size_t)n * sizeof *t->args);
         memcpy(t->args, args, (size_t)n * sizeof *t->args);
@@ -69,7 +69,7 @@ Type *ty_con2(int kind, Type *a, Type *b) {
 
 Type *ty_fun(int nparams, Type **params, Type *ret) {
     Type *t = alloc_type(TYK_FUN);
-    t->nargs = (uint16_t)(nparams + 1);
+    t->nargs = nparams + 1;
     t->args = ast_alloc((size_t)(nparams + 1) * sizeof *t->args);
     if (nparams) memcpy(t->args, params, (size_t)nparams * sizeof *t->args);
     t->args[nparams] = ret;

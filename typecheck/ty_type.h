@@ -62,7 +62,7 @@ typedef struct Bound {
 struct Type {
     uint8_t kind;      /* TyKindPub or TYK_ERROR / TYK_ANYTUPLE */
     uint8_t flags;     /* TF_* (variables) */
-    uint16_t nargs;
+    int32_t nargs;     /* (not 16 bits: a 65535-parameter function must not wrap) */
     uint32_t id;       /* variables: creation number */
     int level;         /* variables: binding level */
     Type *link;        /* variables: what it was bound to */
@@ -90,7 +90,7 @@ Type *ty_other(const char *name);
 Type *ty_pid_untyped(void);
 
 static inline Type *ty_fun_ret(Type *f) { return f->args[f->nargs - 1]; }
-static inline int ty_fun_arity(Type *f) { return f->nargs - 1; }
+static inline int ty_fun_arity(Type *f) { return (int)f->nargs - 1; }
 
 /* ---- levels and schemes ------------------------------------------------------- */
 
