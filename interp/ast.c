@@ -246,7 +246,16 @@ void ast_dump(FILE *f, const Node *n, int depth) {
         if (n->flags & NF_BRUTAL) fputs(" shutdown=brutal_kill", f);
         break;
     case N_INT: fprintf(f, " %" PRId64, n->lit.i); break;
-    case N_FLOAT: fprintf(f, " %.17g", n->lit.f); break;
+    case N_FLOAT: {
+        /* shortest text that reads back as the same double */
+        char buf[40];
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, n->lit.f);
+            if (strtod(buf, NULL) == n->lit.f) break;
+        }
+        fprintf(f, " %s", buf);
+        break;
+    }
     case N_STRING: fputc(' ', f); print_str(f, n->lit.s, n->lit.n); break;
     case N_BOOL: fputs(n->lit.i ? " true" : " false", f); break;
     case N_NAME: case P_BIND: fprintf(f, " %s", n->name.id.id); break;

@@ -19,6 +19,7 @@ typedef struct Parser {
     bool self_ok;      /* inside a method with a `self` parameter */
     bool in_actor;     /* directly inside an actor body (terminate allowed) */
     bool lex_fatal;    /* the token stream ends with a fatal lexical error */
+    bool neg_operand;  /* parsing the operand of unary minus (Int minimum literal) */
     uint32_t lex_fatal_off;
 } Parser;
 
@@ -1189,6 +1190,14 @@ static Node *parse_postfix(Parser *p, Node *e) {
     for (;;) {
         if (p->panic) return e;
         const Token *t = cur_continued(p);
+        if (e->kind == N_INT && e->lit.n == 1 &&
+            (t->kind == TK_DOT || t->kind == TK_LPAREN || t->kind == TK_LBRACKET || t->kind == TK_QUESTION)) {
+            /* `-9223372036854775808.abs()` applies `.abs()` to the out-of-range literal first */
+            Diag *d = err_at(p, e->span, "integer literal is too large");
+            if (d) diag_primary(d, "does not fit in a 64-bit Int");
+            finish(d);
+            e->lit.n = 0;
+        }
         if (t->kind == TK_LPAREN && !t->nl_before) {
             advance(p);
             Node *c = ast_node(N_CALL, e->span);
@@ -1283,7 +1292,10 @@ static Node *parse_unary(Parser *p) {
     if (t->kind == TK_MINUS || t->kind == TK_BANG || t->kind == TK_NOT) {
         advance(p);
         skip_newlines(p);
+        bool saved_neg = p->neg_operand;
+        p->neg_operand = t->kind == TK_MINUS;
         Node *operand = parse_unary(p);
+        p->neg_operand = saved_neg;
         if (t->kind == TK_MINUS && operand->kind == N_INT && operand->lit.n == 1) {
             operand->lit.n = 0; /* -9223372036854775808 */
             operand->span = span_from(p, t->span);
@@ -1296,7 +1308,7 @@ static Node *parse_unary(Parser *p) {
     } else {
         res = parse_postfix(p, parse_primary(p));
     }
-    if (res->kind == N_INT && res->lit.n == 1 && !p->panic) {
+    if (res->kind == N_INT && res->lit.n == 1 && !p->panic && !p->neg_operand) {
         Diag *d = err_at(p, res->span, "integer literal is too large");
         if (d) {
             diag_primary(d, "does not fit in a 64-bit Int");
@@ -1359,7 +1371,10 @@ static Node *parse_binary(Parser *p, int min_prec) {
 
 static Node *parse_expr(Parser *p) {
     if (!enter(p)) { leave(p); return error_node(p); }
+    bool saved_neg = p->neg_operand;
+    p->neg_operand = false; /* a nested expression is not the literal under `-` */
     Node *e = parse_binary(p, 1);
+    p->neg_operand = saved_neg;
     leave(p);
     return e;
 }
