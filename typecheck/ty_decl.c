@@ -14,6 +14,14 @@
 
 /* ---- type declarations ------------------------------------------------------- */
 
+/* The aliases being expanded (a cycle is found when one comes back: an
+ * expansion budget alone would take exponential time on `type X = (X, X)`),
+ * and those already reported. */
+static Sym *alias_stack[64];
+static int alias_sp;
+static PtrMap alias_reported;
+static bool alias_cycle_hit; /* a cycle was met inside the current expansion */
+
 static PtrMap infos;          /* Sym* -> TypeInfo* */
 static TypeInfo **info_list;
 static uint32_t ninfos, capinfos;
@@ -185,6 +193,8 @@ static void define_type(TypeInfo *ti) {
 }
 
 void ty_decls_build(Module **mods, uint32_t nmods) {
+    pm_free(&alias_reported);
+    alias_sp = 0;
     pm_free(&infos);
     ninfos = 0;
     prelude = resolve_prelude();
@@ -232,6 +242,8 @@ void ty_tv_reset(void) { ty_tv_release(0); }
 
 void ty_decl_reset(void) {
     ntouched = 0; /* the symbols are gone with the arena: nothing to clear */
+    pm_free(&alias_reported);
+    alias_sp = 0;
     tv_mode = TV_RIGID;
     pm_free(&infos);
     ninfos = 0;
@@ -292,10 +304,17 @@ static Type *conv(Node *t, int depth);
 static Type *conv_alias(Node *t, Sym *s, Type **args, int nargs, int depth) {
     Node *al = s->def;
     int np = (int)al->tdef.generics.n;
-    if (depth > 64) {
-        Diag *d = diag_new(DIAG_ERROR, "E0002", t->span, "infinite type: alias `%s` refers to itself", s->name);
-        diag_help(d, "an alias is only another name for a type; use a sum type for recursive data");
-        diag_emit(d);
+    bool cycle = depth > 64 || alias_sp >= 64;
+    for (int i = 0; i < alias_sp && !cycle; i++)
+        if (alias_stack[i] == s) cycle = true;
+    if (cycle) {
+        if (!pm_get(&alias_reported, s)) {
+            pm_put(&alias_reported, s, (void *)1);
+            Diag *d = diag_new(DIAG_ERROR, "E0002", t->span, "infinite type: alias `%s` refers to itself", s->name);
+            diag_help(d, "an alias is only another name for a type; use a sum type for recursive data");
+            diag_emit(d);
+        }
+        alias_cycle_hit = true;
         return ty_error();
     }
     if (nargs && nargs != np) {
@@ -309,7 +328,13 @@ static Type *conv_alias(Node *t, Sym *s, Type **args, int nargs, int depth) {
         saved[i] = g->ty;
         g->ty = nargs ? args[i] : hole();
     }
+    alias_stack[alias_sp++] = s;
+    bool outer_hit = alias_cycle_hit;
+    alias_cycle_hit = false;
     Type *r = conv(al->tdef.alias_of, depth + 1);
+    if (alias_cycle_hit) r = ty_error(); /* a recursive alias is no type at all */
+    alias_cycle_hit = outer_hit || alias_cycle_hit;
+    alias_sp--;
     for (int i = 0; i < np && i < 16; i++) {
         Sym *g = al->tdef.generics.v[i]->sym;
         if (g) g->ty = saved[i];
