@@ -750,15 +750,26 @@ typedef struct CopyItem {
     Value *dst;
 } CopyItem;
 
+/* The work stack starts in a buffer on the C stack: most messages are a
+ * few objects, and a malloc + free per send would cost more than the copy. */
+#define CS_INLINE 32
 typedef struct CopyStack {
     CopyItem *items;
     size_t n, cap;
+    CopyItem inline_items[CS_INLINE];
 } CopyStack;
 
 static void cs_push(CopyStack *s, Value src, Value *dst) {
     if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        s->items = xrealloc(s->items, s->cap * sizeof(CopyItem));
+        size_t ncap = s->cap * 2;
+        if (s->items == s->inline_items) {
+            CopyItem *h = xmalloc(ncap * sizeof(CopyItem));
+            memcpy(h, s->items, s->n * sizeof(CopyItem));
+            s->items = h;
+        } else {
+            s->items = xrealloc(s->items, ncap * sizeof(CopyItem));
+        }
+        s->cap = ncap;
     }
     s->items[s->n].src = src;
     s->items[s->n].dst = dst;
@@ -964,10 +975,37 @@ static Value copy_one(FragAlloc *fa, CopyStack *s, Value v) {
     }
 }
 
+/* One object whose fields need no copying (Token(5), (pid, 7), a string):
+ * the common message, copied without the two passes. */
+static bool is_flat(Value v) {
+    const Value *f;
+    uint32_t n;
+    switch (v.o->kind) {
+    case OK_STR: return true;
+    case OK_TUPLE: f = AS_TUPLE(v)->items; n = AS_TUPLE(v)->n; break;
+    case OK_VARIANT: f = AS_VARIANT(v)->fields; n = AS_VARIANT(v)->n; break;
+    case OK_STRUCT: f = AS_STRUCT(v)->fields; n = AS_STRUCT(v)->type->nfields; break;
+    default: return false;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (needs_copy(f[i])) return false;
+    return true;
+}
+
 Frag *frag_copy(Value v, Value *out) {
     *out = v;
     if (!needs_copy(v)) return NULL;
-    CopyStack s = {0};
+    CopyStack s;
+    s.items = s.inline_items;
+    s.n = 0;
+    s.cap = CS_INLINE;
+    if (is_flat(v)) {
+        Chunk *c = chunk_new(copy_size(v), 0);
+        FragAlloc fa = {c, c->start};
+        *out = copy_one(&fa, &s, v);
+        assert(s.n == 0 && fa.p == c->end);
+        return (Frag *)c;
+    }
     /* pass 1: size */
     size_t total = 0;
     cs_push(&s, v, NULL);
@@ -985,7 +1023,7 @@ Frag *frag_copy(Value v, Value *out) {
         *it.dst = copy_one(&fa, &s, it.src);
     }
     assert(fa.p == c->end);
-    free(s.items);
+    if (s.items != s.inline_items) free(s.items);
     return (Frag *)c;
 }
 
@@ -1002,6 +1040,29 @@ void heap_adopt(Heap *h, Frag *f) {
     h->since_gc += sz;
     h->reserved += c->total;
     bounds_add(h, c);
+}
+
+/* Small single-object fragments are copied in and freed at once: an
+ * adopted chunk would wait for the next collection to be merged, swept and
+ * freed, which costs far more than copying a few words. */
+#define ADOPT_COPY_MAX 128
+
+Value heap_adopt_value(Heap *h, Frag *f, Value v) {
+    if (!f) return v;
+    Chunk *c = &f->c;
+    size_t sz = (size_t)(c->end - c->start);
+    if (sz <= ADOPT_COPY_MAX && v.o == (Obj *)c->start && v.o->size == sz &&
+        (v.o->kind == OK_STR || v.o->kind == OK_TUPLE || v.o->kind == OK_VARIANT || v.o->kind == OK_STRUCT)) {
+        /* one self-contained object: no pointer inside it leads into the chunk */
+        Obj *o = alloc_in(h, sz, v.o->kind, false);
+        memcpy(o, v.o, sz);
+        o->gcbits = 0;
+        free(f);
+        v.o = o;
+        return v;
+    }
+    heap_adopt(h, f);
+    return v;
 }
 
 void frag_free(Frag *f) { free(f); }

@@ -104,6 +104,9 @@ void heap_stats(const Heap *h, HeapStats *out);
  * fragment handle is consumed).  frag_free discards an unreceived message. */
 Frag *frag_copy(Value v, Value *out);
 void heap_adopt(Heap *h, Frag *f);
+/* heap_adopt for a fragment whose root value is v; returns the value to use
+ * from now on (a small single-object fragment is copied into h and freed). */
+Value heap_adopt_value(Heap *h, Frag *f, Value v);
 void frag_free(Frag *f);
 
 /* Deep copy of a value into the current heap (used when a value crosses

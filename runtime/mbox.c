@@ -94,8 +94,7 @@ Value mbox_take(Mbox *m, MboxEntry *e) {
     if (e->next) e->next->prev = e->prev;
     else m->tail = e->prev;
     m->count--;
-    Value v = e->val;
-    if (e->frag) heap_adopt(heap_current(), e->frag);
+    Value v = e->frag ? heap_adopt_value(heap_current(), e->frag, e->val) : e->val;
     free(e);
     return v;
 }

@@ -642,6 +642,7 @@ static void run_proc(Worker *w, Proc *p, bool inherit) {
  * process's stack is copied out (stack.h).  Entries name (pid, token), so
  * one whose process has woken since is skipped and none needs removing. */
 
+#ifndef THR_ASAN
 static void hibernate(HibEnt e) {
     Proc *p = proc_find(e.pid);
     if (!p) return;
@@ -653,6 +654,7 @@ static void hibernate(HibEnt e) {
     stack_hibernate(&p->stack, p->ctx.sp);
     atomic_store_explicit(&p->sword, s, memory_order_release);
 }
+#endif
 
 static void hib_note(Worker *w, uint64_t pid, uint64_t token) {
 #ifndef THR_ASAN
