@@ -524,32 +524,23 @@ void proc_resumed(Proc *p) {
     die_now(p, r, kill);
 }
 
-/* Ask process t (not the running one) to exit with `reason`.  The reason
- * is copied under t's lock (t may be on another worker, acting on an
- * earlier signal); the sequentially consistent store of exit_pending pairs
- * with the threaded scheduler's re-check after t publishes that it blocks. */
-static void send_exit(Proc *t, Value reason, bool kill) {
+/* Ask process t (not the running one; its lock held by the caller) to
+ * exit with `reason`.  t may be on another worker, acting on an earlier
+ * signal; the sequentially consistent store of exit_pending pairs with the
+ * threaded scheduler's re-check after t publishes that it blocks.  Signals
+ * are queued with the target's lock held, so once an unlink, demonitor or
+ * trap_exit change returns (under the same lock) no signal decided before
+ * it can arrive after it. */
+static void send_exit_locked(Proc *t, Value reason, bool kill) {
     assert(t != proc_self());
-    mt_lock(&t->lk);
-    if (t->gone || (atomic_load_explicit(&t->exit_pending, memory_order_relaxed) && (t->pending_kill || !kill))) {
-        mt_unlock(&t->lk); /* first signal wins; Killed upgrades */
-        return;
-    }
+    if (t->gone || (atomic_load_explicit(&t->exit_pending, memory_order_relaxed) && (t->pending_kill || !kill)))
+        return; /* first signal wins; Killed upgrades */
     Frag *old = t->pending_frag;
     t->pending_reason = copy_out(reason, &t->pending_frag);
     t->pending_kill = kill;
     atomic_store_explicit(&t->exit_pending, true, memory_order_seq_cst);
-    mt_unlock(&t->lk);
     if (old) frag_free(old);
     sched_wake(t, WK_SIGNAL);
-}
-
-/* t's trap_exit flag (t may be another process, changing it meanwhile). */
-static bool traps_exits(Proc *t) {
-    mt_lock(&t->lk);
-    bool on = t->trap_exit;
-    mt_unlock(&t->lk);
-    return on;
 }
 
 /* ---- the process body and its exit --------------------------------------------------- */
@@ -568,20 +559,21 @@ static void scan_roots(Heap *h, void *ctx) {
     if (proc_scan_hook && p->hot.interp) proc_scan_hook(h, p->hot.interp);
 }
 
-static void signal_link(Proc *dying, Proc *l, Value reason) {
+/* l's lock is held. */
+static void signal_link_locked(Proc *dying, Proc *l, Value reason) {
     int xr = reason_kind(reason);
-    if (traps_exits(l)) {
+    if (l->trap_exit) {
         if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying->pid, 0, 0, "trapped", &reason);
         send_signal(l, dying->pid, val_sig_exit(dying->pid, reason));
     } else if (xr == XR_NORMAL) {
         /* a non-trapping partner ignores a normal exit */
     } else if (xr == XR_SHUTDOWN) {
         if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying->pid, 0, 0, "exit", &reason);
-        send_exit(l, reason, false);
+        send_exit_locked(l, reason, false);
     } else {
         Value lr = val_exit_linked(dying->pid, reason);
         if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying->pid, 0, 0, "exit", &lr);
-        send_exit(l, lr, false);
+        send_exit_locked(l, lr, false);
     }
 }
 
@@ -618,18 +610,21 @@ static _Noreturn void finish_exit(Proc *p) {
     mt_unlock(&p->lk);
     for (uint32_t i = 0; i < nlinks; i++) {
         Proc *l = proc_find(links[i]);
-        if (l && links_del(l, p->pid)) signal_link(p, l, reason);
+        if (!l) continue;
+        mt_lock(&l->lk);
+        if (pids_remove(l->links, &l->nlinks, p->pid)) signal_link_locked(p, l, reason);
+        mt_unlock(&l->lk);
     }
     for (uint32_t i = 0; i < nmons_in; i++) {
         MonIn m = mons_in[i];
         Proc *w = proc_find(m.watcher);
         if (!w) continue;
         mt_lock(&w->lk);
-        bool had = mons_out_remove(w, m.ref, NULL);
+        if (mons_out_remove(w, m.ref, NULL)) {
+            if (EV_ON()) ev_full(EV_DOWN, w->pid, p->pid, m.ref, 0, NULL, &reason);
+            send_signal_kind(w, m.kind, p->pid, val_sig_down(m.ref, p->pid, reason));
+        }
         mt_unlock(&w->lk);
-        if (!had) continue;
-        if (EV_ON()) ev_full(EV_DOWN, w->pid, p->pid, m.ref, 0, NULL, &reason);
-        send_signal_kind(w, m.kind, p->pid, val_sig_down(m.ref, p->pid, reason));
     }
     for (uint32_t i = 0; i < nmons_out; i++) {
         Proc *t = proc_find(mons_out[i].target);
@@ -866,25 +861,25 @@ void proc_exit_pid(uint64_t pid, Value reason) {
     Proc *t = proc_find(pid);
     if (!t) return;
     int xr = reason_kind(reason);
-    bool trap = t == self ? self->trap_exit : traps_exits(t);
+    if (t != self) mt_lock(&t->lk); /* decide and deliver atomically for t */
+    bool trap = t->trap_exit;
     const char *effect;
     if (xr == XR_KILLED) effect = "kill";
     else if (trap) effect = "trapped";
     else if (xr == XR_NORMAL && t != self) effect = "ignored";
     else effect = "exit";
     if (EV_ON()) ev_full(EV_EXIT_SIGNAL, t->pid, self->pid, 0, 0, effect, &reason);
-    if (xr == XR_KILLED) {
-        if (t == self) die_now(self, reason, true);
-        send_exit(t, reason, true);
-    } else if (trap) {
-        send_signal(t, self->pid, val_sig_exit(self->pid, reason));
-    } else if (xr == XR_NORMAL && t != self) {
-        /* ignored */
-    } else if (t == self) {
-        die_now(self, reason, false);
-    } else {
-        send_exit(t, reason, false);
+    if (t == self) {
+        if (xr == XR_KILLED) die_now(self, reason, true);
+        if (trap) send_signal(self, self->pid, val_sig_exit(self->pid, reason));
+        else die_now(self, reason, false);
+        return;
     }
+    if (xr == XR_KILLED) send_exit_locked(t, reason, true);
+    else if (trap) send_signal(t, self->pid, val_sig_exit(self->pid, reason));
+    else if (xr != XR_NORMAL) send_exit_locked(t, reason, false);
+    /* else: a normal exit signal to a non-trapping process is ignored */
+    mt_unlock(&t->lk);
 }
 
 /* ---- builtins ---------------------------------------------------------------------------- */
