@@ -140,7 +140,11 @@ Type *tc_spawn(Node *n, const Expect *ex) {
     } else {
         d = diag_new(DIAG_ERROR, "E0016", callee->span, "cannot spawn non-function: found %s", ty_str(&sc, t));
         diag_primary(d, "`spawn` starts an actor (or a supervisor), not a value of type `%s`", ty_str(&sc, t));
-        diag_help(d, "write `spawn(actor_name, args...)`");
+        if (ty_kind(t) == TYK_FUN)
+            diag_help(d, "a closure cannot be spawned: define `actor name(...) do ... end` and write `spawn(name, "
+                         "args...)`, or run the closure with `Job.async(...)`");
+        else
+            diag_help(d, "write `spawn(actor_name, args...)`");
     }
     diag_emit(d);
     return ty_pid_untyped();
