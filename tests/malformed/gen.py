@@ -5,7 +5,8 @@ Every generated program must be rejected with a diagnostic and exit status 1
 by `snow check` — never a crash, a hang or a sanitizer report
 (scripts/run-tests, suite `malformed`).  Deterministic: re-running gives the
 same files.  Categories: truncations at token boundaries of real programs,
-random bytes, unbalanced do/end, bad escapes, huge literals, deep nesting.
+random bytes, unbalanced do/end, bad escapes, huge literals, deep nesting,
+type errors that once crashed or hung the type checker.
 """
 import os
 import random
@@ -219,6 +220,18 @@ def main():
     for name, text in misc.items():
         with open(os.path.join(HERE, "misc_" + name + ".snow"), "wb") as f:
             f.write(text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text)
+        n += 1
+    # 8. type errors the type checker once mishandled
+    typing = {
+        # 65535 arguments: a function type of 65536 parts wrapped a 16-bit count
+        "huge_arity_call": "fn g(h) = h(" + ",".join("1" for _ in range(65535)) + ")\n"
+                           "fn main() do\n  let x :: String = 1\nend\n",
+        # a recursive alias used to be expanded 64 levels deep, twice per level
+        "alias_cycle": "type X = (X, X)\nfn main() do\n  let x :: X = 1\nend\n",
+    }
+    for name, text in typing.items():
+        with open(os.path.join(HERE, "type_" + name + ".snow"), "w") as f:
+            f.write(text)
         n += 1
     print(f"generated {n} programs")
 
