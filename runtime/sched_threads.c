@@ -269,9 +269,9 @@ static void gq_push(Proc *p) { gq_push_list(p, p, 1); }
 
 static void push_local(Worker *w, Proc *p);
 
-/* Take a batch from the global queue: the first is returned, the rest go
- * to w's local queue. */
-static Proc *gq_get(Worker *w) {
+/* Take a batch from the global queue (at most `max`): the first is
+ * returned, the rest go to w's local queue. */
+static Proc *gq_get(Worker *w, uint32_t max) {
     if (!atomic_load_explicit(&T.gq_n, memory_order_relaxed)) return NULL;
     mt_lock(&T.gq_lock);
     uint32_t n = atomic_load_explicit(&T.gq_n, memory_order_relaxed);
@@ -282,6 +282,7 @@ static Proc *gq_get(Worker *w) {
     uint32_t take = n / (uint32_t)T.n + 1;
     if (take > n) take = n;
     if (take > RQ_SIZE / 2) take = RQ_SIZE / 2;
+    if (take > max) take = max;
     Proc *first = T.gq_head, *p = first;
     for (uint32_t i = 1; i < take; i++) p = p->q_next;
     T.gq_head = p->q_next;
@@ -845,15 +846,15 @@ static Proc *find_work(Worker *w, bool *inherit) {
         w->tick++;
         fire_timers(w);
         Proc *p;
-        if (w->tick % GQ_EVERY == 0) {
+        if (w->tick % GQ_EVERY == 0) { /* fairness: one from the global queue */
             if (atomic_load_explicit(&T.nio, memory_order_relaxed)) poll_io(0);
-            if ((p = gq_get(w))) {
+            if ((p = gq_get(w, 1))) {
                 *inherit = false;
                 reset_spinning(w);
                 return p;
             }
         }
-        if ((p = pop_local(w, inherit)) || (p = gq_get(w))) {
+        if ((p = pop_local(w, inherit)) || (p = gq_get(w, RQ_SIZE))) {
             reset_spinning(w);
             return p;
         }
@@ -867,7 +868,7 @@ static Proc *find_work(Worker *w, bool *inherit) {
         if (w->spinning) { /* for a while: parking and waking cost microseconds */
             int64_t until = now_ns() + SPIN_NS;
             do {
-                if ((p = steal_any(w)) || (p = gq_get(w))) {
+                if ((p = steal_any(w)) || (p = gq_get(w, RQ_SIZE))) {
                     reset_spinning(w);
                     return p;
                 }
