@@ -111,7 +111,7 @@ static inline int64_t sched_now(void) { return sched_ops->now(); }
  * (ms on sched_now's clock, < 0 = none).  Returns revents, 0 on timeout
  * (or when woken by an exit signal).  The deterministic scheduler polls its
  * waiters with poll(2) when nothing is runnable; the threaded one parks
- * the process on its epoll set (one waiter per fd at a time; a file that
+ * the process on its epoll set (any number of waiters per fd; a file that
  * epoll cannot watch, such as a regular file, counts as ready at once). */
 static inline int sched_wait_io(int fd, int events, int64_t deadline) {
     return sched_ops->wait_io(fd, events, deadline);

@@ -43,6 +43,7 @@
  * on a process stack re-reads it after every switch. */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -713,6 +714,16 @@ __attribute__((noinline)) static int io_ctl(int op, int fd, struct epoll_event *
     return epoll_ctl(T.epfd, op, fd, ev) == 0 ? 0 : errno;
 }
 
+/* A private descriptor for one wait: epoll keeps one registration per
+ * (descriptor, open file), so waiters on the same fd (several processes
+ * reading stdin) each register their own duplicate. */
+__attribute__((noinline)) static int io_dup(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 0); }
+
+__attribute__((noinline)) static void io_forget(int dfd) {
+    epoll_ctl(T.epfd, EPOLL_CTL_DEL, dfd, NULL);
+    close(dfd);
+}
+
 /* ---- termination ------------------------------------------------------------------------ */
 
 typedef struct AfterWaiter {
@@ -954,7 +965,7 @@ static WakeReason block_on(WaitKind kind, uint64_t token, int io_fd) {
     switch_out(p, OP_BLOCK);
     if (kind == W_IO) {
         atomic_fetch_sub_explicit(&T.nio, 1, memory_order_relaxed);
-        io_ctl(EPOLL_CTL_DEL, io_fd, NULL);
+        io_forget(io_fd);
     }
     proc_resumed(p);
     return (WakeReason)p->wake;
@@ -996,14 +1007,18 @@ static int thr_wait_io(int fd, int events, int64_t deadline) {
         .events = EPOLLONESHOT | (events & POLLIN ? EPOLLIN | EPOLLRDHUP : 0u) | (events & POLLOUT ? EPOLLOUT : 0u),
         .data.u64 = pid_serial(p->pid) | ((tok & ((1ull << 24) - 1)) << 40),
     };
-    int err = io_ctl(EPOLL_CTL_ADD, fd, &ev);
-    if (err == EEXIST) err = io_ctl(EPOLL_CTL_MOD, fd, &ev);
-    if (err) return err == EPERM ? events : POLLERR; /* a regular file is always ready */
+    int dfd = io_dup(fd);
+    if (dfd < 0) return POLLERR | POLLNVAL;
+    int err = io_ctl(EPOLL_CTL_ADD, dfd, &ev);
+    if (err) {
+        close(dfd);
+        return err == EPERM ? events : POLLERR; /* a regular file is always ready */
+    }
     if (deadline >= 0) timer_add_wake(deadline, p->pid, tok, tok);
     atomic_fetch_add_explicit(&T.nio, 1, memory_order_seq_cst);
     wakep(); /* an idle worker must become the poller */
     p->io_revents = 0;
-    WakeReason r = block_on(W_IO, tok, fd);
+    WakeReason r = block_on(W_IO, tok, dfd);
     return r == WK_IO ? p->io_revents : 0;
 }
 

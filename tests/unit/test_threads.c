@@ -74,6 +74,31 @@ TEST(wait_io_pipe_and_deadline) {
     }
 }
 
+DEFPROC(fd_waiter, 1) {
+    int r = sched_wait_io((int)args[0].i, POLLIN, sched_now() + 5000);
+    if (r & POLLIN) atomic_fetch_add(&c_a, 1);
+    return v_unit();
+}
+DEFPROC(main_two_waiters, 0) {
+    int fds[2];
+    if (pipe2(fds, O_NONBLOCK) != 0) return v_unit();
+    Value r = v_int(fds[0]);
+    proc_spawn(FN(fd_waiter), 1, &r, NULL);
+    proc_spawn(FN(fd_waiter), 1, &r, NULL);
+    timer_bi_sleep((Value[]){v_int(30)}, 1); /* both parked on the same fd */
+    ssize_t n = write(fds[1], "x", 1);
+    (void)n;
+    timer_bi_sleep((Value[]){v_int(30)}, 1);
+    close(fds[0]);
+    close(fds[1]);
+    return v_unit();
+}
+TEST(wait_io_two_waiters_one_fd) {
+    reset_counters();
+    CHECK_EQ_INT(tt_run(FN(main_two_waiters), 2), 0);
+    CHECK_EQ_INT(atomic_load(&c_a), 2);
+}
+
 DEFPROC(main_regular_file, 0) {
     int fd = open("/proc/self/status", O_RDONLY);
     if (fd < 0) return v_unit();
@@ -426,6 +451,7 @@ int main(void) {
     (void)FN(chain_waiter);
     (void)FN(counter_proc);
     (void)FN(doomed);
+    (void)FN(fd_waiter);
     (void)FN(io_waiter);
     (void)FN(killer);
     (void)FN(late_sender);
@@ -454,6 +480,7 @@ int main(void) {
     (void)FN(victim);
     (void)FN(watcher);
     RUN(wait_io_pipe_and_deadline);
+    RUN(wait_io_two_waiters_one_fd);
     RUN(wait_io_regular_file_is_ready);
     RUN(wait_io_waiter_killed);
     RUN(real_time_sleeps_keep_alive);
