@@ -127,12 +127,14 @@ static void pt_remove(uint64_t pid) {
     }
 }
 
-Proc *proc_find(uint64_t pid) {
+static inline __attribute__((always_inline)) Proc *pt_find(uint64_t pid) {
     if (pid >> 40) return NULL; /* remote (node/creation set) */
     uint64_t serial = pid_serial(pid); /* a serial not yet allocated has an empty slot */
     PtPage *pg = pt_page_at(pt_dir(), (size_t)(serial >> PT_BITS));
     return pg ? atomic_load_explicit(&pg->slot[serial & (PT_PAGE - 1)], memory_order_acquire) : NULL;
 }
+
+Proc *proc_find(uint64_t pid) { return pt_find(pid); }
 
 size_t proc_count(void) { return (size_t)atomic_load_explicit(&PT.live, memory_order_relaxed); }
 uint64_t proc_spawned_total(void) { return atomic_load_explicit(&PT.next_serial, memory_order_relaxed); }
@@ -323,7 +325,7 @@ void proc_pause_end(uint32_t token) {
 /* ---- messages -------------------------------------------------------------------------- */
 
 void proc_deliver(uint64_t pid, uint32_t kind, uint64_t from, Frag *f, Value v) {
-    Proc *t = proc_find(pid);
+    Proc *t = pt_find(pid);
     if (!t) {
         if (f) frag_free(f);
         return;
@@ -336,7 +338,7 @@ void proc_send_kind(uint64_t pid, uint32_t kind, Value msg) {
     Proc *self = proc_self();
     uint64_t from = self ? self->pid : EV_NOPID;
     if (EV_ON()) ev_val(EV_SEND, from, pid, msg, kind);
-    Proc *t = proc_find(pid);
+    Proc *t = pt_find(pid);
     if (!t) return; /* dead, unknown or remote: dropped */
     mbox_push(&t->mbox, mbox_entry_new(kind, from, msg));
     sched_wake(t, WK_MSG);
