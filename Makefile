@@ -25,7 +25,7 @@ DEPS    := $(OBJS:.o=.d)
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 INCS    := $(addprefix -iquote ,$(SRCDIRS))
 BASEFLAGS := -std=c17 -D_GNU_SOURCE -g $(WARN) $(INCS) -fno-strict-aliasing -fno-omit-frame-pointer
-LIBS    := -lm -lpthread -ledit -lncursesw -lutf8proc -lssl -lcrypto -lsqlite3 -lpq
+LIBS    := -Wl,--as-needed -lm -lpthread -ledit -lncursesw -lutf8proc -lssl -lcrypto -lsqlite3 -lpq
 
 ifeq ($(MODE),release)
   OPT := -O2 -DNDEBUG

@@ -52,7 +52,7 @@ local function dec(s)
   return val()
 end
 local items = {}
-for i = 0, 99999 do
+for i = 0, 129999 do
   items[#items + 1] = {id = i, name = "item number " .. i, price = i * 0.25, tags = {"a", "bb", "ccc"}}
 end
 local out = {}
