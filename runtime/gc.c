@@ -256,8 +256,10 @@ __attribute__((noinline)) Heap *heap_current(void) { return tl_current; }
 __attribute__((noinline)) void heap_set_current(Heap *h) { tl_current = h; }
 
 Heap *heap_new(void) {
-    Heap *h = calloc(1, sizeof(Heap));
+    Heap *h = malloc(sizeof(Heap)); /* not calloc: glibc's calloc bypasses the thread cache */
     if (!h) rt_fatal("out of memory (heap)");
+    __asm__ volatile("" : : "r"(h) : "memory"); /* or the compiler makes it calloc again */
+    memset(h, 0, sizeof(Heap));
     h->trigger = MIN_TRIGGER;
     return h;
 }

@@ -78,6 +78,9 @@ static inline void mt_relax(void) {
 #endif
 }
 
+/* Give the CPU to another runnable thread (sched_yield(2)). */
+void mt_yield_cpu(void);
+
 /* Futex helpers for the scheduler's parking (Linux). */
 void mt_futex_wait(_Atomic uint32_t *addr, uint32_t expected);
 void mt_futex_wake(_Atomic uint32_t *addr, int n);

@@ -256,8 +256,10 @@ static bool link_pair(Proc *a, Proc *b) {
 
 uint64_t proc_spawn(Value fn, int argc, const Value *argv, const SpawnOpts *o) {
     Proc *self = proc_self();
-    Proc *p = calloc(1, sizeof *p);
+    Proc *p = malloc(sizeof *p); /* not calloc: glibc's calloc bypasses the thread cache */
     if (!p) rt_fatal("out of memory");
+    __asm__ volatile("" : : "r"(p) : "memory"); /* or the compiler makes it calloc again */
+    memset(p, 0, sizeof *p);
     p->pid = pid_make(0, 0, pt_reserve());
     p->state = PS_NEW;
     p->hot.reds = PROC_REDUCTIONS;
@@ -267,8 +269,11 @@ uint64_t proc_spawn(Value fn, int argc, const Value *argv, const SpawnOpts *o) {
     p->argc = (uint32_t)argc;
     /* one block: frags[argc + 2] then argv[argc] */
     size_t nf = (size_t)argc + 2;
-    p->frags = calloc(1, nf * sizeof(Frag *) + (size_t)argc * sizeof(Value));
+    size_t fbytes = nf * sizeof(Frag *) + (size_t)argc * sizeof(Value);
+    p->frags = malloc(fbytes);
     if (!p->frags) rt_fatal("out of memory");
+    __asm__ volatile("" : : "r"(p->frags) : "memory");
+    memset(p->frags, 0, fbytes);
     p->argv = (Value *)(p->frags + nf);
     p->fn = copy_out(fn, &p->frags[0]);
     for (int i = 0; i < argc; i++) p->argv[i] = copy_out(argv[i], &p->frags[i + 1]);

@@ -878,6 +878,7 @@ static Proc *find_work(Worker *w, bool *inherit) {
         }
         if (w->spinning) { /* for a while: parking and waking cost microseconds */
             int64_t until = now_ns() + SPIN_NS;
+            unsigned rounds = 0;
             do {
                 if ((p = steal_any(w)) || (p = gq_get(w, RQ_SIZE))) {
                     reset_spinning(w);
@@ -885,6 +886,7 @@ static Proc *find_work(Worker *w, bool *inherit) {
                 }
                 if (atomic_load_explicit(&T.stop, memory_order_relaxed)) return NULL;
                 for (int i = 0; i < 32; i++) mt_relax();
+                if (++rounds % 8 == 0) mt_yield_cpu(); /* more threads than cores: let them run */
             } while (now_ns() < until);
             w->spinning = false;
             atomic_fetch_sub_explicit(&T.nspinning, 1, memory_order_seq_cst);
