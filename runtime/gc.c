@@ -1067,6 +1067,43 @@ Value heap_adopt_value(Heap *h, Frag *f, Value v) {
     return v;
 }
 
+size_t val_flat_size(Value v) {
+    if (!needs_copy(v) || !is_flat(v)) return 0;
+    return copy_size(v);
+}
+
+Value val_flat_copy_to(Value v, void *dst) {
+    Obj *o = v.o;
+    size_t sz = copy_size(v);
+    if (o->kind == OK_STR) { /* always inline bytes in the copy (the source may be a view) */
+        StrObj *d = dst;
+        size_t n = AS_STR(v)->len;
+        d->h = (Obj){.kind = OK_STR, .gcbits = 0, .xflags = (uint8_t)(o->xflags & (STR_ASCII | STR_CPLEN)),
+                     .size = (uint32_t)sz};
+        d->len = (uint32_t)n;
+        d->cplen = AS_STR(v)->cplen;
+        d->buf = NULL;
+        d->off = 0;
+        d->hash = AS_STR(v)->hash;
+        memcpy(d->bytes, str_data(v), n);
+        d->bytes[n] = 0;
+    } else {
+        memcpy(dst, o, sz);
+        ((Obj *)dst)->gcbits = 0;
+    }
+    v.o = dst;
+    return v;
+}
+
+Value heap_copy_flat(Heap *h, Value v) {
+    size_t sz = v.o->size;
+    Obj *o = alloc_in(h, sz, v.o->kind, false);
+    memcpy(o, v.o, sz);
+    o->gcbits = 0;
+    v.o = o;
+    return v;
+}
+
 void frag_free(Frag *f) { free(f); }
 
 size_t frag_bytes(const Frag *f) { return f ? (size_t)(f->c.end - f->c.start) : 0; }

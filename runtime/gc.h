@@ -107,6 +107,16 @@ void heap_adopt(Heap *h, Frag *f);
 /* heap_adopt for a fragment whose root value is v; returns the value to use
  * from now on (a small single-object fragment is copied into h and freed). */
 Value heap_adopt_value(Heap *h, Frag *f, Value v);
+
+/* Flat values: one object whose fields need no copying (Token(5),
+ * (pid, 7), a string).  Mailboxes carry small ones inline in their entries
+ * instead of in a fragment.  val_flat_size: the bytes of the copy (a
+ * multiple of 16), 0 if v is not a flat object.  val_flat_copy_to: copy
+ * v's object to dst (16-aligned, val_flat_size bytes) and return the value
+ * there.  heap_copy_flat: copy such a copy into h. */
+size_t val_flat_size(Value v);
+Value val_flat_copy_to(Value v, void *dst);
+Value heap_copy_flat(Heap *h, Value v);
 void frag_free(Frag *f);
 
 /* Deep copy of a value into the current heap (used when a value crosses

@@ -24,7 +24,26 @@ MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v) 
     return e;
 }
 
+/* A small flat message lives right after its entry: one allocation, no
+ * fragment (the common Token(5) / (pid, 7) / short string). */
+#define INLINE_MAX 96
+_Static_assert(sizeof(MboxEntry) % 16 == 0, "an inline value after the entry must be 16-aligned");
+
+static inline bool entry_inline(const MboxEntry *e) { return e->val.o == (Obj *)(e + 1) && !e->frag; }
+
 MboxEntry *mbox_entry_new(uint32_t kind, uint64_t from, Value v) {
+    size_t fs = val_flat_size(v);
+    if (fs && fs <= INLINE_MAX) {
+        MboxEntry *e = malloc(sizeof *e + fs);
+        if (!e) rt_fatal("out of memory");
+        atomic_init(&e->in_next, NULL);
+        e->next = e->prev = NULL;
+        e->kind = kind;
+        e->from = from;
+        e->frag = NULL;
+        e->val = val_flat_copy_to(v, e + 1);
+        return e;
+    }
     Value copy;
     Frag *f = frag_copy(v, &copy);
     return mbox_entry_from_frag(kind, from, f, f ? copy : v);
@@ -94,7 +113,9 @@ Value mbox_take(Mbox *m, MboxEntry *e) {
     if (e->next) e->next->prev = e->prev;
     else m->tail = e->prev;
     m->count--;
-    Value v = e->frag ? heap_adopt_value(heap_current(), e->frag, e->val) : e->val;
+    Value v = e->frag ? heap_adopt_value(heap_current(), e->frag, e->val)
+            : entry_inline(e) ? heap_copy_flat(heap_current(), e->val)
+            : e->val;
     free(e);
     return v;
 }

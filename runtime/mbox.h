@@ -16,9 +16,10 @@
  *    the whole mailbox, whatever the kind).
  *  - Only the owner calls mbox_first/next/take/destroy; an entry pointer it
  *    holds stays valid until the owner takes it (nobody else removes).
- *  - An entry's value is readable in place (inside its fragment) without
- *    taking it; mbox_take adopts the fragment into the current heap (the
- *    owner's) in O(1) and returns the same value.
+ *  - An entry's value is readable in place (inside its fragment, or for a
+ *    small flat value inside the entry itself) without taking it;
+ *    mbox_take adopts the fragment into the current heap (the owner's) in
+ *    O(1), or copies a small value into it, and returns the value to use.
  */
 #ifndef SNOW_MBOX_H
 #define SNOW_MBOX_H
@@ -49,7 +50,7 @@ enum {
     MB_JOB_CANCEL,               /* to a job: its owner stopped waiting (await_timeout) */
 };
 
-typedef struct MboxEntry {
+typedef struct MboxEntry { /* 64 bytes; a small flat value may follow it */
     struct MboxEntry *_Atomic in_next; /* inbox link (Treiber stack) */
     struct MboxEntry *next, *prev;     /* private list, owner only */
     uint32_t kind;                     /* MB_* */
