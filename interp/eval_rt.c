@@ -316,6 +316,9 @@ Value ev_receive(PNode *n, Frame *f) {
                     if (!g.i) continue;
                 }
                 Value got = mbox_take(m, e);
+                /* a small message is copied into the heap when taken and its
+                 * mailbox copy freed: bind the arm's variables again */
+                if (val_has_obj(got) && got.o != v.o) p->m(p, got, f);
                 proc_recv_end(&w);
                 if (EV_ON()) ev_val(EV_RECEIVE, proc_self_pid(), EV_NOPID, got, (int64_t)i);
                 return EVAL(arm->b);
