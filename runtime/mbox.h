@@ -94,7 +94,10 @@ MboxEntry *mbox_first(Mbox *m);
 MboxEntry *mbox_next(Mbox *m, MboxEntry *e);
 static inline uint32_t mbox_kind(const MboxEntry *e) { return e->kind; }
 static inline Value mbox_value(const MboxEntry *e) { return e->val; }
-/* Unlink e, adopt its fragment into the current heap, return its value. */
+/* Unlink e, adopt its fragment into the current heap (or copy a small
+ * value into it), free e, and return the value to use from now on: the
+ * value read in place with mbox_value, and anything pointing into it
+ * (pattern bindings made while matching), may be gone after the take. */
 Value mbox_take(Mbox *m, MboxEntry *e);
 /* Number of entries (drains the inbox first). */
 size_t mbox_count(Mbox *m);
