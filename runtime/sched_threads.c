@@ -930,8 +930,10 @@ static void *worker_thread(void *arg) {
 
 /* ---- the SchedOps ---------------------------------------------------------------------- */
 
+/* Only ever called through the SchedOps table (never inlined), so it may
+ * read the thread-local directly. */
 static Proc *thr_current(void) {
-    Worker *w = self_worker();
+    Worker *w = tl_worker;
     return w ? w->cur : NULL;
 }
 
