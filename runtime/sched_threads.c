@@ -739,7 +739,7 @@ typedef struct AwList {
 static void collect_after_waiter(Proc *p, void *ud) {
     AwList *l = ud;
     uint64_t s = atomic_load_explicit(&p->sword, memory_order_acquire);
-    if (SW_ST(s) != TS_WAIT || SW_KIND(s) != W_RECV_AFTER) return;
+    if ((SW_ST(s) != TS_WAIT && SW_ST(s) != TS_HIB) || SW_KIND(s) != W_RECV_AFTER) return;
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
         l->v = realloc(l->v, l->cap * sizeof *l->v);
