@@ -605,7 +605,7 @@ int cmd_trace(int argc, char **argv) {
     diag_set_json(co.json);
     diag_set_color(co.color);
 
-    Project proj;
+    static Project proj; /* reachable at exit (leak checkers) */
     if (!cli_frontend(&co, &proj)) {
         int n = diag_error_count();
         if (!co.json && n) fprintf(stderr, "error: could not compile due to %d previous error%s\n", n, n == 1 ? "" : "s");

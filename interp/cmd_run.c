@@ -178,7 +178,9 @@ static int explore(RunOpts *o, Value main_fn) {
 int cmd_run(int argc, char **argv) {
     RunOpts o;
     if (parse_run_args(argc, argv, &o) < 0) return 2;
-    Project proj;
+    /* static: a panic exits from inside the runtime, and the project must
+     * stay reachable for leak checkers */
+    static Project proj;
     bool ok = cli_frontend(&o.common, &proj);
     if (!ok) {
         int n = diag_error_count();
