@@ -238,6 +238,9 @@ Value ev_find_method(Value recv, const char *name, bool *field_call) {
     }
     Value fn = impl_lookup(key, name);
     if (fn.tag == T_FUNC) return fn;
+    /* "Trait.method" not implemented by a user impl: a built-in method */
+    const char *dot = strrchr(name, '.');
+    if (dot) name = dot + 1;
     /* built-in methods (derived traits, Display/Debug of built-in types) */
     if (strcmp(name, "to_string") == 0) return static_fn(&fi_to_string, &c_ts);
     if (strcmp(name, "inspect") == 0) return static_fn(&fi_inspect, &c_in);

@@ -700,7 +700,15 @@ static PNode *call_node(FnCtx *c, Node *n, bool tail) {
                 return p;
             }
             p = pn(ev_call_dispatch, n);
-            p->p = (void *)(s->kind == S_METHOD ? s->name : callee->field_acc.name.id);
+            if (s->kind == S_METHOD) {
+                p->p = (void *)s->name;
+            } else {
+                /* Trait.m(x): dispatch on the trait-qualified name, so two
+                 * traits giving one type a method `m` stay apart */
+                char q[256];
+                snprintf(q, sizeof q, "%s.%s", s->name, callee->field_acc.name.id);
+                p->p = (void *)ast_intern(q, strlen(q));
+            }
             p->kids = args;
             p->nkids = nargs;
             p->flags = fl;
@@ -1396,6 +1404,14 @@ static void prepare_method(Node *fn, FnRt *r) {
     free(c.caps);
 }
 
+/* Also under "Trait.method": what `Trait.method(x)` dispatches on. */
+static void register_qualified(const void *key, Sym *iface, const char *method, Value fn) {
+    if (!iface) return;
+    char q[256];
+    snprintf(q, sizeof q, "%s.%s", iface->name, method);
+    impl_register(key, ast_intern(q, strlen(q)), fn);
+}
+
 static void register_impls(Module **mods, uint32_t nmods) {
     for (uint32_t m = 0; m < nmods; m++) {
         NodeList items = mods[m]->root->list.items;
@@ -1411,6 +1427,7 @@ static void register_impls(Module **mods, uint32_t nmods) {
                 Node *fn = im->impl.methods.v[k];
                 FnRt *r = method_rt(fn, prefix);
                 impl_register(key, fn->fn.name.id, r->fn);
+                register_qualified(key, im->sym, fn->fn.name.id, r->fn);
             }
             /* interface defaults not overridden */
             Sym *iface = im->sym;
@@ -1425,6 +1442,7 @@ static void register_impls(Module **mods, uint32_t nmods) {
                     if (overridden) continue;
                     FnRt *r = method_rt(dm, prefix);
                     impl_register(key, dm->fn.name.id, r->fn);
+                    register_qualified(key, iface, dm->fn.name.id, r->fn);
                 }
             }
             /* the protocols printing and comparison rely on */
