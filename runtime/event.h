@@ -73,7 +73,11 @@ typedef void (*EvCallback)(const Event *e, void *ud);
 /* The one flag checked at every emission site (atomic only because a
  * crashing main closes the sinks while other worker threads may look). */
 extern _Atomic bool ev_enabled;
+#ifdef SNOW_NO_EVENTS /* measurement build: every emission site compiled out */
+#define EV_ON() 0
+#else
 #define EV_ON() __builtin_expect(atomic_load_explicit(&ev_enabled, memory_order_relaxed), 0)
+#endif
 
 /* Debug rendering of a value for the file sink: writes at most cap-1 bytes
  * (NUL-terminated) and returns the length.  Defaults to a minimal renderer;
