@@ -215,6 +215,52 @@ static int reason_kind(Value r) {
     return (int)r.aux;
 }
 
+/* ---- records: a dead process's record is reused by a later spawn on the
+ * same thread.  Spawns and exits come in bursts of thousands, far more than
+ * glibc's thread cache keeps (7 blocks per size), and its slow paths cost
+ * more than the rest of a spawn.  Thread-local, so only reached through
+ * these out-of-line functions (a process may resume on another thread). */
+
+#define RECORD_CACHE_MAX 4096
+
+static _Thread_local struct {
+    Proc *head; /* linked through q_next */
+    uint32_t n;
+} records;
+
+__attribute__((noinline)) static Proc *record_alloc(void) {
+    Proc *p = records.head;
+    if (p) {
+        records.head = p->q_next;
+        records.n--;
+    } else {
+        p = malloc(sizeof *p); /* not calloc: glibc's calloc bypasses the thread cache */
+        if (!p) rt_fatal("out of memory");
+    }
+    __asm__ volatile("" : : "r"(p) : "memory"); /* or the compiler makes it calloc */
+    memset(p, 0, sizeof *p);
+    return p;
+}
+
+__attribute__((noinline)) static void record_free(Proc *p) {
+    if (records.n < RECORD_CACHE_MAX) {
+        p->q_next = records.head;
+        records.head = p;
+        records.n++;
+    } else {
+        free(p);
+    }
+}
+
+__attribute__((noinline)) void proc_records_flush(void) {
+    while (records.head) {
+        Proc *p = records.head;
+        records.head = p->q_next;
+        free(p);
+    }
+    records.n = 0;
+}
+
 /* ---- spawn ------------------------------------------------------------------------- */
 
 static Value copy_out(Value v, Frag **f) {
@@ -256,10 +302,7 @@ static bool link_pair(Proc *a, Proc *b) {
 
 uint64_t proc_spawn(Value fn, int argc, const Value *argv, const SpawnOpts *o) {
     Proc *self = proc_self();
-    Proc *p = malloc(sizeof *p); /* not calloc: glibc's calloc bypasses the thread cache */
-    if (!p) rt_fatal("out of memory");
-    __asm__ volatile("" : : "r"(p) : "memory"); /* or the compiler makes it calloc again */
-    memset(p, 0, sizeof *p);
+    Proc *p = record_alloc();
     p->pid = pid_make(0, 0, pt_reserve());
     p->state = PS_NEW;
     p->hot.reds = PROC_REDUCTIONS;
@@ -727,12 +770,12 @@ void proc_release(Proc *p) {
     p->panic_msg = NULL;
 }
 
-void proc_free_record(void *p) { free(p); }
+void proc_free_record(void *p) { record_free(p); }
 
 void proc_reap(Proc *p) {
     assert(p->state == PS_DEAD);
     proc_release(p);
-    free(p);
+    record_free(p);
 }
 
 void proc_foreach(void (*fn)(Proc *p, void *ud), void *ud) {
@@ -760,7 +803,7 @@ void proc_discard_all(void) {
             mbox_destroy(&p->mbox);
             pt_remove(p->pid); /* may free pg when it empties */
             proc_release(p);
-            free(p);
+            record_free(p);
             if (!pt_page_at(dir, d)) break;
         }
     }
@@ -999,5 +1042,6 @@ void rt_shutdown(void) {
     reg_reset();
     ev_close();
     rt_set_panic_handler(NULL);
+    proc_records_flush();
     rt_mt = false;
 }

@@ -294,6 +294,9 @@ void proc_reap(Proc *p);                   /* free a PS_DEAD process */
  * once no worker can hold it (passed to sched_retire). */
 void proc_release(Proc *p);
 void proc_free_record(void *p);
+/* Free this thread's cache of dead records (a worker thread before it ends;
+ * rt_shutdown for the calling thread). */
+void proc_records_flush(void);
 void proc_discard_all(void);               /* quiescence: drop every remaining process */
 /* Call fn on every live process, in pid order (the threaded scheduler's
  * quiescence; no process may start or exit meanwhile). */

@@ -925,6 +925,7 @@ static void *worker_thread(void *arg) {
     worker_loop(w);
     qs_offline(w);
     set_self_worker(NULL);
+    proc_records_flush(); /* the records this thread kept for reuse */
     return NULL;
 }
 
