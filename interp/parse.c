@@ -599,21 +599,37 @@ static Node *parse_param(Parser *p, bool allow_pattern) {
     return prm;
 }
 
+/* A bracketed group (`( )`, `[ ]`, `%{ }`, `Name{ }`): newlines inside are
+ * insignificant and a trailing `do` block cannot attach to what is inside. */
+static bool group_begin(Parser *p) {
+    bool saved = p->no_trailing;
+    p->skip_nl++;
+    p->no_trailing = false;
+    return saved;
+}
+
+/* Close the group with `close`; when it is missing, say what was expected and
+ * point at where the group started. */
+static void group_end(Parser *p, bool saved, TokKind close, const char *want, Span open, const char *what) {
+    if (!accept(p, close) && !p->panic) {
+        Diag *d = expected(p, want);
+        if (d) diag_label(d, open, "%s starts here", what);
+        finish(d);
+    }
+    p->no_trailing = saved;
+    p->skip_nl--;
+}
+
 static NodeList parse_param_list(Parser *p, bool allow_pattern) {
     NodeVec v = {0};
     Span open = cur(p)->span;
     if (!expect(p, TK_LPAREN, NULL)) return nv_finish(&v);
-    p->skip_nl++;
+    bool saved = group_begin(p);
     while (kind(p) != TK_RPAREN && kind(p) != TK_EOF) {
         nv_push(&v, parse_param(p, allow_pattern));
         if (p->panic || !accept(p, TK_COMMA)) break;
     }
-    if (!accept(p, TK_RPAREN) && !p->panic) {
-        Diag *d = expected(p, "`,` or `)` in the parameter list");
-        if (d) diag_label(d, open, "parameter list starts here");
-        finish(d);
-    }
-    p->skip_nl--;
+    group_end(p, saved, TK_RPAREN, "`,` or `)` in the parameter list", open, "parameter list");
     return nv_finish(&v);
 }
 
@@ -655,22 +671,14 @@ static const Token *cur_continued(Parser *p) {
 
 static NodeList parse_args(Parser *p, TokKind close, Span open, const char *what) {
     NodeVec v = {0};
-    p->skip_nl++;
-    bool saved = p->no_trailing;
-    p->no_trailing = false;
+    bool saved = group_begin(p);
     while (kind(p) != close && kind(p) != TK_EOF) {
         nv_push(&v, parse_expr(p));
         if (p->panic || !accept(p, TK_COMMA)) break;
     }
-    if (!accept(p, close) && !p->panic) {
-        char buf[64];
-        snprintf(buf, sizeof buf, "`,` or %s", tok_display(close));
-        Diag *d = expected(p, buf);
-        if (d) diag_label(d, open, "%s starts here", what);
-        finish(d);
-    }
-    p->no_trailing = saved;
-    p->skip_nl--;
+    char want[64];
+    snprintf(want, sizeof want, "`,` or %s", tok_display(close));
+    group_end(p, saved, close, want, open, what);
     return nv_finish(&v);
 }
 
@@ -1112,9 +1120,7 @@ static Node *parse_primary(Parser *p) {
         advance(p);
         Node *n = ast_node(N_MAPLIT, t->span);
         NodeVec v = {0};
-        p->skip_nl++;
-        bool saved = p->no_trailing;
-        p->no_trailing = false;
+        bool saved = group_begin(p);
         while (kind(p) != TK_RBRACE && kind(p) != TK_EOF) {
             Node *k = parse_expr(p);
             if (p->panic) break;
@@ -1125,13 +1131,7 @@ static Node *parse_primary(Parser *p) {
             if (p->panic) break;
             accept(p, TK_COMMA);
         }
-        if (!p->panic && !accept(p, TK_RBRACE)) {
-            Diag *d = expected(p, "`}` to close the map");
-            if (d) diag_label(d, t->span, "map starts here");
-            finish(d);
-        }
-        p->no_trailing = saved;
-        p->skip_nl--;
+        group_end(p, saved, TK_RBRACE, "`}` to close the map", t->span, "map");
         n->list.items = nv_finish(&v);
         n->span = span_from(p, t->span);
         return n;
@@ -1256,9 +1256,7 @@ static Node *parse_postfix(Parser *p, Node *e) {
             Node *s = ast_node(N_STRUCTLIT, e->span);
             s->slit.type = e;
             NodeVec v = {0};
-            p->skip_nl++;
-            bool saved = p->no_trailing;
-            p->no_trailing = false;
+            bool saved = group_begin(p);
             while (kind(p) != TK_RBRACE && kind(p) != TK_EOF) {
                 Node *fi = ast_node(N_FIELDINIT, cur(p)->span);
                 if (!ident(p, &fi->field_init.name, "a field name in the struct literal", false)) break;
@@ -1269,13 +1267,7 @@ static Node *parse_postfix(Parser *p, Node *e) {
                 if (p->panic) break;
                 accept(p, TK_COMMA);
             }
-            if (!p->panic && !accept(p, TK_RBRACE)) {
-                Diag *d = expected(p, "`}` to close the struct literal");
-                if (d) diag_label(d, t->span, "struct literal starts here");
-                finish(d);
-            }
-            p->no_trailing = saved;
-            p->skip_nl--;
+            group_end(p, saved, TK_RBRACE, "`}` to close the struct literal", t->span, "struct literal");
             s->slit.fields = nv_finish(&v);
             s->span = span_from(p, e->span);
             e = s;
