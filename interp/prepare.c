@@ -565,6 +565,25 @@ static const char *snake(const char *s) {
     return ast_intern(buf, o);
 }
 
+/* A call whose target function is known when preparing.  A tail call is
+ * recorded as an edge of the tail-call graph: a tail call reuses the caller's frame, so the caller's frame must be as large as the callee's (fix_frame_caps). */
+static PNode *prep_known_call(FnCtx *c, Node *n, FnRt *r, PNode **args, uint32_t nargs, uint32_t fl, bool tail) {
+    PNode *p = pn(tail ? ev_tail_known : nargs == 1 ? ev_call_known1 : ev_call_known, n);
+    p->p = r->code;
+    p->k = r->fn;
+    p->kids = args;
+    p->nkids = nargs;
+    p->flags = fl;
+    if (tail) {
+        if (ntail == captail) {
+            captail = captail ? captail * 2 : 64;
+            tail_edges = realloc(tail_edges, captail * sizeof *tail_edges);
+        }
+        tail_edges[ntail++] = (TailEdge){c->code, r->code};
+    }
+    return p;
+}
+
 PNode *prep_service_call(FnCtx *c, Node *n, Sym *svc, const char *name, PNode **args, uint32_t nargs, uint32_t fl);
 PNode *prep_from_json(FnCtx *c, Node *n, Sym *type, bool row, PNode **args, uint32_t nargs, uint32_t fl);
 PNode *prep_special_builtin(FnCtx *c, Node *n, const StdFn *f, PNode **args, uint32_t nargs, uint32_t fl);
@@ -608,20 +627,7 @@ static PNode *call_node(FnCtx *c, Node *n, bool tail) {
             all[0] = px(c, callee->field_acc.base, false);
             fl |= unwinds(all[0]);
             for (uint32_t i = 0; i < nargs; i++) all[i + 1] = args[i];
-            p = pn(tail ? ev_tail_known : ev_call_known, n);
-            p->p = r->code;
-            p->k = r->fn;
-            p->kids = all;
-            p->nkids = nargs + 1;
-            p->flags = fl;
-            if (tail) {
-                if (ntail == captail) {
-                    captail = captail ? captail * 2 : 64;
-                    tail_edges = realloc(tail_edges, captail * sizeof *tail_edges);
-                }
-                tail_edges[ntail++] = (TailEdge){c->code, r->code};
-            }
-            return p;
+            return prep_known_call(c, n, r, all, nargs + 1, fl, tail);
         }
     }
 
@@ -641,20 +647,7 @@ static PNode *call_node(FnCtx *c, Node *n, bool tail) {
                 p->flags = fl;
                 return p;
             }
-            p = pn(tail ? ev_tail_known : nargs == 1 ? ev_call_known1 : ev_call_known, n);
-            p->p = r->code;
-            p->k = r->fn;
-            p->kids = args;
-            p->nkids = nargs;
-            p->flags = fl;
-            if (tail) {
-                if (ntail == captail) {
-                    captail = captail ? captail * 2 : 64;
-                    tail_edges = realloc(tail_edges, captail * sizeof *tail_edges);
-                }
-                tail_edges[ntail++] = (TailEdge){c->code, r->code};
-            }
-            return p;
+            return prep_known_call(c, n, r, args, nargs, fl, tail);
         }
         case S_BUILTIN: {
             const StdFn *f = s->builtin;
@@ -684,20 +677,7 @@ static PNode *call_node(FnCtx *c, Node *n, bool tail) {
              * the type a method of the same name could not be told apart) */
             if (tr && tr->kind == TR_IMPL_METHOD && tr->fn && tr->fn->aux) {
                 FnRt *r = tr->fn->aux;
-                p = pn(tail ? ev_tail_known : ev_call_known, n);
-                p->p = r->code;
-                p->k = r->fn;
-                p->kids = args;
-                p->nkids = nargs;
-                p->flags = fl;
-                if (tail) {
-                    if (ntail == captail) {
-                        captail = captail ? captail * 2 : 64;
-                        tail_edges = realloc(tail_edges, captail * sizeof *tail_edges);
-                    }
-                    tail_edges[ntail++] = (TailEdge){c->code, r->code};
-                }
-                return p;
+                return prep_known_call(c, n, r, args, nargs, fl, tail);
             }
             p = pn(ev_call_dispatch, n);
             if (s->kind == S_METHOD) {
