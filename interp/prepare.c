@@ -566,7 +566,8 @@ static const char *snake(const char *s) {
 }
 
 /* A call whose target function is known when preparing.  A tail call is
- * recorded as an edge of the tail-call graph: a tail call reuses the caller's frame, so the caller's frame must be as large as the callee's (fix_frame_caps). */
+ * recorded as an edge of the tail-call graph: it reuses the caller's frame,
+ * so that frame must be as large as the callee's (fix_frame_caps). */
 static PNode *prep_known_call(FnCtx *c, Node *n, FnRt *r, PNode **args, uint32_t nargs, uint32_t fl, bool tail) {
     PNode *p = pn(tail ? ev_tail_known : nargs == 1 ? ev_call_known1 : ev_call_known, n);
     p->p = r->code;
