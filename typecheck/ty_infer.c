@@ -1716,12 +1716,11 @@ Type *tc_expr(Node *n, const Expect *ex) {
 
 /* ---- functions (§4.6) ------------------------------------------------------------------------------------------- */
 
-Type *tc_fn_signature(Node *first, int arity, bool scheme, bool *complete) {
-    TvMode saved = ty_tv_get_mode();
-    ty_tv_mode(scheme ? TV_GENERIC : TV_RIGID);
-    int holes0 = ty_ann_holes;
-    for (uint32_t g = 0; g < first->fn.generics.n; g++) {
-        Node *gn = first->fn.generics.v[g];
+/* Bind a function's generic parameters: fresh generic variables when its
+ * scheme is being built, rigid ones when its body is checked against it. */
+static void bind_fn_generics(Node *fn, bool scheme) {
+    for (uint32_t g = 0; g < fn->fn.generics.n; g++) {
+        Node *gn = fn->fn.generics.v[g];
         if (!gn->sym) continue;
         Type *v = scheme ? ty_var() : ty_rigid(gn->name.id.id);
         if (scheme) {
@@ -1730,7 +1729,14 @@ Type *tc_fn_signature(Node *first, int arity, bool scheme, bool *complete) {
         }
         ty_tv_bind(gn->sym, v);
     }
-    ty_apply_where(first->fn.where);
+    ty_apply_where(fn->fn.where);
+}
+
+Type *tc_fn_signature(Node *first, int arity, bool scheme, bool *complete) {
+    TvMode saved = ty_tv_get_mode();
+    ty_tv_mode(scheme ? TV_GENERIC : TV_RIGID);
+    int holes0 = ty_ann_holes;
+    bind_fn_generics(first, scheme);
     Type **ps = malloc((size_t)(arity + 1) * sizeof *ps);
     if (!ps) abort();
     for (int i = 0; i < arity; i++) {
@@ -1835,17 +1841,7 @@ Type *tc_method_signature(ImplInfo *ii, IfaceInfo *iface, Node *fn, bool scheme,
             if (scheme && ty_prune(arg)->kind == TYK_VAR) ty_prune(arg)->flags |= TF_GENERIC;
             ty_tv_bind(gs, arg);
         }
-    for (uint32_t g = 0; g < fn->fn.generics.n; g++) {
-        Node *gn = fn->fn.generics.v[g];
-        if (!gn->sym) continue;
-        Type *v = scheme ? ty_var() : ty_rigid(gn->name.id.id);
-        if (scheme) {
-            v->flags |= TF_GENERIC;
-            v->name = gn->name.id.id;
-        }
-        ty_tv_bind(gn->sym, v);
-    }
-    ty_apply_where(fn->fn.where);
+    bind_fn_generics(fn, scheme);
     /* the receiver: the impl's type, or (a default method) any type of the interface */
     Type *self;
     if (ii) {
