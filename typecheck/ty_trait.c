@@ -641,17 +641,7 @@ void ty_trait_reset(void) {
 }
 
 void ty_traits_build(Module **mods, uint32_t nmods) {
-    pm_free(&ifaces);
-    pm_free(&impl_of);
-    pm_free(&method_names);
-    for (uint32_t i = 0; i < impl_by_head.cap; i++)
-        if (impl_by_head.keys[i]) {
-            ImplList *l = impl_by_head.vals[i];
-            free(l->v);
-            free(l);
-        }
-    pm_free(&impl_by_head);
-    nimpls = 0;
+    ty_trait_reset();
     ty_proto.eq = ty_prelude_sym("Eq");
     ty_proto.ord = ty_prelude_sym("Ord");
     ty_proto.display = ty_prelude_sym("Display");
