@@ -60,7 +60,6 @@ static struct {
     _Alignas(64) PtDir *_Atomic dir;
     MtLock grow;               /* directory growth, page creation and removal */
     _Alignas(64) _Atomic uint64_t next_serial;
-    _Alignas(64) _Atomic uint64_t live;
     _Alignas(64) _Atomic uint64_t next_ref; /* monitor refs, from 1 */
 } PT;
 
@@ -100,14 +99,35 @@ static PtPage *pt_page_make(uint64_t serial) {
     return pg;
 }
 
-static uint64_t pt_reserve(void) { return mt_add(&PT.next_serial, 1); }
+/* Serials: one counter; with several worker threads each takes a block of
+ * 64 at a time, so spawns on different workers do not share a cache line
+ * (serials stay unique and never reused, but are no longer in spawn order
+ * across workers). */
+#define SERIAL_BLOCK 64
+static _Thread_local struct {
+    uint64_t next, end;
+} serials;
+
+__attribute__((noinline)) static void reset_serials(void) { serials.next = serials.end = 0; }
+
+__attribute__((noinline)) static uint64_t pt_reserve_mt(void) {
+    if (serials.next == serials.end) {
+        serials.next = atomic_fetch_add_explicit(&PT.next_serial, SERIAL_BLOCK, memory_order_relaxed);
+        serials.end = serials.next + SERIAL_BLOCK;
+    }
+    return serials.next++;
+}
+
+static uint64_t pt_reserve(void) {
+    if (rt_mt) return pt_reserve_mt();
+    return mt_add(&PT.next_serial, 1);
+}
 
 /* Make p (fully initialised, p->pid set) findable. */
 static void pt_publish(Proc *p) {
     uint64_t serial = pid_serial(p->pid);
     PtPage *pg = pt_page_make(serial);
     atomic_store_explicit(&pg->slot[serial & (PT_PAGE - 1)], p, memory_order_release);
-    mt_add(&PT.live, 1);
 }
 
 static void pt_remove(uint64_t pid) {
@@ -117,7 +137,6 @@ static void pt_remove(uint64_t pid) {
     PtPage *pg = pt_page_at(dir, d);
     assert(pg && atomic_load_explicit(&pg->slot[serial & (PT_PAGE - 1)], memory_order_relaxed));
     atomic_store_explicit(&pg->slot[serial & (PT_PAGE - 1)], NULL, memory_order_release);
-    mt_sub(&PT.live, 1);
     if (mt_sub(&pg->left, 1) == 1) { /* every serial of the page allocated and dead */
         mt_lock(&PT.grow);
         dir = pt_dir();
@@ -136,7 +155,19 @@ static inline __attribute__((always_inline)) Proc *pt_find(uint64_t pid) {
 
 Proc *proc_find(uint64_t pid) { return pt_find(pid); }
 
-size_t proc_count(void) { return (size_t)atomic_load_explicit(&PT.live, memory_order_relaxed); }
+/* Counted by scanning the table (tests and tools only): no counter shared
+ * by spawns and exits, whose cache line would bounce between workers. */
+size_t proc_count(void) {
+    size_t n = 0;
+    PtDir *dir = pt_dir();
+    for (size_t d = 0; dir && d < dir->n; d++) {
+        PtPage *pg = pt_page_at(dir, d);
+        for (size_t i = 0; pg && i < PT_PAGE; i++)
+            if (atomic_load_explicit(&pg->slot[i], memory_order_relaxed)) n++;
+    }
+    return n;
+}
+
 uint64_t proc_spawned_total(void) { return atomic_load_explicit(&PT.next_serial, memory_order_relaxed); }
 
 /* ---- identity -------------------------------------------------------------------- */
@@ -1031,7 +1062,7 @@ void proc_runtime_reset(void) {
     free(dir);
     atomic_store_explicit(&PT.dir, NULL, memory_order_relaxed);
     atomic_store_explicit(&PT.next_serial, 0, memory_order_relaxed);
-    atomic_store_explicit(&PT.live, 0, memory_order_relaxed);
+    reset_serials();
     atomic_store_explicit(&PT.next_ref, 0, memory_order_relaxed);
 }
 

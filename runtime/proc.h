@@ -7,7 +7,8 @@
  *
  * Invariants:
  *  - pids: pid_make(0, 0, serial), serials from one counter starting at 0
- *    (main is <0.0>), never reused.  proc_find(pid) finds exactly the live
+ *    (main is <0.0>), never reused (with several worker threads, taken in
+ *    blocks of 64 per thread: not in spawn order across threads).  proc_find(pid) finds exactly the live
  *    processes (is_alive); it fails from the moment a process starts
  *    signalling its links (decision 23: terminate, names removed + not
  *    alive, links, monitors).

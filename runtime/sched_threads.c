@@ -119,6 +119,7 @@ typedef struct Worker {
     Proc *cur;                      /* the running process */
     int op;                         /* what `cur` asked for when it switched out */
     int32_t slice;                  /* reductions left to a runnext chain */
+    int64_t live_delta;             /* decrements of T.live not applied yet (<= 0) */
     bool spinning;                  /* counted in T.nspinning */
     uint32_t tick;
     uint64_t rng;
@@ -134,34 +135,36 @@ typedef struct Worker {
     void *tsan_fiber;
 } Worker;
 
+/* Fields written often by different workers sit on separate cache lines
+ * (a shared line would bounce on every spawn, exit or park). */
 static struct {
+    /* read-mostly */
     Worker *w;
     int n;
     bool running;                   /* workers started and not yet joined */
     _Atomic bool stop;
     int status;
     struct timespec t0;
+    int epfd, evfd;
     /* global run queue */
-    MtLock gq_lock;
+    _Alignas(64) MtLock gq_lock;
     Proc *gq_head, *gq_tail;
     _Atomic uint32_t gq_n;
     /* termination */
-    _Atomic uint64_t live;          /* runnable + running + sleepers + timer firings | QUIESCING */
-    _Atomic bool main_done;
+    _Alignas(64) _Atomic uint64_t live; /* runnable + running + sleepers + timer firings | QUIESCING */
+    _Alignas(64) _Atomic bool main_done;
     _Atomic bool firing;            /* a worker is firing timers */
+    _Atomic int nio;                /* processes in W_IO */
     /* idle workers */
-    MtLock idle_lock;
+    _Alignas(64) MtLock idle_lock;
     Worker *sleepers;               /* parked on their futex */
     bool poller;                    /* a worker is in epoll_wait */
     bool kicked;                    /* the poller was woken through the eventfd */
     int64_t poll_deadline;          /* the poller wakes by then (INT64_MAX: never) */
-    _Atomic int nidle;              /* workers parking or parked */
+    _Alignas(64) _Atomic int nidle; /* workers parking or parked */
     _Atomic int nspinning;          /* workers looking for work */
-    /* I/O */
-    int epfd, evfd;
-    _Atomic int nio;                /* processes in W_IO */
     /* reclamation */
-    _Atomic uint64_t epoch;
+    _Alignas(64) _Atomic uint64_t epoch;
 } T;
 
 #define LIVE_Q (1ull << 63)
@@ -484,12 +487,31 @@ static void make_runnable(Proc *p) {
     }
 }
 
-static void live_inc(void) { atomic_fetch_add_explicit(&T.live, 1, memory_order_acq_rel); }
+/* `live` is shared by every worker; to keep its cache line from bouncing
+ * on every block and exit, a worker keeps its decrements in `live_delta`
+ * (<= 0) and applies them in batches, and an increment first cancels a
+ * pending decrement of the same worker.  So the shared count is never
+ * below the true one, and it reaches zero exactly when the true one does
+ * and every worker has flushed — which each does before it idles. */
+#define LIVE_BATCH 64
 
 static void on_zero(Worker *w);
 
+static void live_flush(Worker *w) {
+    int64_t d = w->live_delta;
+    if (!d) return;
+    w->live_delta = 0;
+    if (atomic_fetch_add_explicit(&T.live, (uint64_t)d, memory_order_acq_rel) + (uint64_t)d == 0) on_zero(w);
+}
+
+static void live_inc(Worker *w) {
+    if (w && w->live_delta < 0) w->live_delta++;
+    else atomic_fetch_add_explicit(&T.live, 1, memory_order_acq_rel);
+}
+
+/* At a scheduling point only (a flush may decide the run is over). */
 static void live_dec(Worker *w) {
-    if (atomic_fetch_sub_explicit(&T.live, 1, memory_order_acq_rel) == 1) on_zero(w);
+    if (--w->live_delta <= -LIVE_BATCH) live_flush(w);
 }
 
 /* A timer firing counts as live, unless the program is being frozen. */
@@ -526,7 +548,7 @@ static bool try_wake(Proc *p, WakeReason why, uint64_t token, uint64_t tokmask, 
             break;
     }
     /* the process is ours until it is queued */
-    if (!keeps_alive(kind)) live_inc();
+    if (!keeps_alive(kind)) live_inc(self_worker());
     p->wake = (uint8_t)why;
     if (why == WK_IO) p->io_revents = revents;
     if (EV_ON()) ev_full(EV_WAKE, p->pid, EV_NOPID, 0, 0, wake_names[why], NULL);
@@ -625,8 +647,15 @@ static void run_proc(Worker *w, Proc *p, bool inherit) {
     w->slice = p->hot.reds;
     switch (w->op) {
     case OP_YIELD:
-        push_local(w, p);
-        if (local_len(w) > 1) wakep();
+        /* behind whatever overflowed to the global queue (older than the
+         * local queue's tail): a process spawning in a loop must not get
+         * ahead of its own children, or they pile up unrun */
+        if (atomic_load_explicit(&T.gq_n, memory_order_relaxed)) {
+            gq_push(p);
+        } else {
+            push_local(w, p);
+            if (local_len(w) > 1) wakep();
+        }
         break;
     case OP_BLOCK:
         after_block(w, p);
@@ -870,6 +899,8 @@ static Proc *find_work(Worker *w, bool *inherit) {
             return p;
         }
         *inherit = false;
+        live_flush(w); /* idle: the run may be over */
+        if (atomic_load_explicit(&T.stop, memory_order_relaxed)) return NULL;
         if (atomic_load_explicit(&T.nio, memory_order_relaxed) && poll_io(0)) continue;
         /* look at the other workers' queues a few times */
         if (!w->spinning && 2 * atomic_load_explicit(&T.nspinning, memory_order_relaxed) < T.n) {
@@ -939,7 +970,7 @@ static Proc *thr_current(void) {
 }
 
 static void thr_spawned(Proc *p) {
-    live_inc();
+    live_inc(self_worker());
     atomic_store_explicit(&p->sword, SW(0, 0, TS_RUN), memory_order_relaxed);
     Worker *w = self_worker();
     if (w) {
