@@ -606,19 +606,8 @@ int cmd_trace(int argc, char **argv) {
     diag_set_color(co.color);
 
     static Project proj; /* reachable at exit (leak checkers) */
-    if (!cli_frontend(&co, &proj)) {
-        int n = diag_error_count();
-        if (!co.json && n) fprintf(stderr, "error: could not compile due to %d previous error%s\n", n, n == 1 ? "" : "s");
-        project_free(&proj);
-        return 1;
-    }
     Value main_fn;
-    if (!prepare_program(&proj, &main_fn)) {
-        diag_flush();
-        project_free(&proj);
-        return 1;
-    }
-    diag_flush();
+    if (!cli_compile(&co, &proj, &main_fn)) return 1;
     d.path = co.path;
     d.proj = &proj;
     d.main_fn = main_fn;

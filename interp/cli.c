@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "prepare.h"
 #include "resolve.h"
 #include "ty.h"
 #include <time.h>
@@ -70,6 +71,18 @@ bool cli_frontend(const CliOpts *o, Project *proj) {
 static void fail_summary(void) {
     int n = diag_error_count();
     if (n) fprintf(stderr, "error: could not compile due to %d previous error%s\n", n, n == 1 ? "" : "s");
+}
+
+bool cli_compile(const CliOpts *o, Project *proj, Value *main_fn) {
+    if (!cli_frontend(o, proj)) {
+        if (!o->json) fail_summary();
+        project_free(proj);
+        return false;
+    }
+    bool ok = prepare_program(proj, main_fn);
+    diag_flush();
+    if (!ok) project_free(proj);
+    return ok;
 }
 
 static int cmd_check(int argc, char **argv) {

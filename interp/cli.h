@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include "project.h"
+#include "value.h"
 
 typedef struct Command {
     const char *name;
@@ -31,5 +32,10 @@ int cli_parse_common(int argc, char **argv, CliOpts *o, const char *const *extra
 /* Load + parse + resolve + type-check.  Prints diagnostics.  Returns true
  * when there is no error (warnings allowed). */
 bool cli_frontend(const CliOpts *o, Project *proj);
+
+/* The whole way to a runnable program: cli_frontend, then prepare the entry
+ * `main` into *main_fn.  On failure prints the error summary, frees the
+ * project and returns false. */
+bool cli_compile(const CliOpts *o, Project *proj, Value *main_fn);
 
 #endif

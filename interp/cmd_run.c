@@ -181,21 +181,8 @@ int cmd_run(int argc, char **argv) {
     /* static: a panic exits from inside the runtime, and the project must
      * stay reachable for leak checkers */
     static Project proj;
-    bool ok = cli_frontend(&o.common, &proj);
-    if (!ok) {
-        int n = diag_error_count();
-        if (!o.common.json && n)
-            fprintf(stderr, "error: could not compile due to %d previous error%s\n", n, n == 1 ? "" : "s");
-        project_free(&proj);
-        return 1;
-    }
     Value main_fn;
-    if (!prepare_program(&proj, &main_fn)) {
-        diag_flush();
-        project_free(&proj);
-        return 1;
-    }
-    diag_flush();
+    if (!cli_compile(&o.common, &proj, &main_fn)) return 1;
     /* Env.args: the program path, then the arguments after `--` */
     rt_argc = o.argc + 1;
     rt_argv = calloc((size_t)rt_argc + 1, sizeof *rt_argv);
