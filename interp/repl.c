@@ -851,24 +851,6 @@ static char *tty_line(const char *prompt) {
     return line;
 }
 
-static char *next_input_tty(void) {
-    Buf b = {0};
-    bput(&b, "");
-    const char *prompt = "snow> ";
-    for (;;) {
-        char *line = tty_line(prompt);
-        if (!line) {
-            if (b.n) return b.p;
-            free(b.p);
-            return NULL;
-        }
-        bput(&b, line);
-        bput(&b, "\n");
-        free(line);
-        if (b.p[0] == ':' || !needs_more(b.p)) return b.p;
-        prompt = "  ... ";
-    }
-}
 
 static void start_input_thread(void) {
     if (pipe(req_pipe) != 0 || pipe(resp_pipe) != 0) rt_fatal("pipe: %s", strerror(errno));
@@ -915,11 +897,14 @@ static char *read_line_plain(void) {
     }
 }
 
-static char *next_input_plain(void) {
+/* One input: lines are read until they form a complete item (or a `:`
+ * command); at end of input what was read so far is returned. */
+static char *next_input(bool tty) {
     Buf b = {0};
     bput(&b, "");
+    const char *prompt = "snow> ";
     for (;;) {
-        char *line = read_line_plain();
+        char *line = tty ? tty_line(prompt) : read_line_plain();
         if (!line) {
             if (b.n) return b.p;
             free(b.p);
@@ -929,6 +914,7 @@ static char *next_input_plain(void) {
         bput(&b, "\n");
         free(line);
         if (b.p[0] == ':' || !needs_more(b.p)) return b.p;
+        prompt = "  ... ";
     }
 }
 
@@ -1031,7 +1017,7 @@ static Value repl_main(Value *args, int nargs) {
     }
     for (;;) {
         fflush(stdout);
-        char *input = tty ? next_input_tty() : next_input_plain();
+        char *input = next_input(tty);
         if (!input) break;
         /* trim */
         size_t n = strlen(input);
