@@ -12,9 +12,63 @@ void mbox_init(Mbox *m) {
     m->count = 0;
 }
 
-MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v) {
-    MboxEntry *e = malloc(sizeof *e);
+/* ---- entries come from two per-thread pools of fixed-size blocks (a bare
+ * entry; an entry with room for the largest inline value), so a message
+ * costs a pointer pop and push instead of malloc and free.  Thread-local,
+ * reached only through these out-of-line functions (a process may resume
+ * on another thread).  A pool keeps at most POOL_MAX blocks. */
+
+#define INLINE_MAX 96
+#define POOL_MAX 1024
+static const size_t block_size[2] = {sizeof(MboxEntry), sizeof(MboxEntry) + INLINE_MAX};
+
+typedef struct FreeEntry {
+    struct FreeEntry *next;
+} FreeEntry;
+
+static _Thread_local struct {
+    FreeEntry *head[2];
+    unsigned n[2];
+} pools;
+
+__attribute__((noinline)) static MboxEntry *entry_alloc(int cls) {
+    FreeEntry *b = pools.head[cls];
+    if (b) {
+        pools.head[cls] = b->next;
+        pools.n[cls]--;
+        return (MboxEntry *)b;
+    }
+    MboxEntry *e = malloc(block_size[cls]);
     if (!e) rt_fatal("out of memory");
+    return e;
+}
+
+__attribute__((noinline)) static void entry_release(MboxEntry *e, int cls) {
+    if (pools.n[cls] < POOL_MAX) {
+        FreeEntry *b = (FreeEntry *)e;
+        b->next = pools.head[cls];
+        pools.head[cls] = b;
+        pools.n[cls]++;
+    } else {
+        free(e);
+    }
+}
+
+__attribute__((noinline)) void mbox_pool_flush(void) {
+    for (int c = 0; c < 2; c++) {
+        while (pools.head[c]) {
+            FreeEntry *b = pools.head[c];
+            pools.head[c] = b->next;
+            free(b);
+        }
+        pools.n[c] = 0;
+    }
+}
+
+static inline bool entry_inline(const MboxEntry *e) { return e->val.o == (Obj *)(e + 1) && !e->frag; }
+
+MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v) {
+    MboxEntry *e = entry_alloc(0);
     atomic_init(&e->in_next, NULL);
     e->next = e->prev = NULL;
     e->kind = kind;
@@ -24,18 +78,14 @@ MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v) 
     return e;
 }
 
-/* A small flat message lives right after its entry: one allocation, no
+/* A small flat message lives right after its entry: one block, no
  * fragment (the common Token(5) / (pid, 7) / short string). */
-#define INLINE_MAX 96
 _Static_assert(sizeof(MboxEntry) % 16 == 0, "an inline value after the entry must be 16-aligned");
-
-static inline bool entry_inline(const MboxEntry *e) { return e->val.o == (Obj *)(e + 1) && !e->frag; }
 
 MboxEntry *mbox_entry_new(uint32_t kind, uint64_t from, Value v) {
     size_t fs = val_flat_size(v);
     if (fs && fs <= INLINE_MAX) {
-        MboxEntry *e = malloc(sizeof *e + fs);
-        if (!e) rt_fatal("out of memory");
+        MboxEntry *e = entry_alloc(1);
         atomic_init(&e->in_next, NULL);
         e->next = e->prev = NULL;
         e->kind = kind;
@@ -51,7 +101,7 @@ MboxEntry *mbox_entry_new(uint32_t kind, uint64_t from, Value v) {
 
 void mbox_entry_free(MboxEntry *e) {
     if (e->frag) frag_free(e->frag);
-    free(e);
+    entry_release(e, entry_inline(e));
 }
 
 MboxEntry mbox_closed_mark;
@@ -113,10 +163,11 @@ Value mbox_take(Mbox *m, MboxEntry *e) {
     if (e->next) e->next->prev = e->prev;
     else m->tail = e->prev;
     m->count--;
+    bool inl = entry_inline(e);
     Value v = e->frag ? heap_adopt_value(heap_current(), e->frag, e->val)
-            : entry_inline(e) ? heap_copy_flat(heap_current(), e->val)
+            : inl ? heap_copy_flat(heap_current(), e->val)
             : e->val;
-    free(e);
+    entry_release(e, inl);
     return v;
 }
 

@@ -75,6 +75,10 @@ MboxEntry *mbox_entry_new(uint32_t kind, uint64_t from, Value v);
 MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v);
 void mbox_entry_free(MboxEntry *e);
 
+/* Free this thread's pools of unused entries (a worker thread before it
+ * ends; rt_shutdown for the calling thread). */
+void mbox_pool_flush(void);
+
 /* Append (any thread).  Returns nothing: the caller wakes the owner.
  * The push is sequentially consistent: with the threaded scheduler's
  * seq_cst publication of a blocked state followed by a seq_cst re-read of

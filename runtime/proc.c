@@ -1074,5 +1074,6 @@ void rt_shutdown(void) {
     ev_close();
     rt_set_panic_handler(NULL);
     proc_records_flush();
+    mbox_pool_flush();
     rt_mt = false;
 }

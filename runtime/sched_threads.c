@@ -956,7 +956,8 @@ static void *worker_thread(void *arg) {
     worker_loop(w);
     qs_offline(w);
     set_self_worker(NULL);
-    proc_records_flush(); /* the records this thread kept for reuse */
+    proc_records_flush(); /* the records and entries this thread kept for reuse */
+    mbox_pool_flush();
     return NULL;
 }
 
