@@ -984,6 +984,15 @@ bool pm_ctor(PPat *p, Value v, Frame *f) {
     return true;
 }
 
+bool pm_ctor_flat(PPat *p, Value v, Frame *f) {
+    if (v.tag != T_VARIANT || v.aux != p->idx) return false;
+    VariantObj *o = AS_VARIANT(v);
+    if (o->type != p->td) return false;
+    for (uint32_t i = 0; i < p->nsub; i++)
+        if (p->sub[i]->m == pm_bind) f->slots[p->sub[i]->slot] = o->fields[i];
+    return true;
+}
+
 bool pm_tuple(PPat *p, Value v, Frame *f) {
     if (v.tag != T_TUPLE) return false;
     TupleObj *t = AS_TUPLE(v);

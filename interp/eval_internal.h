@@ -81,6 +81,9 @@ struct PNode {
     void *r;
 };
 
+/* ev_send_variant builds messages of at most this many fields on the C stack */
+#define SEND_VARIANT_MAX 8
+
 /* PNode.flags */
 enum {
     PF_UNWINDS = 1 << 0,  /* the subtree may produce T_UNWIND */
@@ -175,7 +178,7 @@ EVFN(ev_closure);
 EVFN(ev_call); EVFN(ev_call_known); EVFN(ev_call_builtin); EVFN(ev_call_method);
 EVFN(ev_call_dispatch); EVFN(ev_call_ctor); EVFN(ev_call_field);
 EVFN(ev_tail_call); EVFN(ev_tail_known);
-EVFN(ev_spawn); EVFN(ev_send); EVFN(ev_selfcall); EVFN(ev_link); EVFN(ev_receive);
+EVFN(ev_spawn); EVFN(ev_send); EVFN(ev_send_variant); EVFN(ev_selfcall); EVFN(ev_link); EVFN(ev_receive);
 EVFN(ev_to_string); EVFN(ev_default); EVFN(ev_map_get);
 EVFN(ev_from_json); EVFN(ev_from_row);
 EVFN(ev_service_start); EVFN(ev_service_call);
@@ -202,6 +205,7 @@ bool pm_str(PPat *p, Value v, Frame *f);
 bool pm_bool(PPat *p, Value v, Frame *f);
 bool pm_unit(PPat *p, Value v, Frame *f);
 bool pm_ctor(PPat *p, Value v, Frame *f);
+bool pm_ctor_flat(PPat *p, Value v, Frame *f); /* every argument a binder or `_` */
 bool pm_tuple(PPat *p, Value v, Frame *f);
 bool pm_cons(PPat *p, Value v, Frame *f);
 bool pm_list(PPat *p, Value v, Frame *f);

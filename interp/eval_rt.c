@@ -277,6 +277,28 @@ Value ev_send(PNode *n, Frame *f) {
     return v_unit();
 }
 
+/* send(p, Variant(args)): the message object is built on the C stack (the
+ * send copies it into the mailbox; nothing keeps it afterwards), which
+ * spares the sender's heap one allocation per message. */
+Value ev_send_variant(PNode *n, Frame *f) {
+    Value to = EVAL(n->a); CHECK(to);
+    PNode *b = n->b;
+    union {
+        VariantObj o;
+        unsigned char bytes[sizeof(VariantObj) + SEND_VARIANT_MAX * sizeof(Value) + 16];
+    } _Alignas(16) buf;
+    VariantObj *o = &buf.o;
+    for (uint32_t i = 0; i < b->nkids; i++) { o->fields[i] = EVAL(b->kids[i]); CHECK(o->fields[i]); }
+    size_t sz = (sizeof(VariantObj) + b->nkids * sizeof(Value) + 15) & ~(size_t)15;
+    o->h = (Obj){.kind = OK_VARIANT, .gcbits = 0, .xflags = 0, .size = (uint32_t)sz};
+    o->type = b->p;
+    o->idx = (uint32_t)b->slot;
+    o->n = b->nkids;
+    f->sf->at = n->src;
+    proc_send(to.u, v_variant(o));
+    return v_unit();
+}
+
 Value ev_selfcall(PNode *n, Frame *f) {
     (void)n;
     (void)f;
@@ -317,6 +339,18 @@ Value ev_receive(PNode *n, Frame *f) {
                     Value g = EVAL(arm->a);
                     if (g.tag == T_UNWIND) { proc_recv_end(&w); return g; }
                     if (!g.i) continue;
+                }
+                /* bindings that are all immediates (Token(n)) keep nothing
+                 * of the message: free it without copying it into the heap */
+                const int32_t *bs = arm->q;
+                bool keep = false;
+                for (uint32_t k = 0; k < arm->nkids; k++) keep |= val_has_obj(f->slots[bs[k]]);
+                if (!keep) {
+                    mbox_unlink(m, e);
+                    proc_recv_end(&w);
+                    if (EV_ON()) ev_val(EV_RECEIVE, proc_self_pid(), EV_NOPID, v, (int64_t)i);
+                    mbox_entry_free(e);
+                    return EVAL(arm->b);
                 }
                 Value got = mbox_take(m, e);
                 /* a small message is copied into the heap when taken and its

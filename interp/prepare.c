@@ -804,6 +804,17 @@ static bool is_signal_pattern(Node *pat) {
     return ty->mod == resolve_prelude() && strcmp(ty->name, "Signal") == 0;
 }
 
+/* The slots a pattern binds, listed in arm->q (int32_t[arm->nkids]):
+ * receive looks at them to tell whether the bindings point into the
+ * message (see ev_receive). */
+static void bound_slots(PPat *p, PNode *arm) {
+    if (p->m == pm_bind || p->m == pm_as) {
+        arm->q = realloc(arm->q, (arm->nkids + 1) * sizeof(int32_t));
+        ((int32_t *)arm->q)[arm->nkids++] = p->slot;
+    }
+    for (uint32_t i = 0; i < p->nsub; i++) bound_slots(p->sub[i], arm);
+}
+
 static PNode *receive_node(FnCtx *c, Node *n, bool tail) {
     PNode *p = pn(ev_receive, n);
     p->nkids = n->recv.arms.n;
@@ -813,6 +824,7 @@ static PNode *receive_node(FnCtx *c, Node *n, bool tail) {
         PNode *a = pn(NULL, arm);
         a->p = ppat(c, arm->arm.pat);
         a->slot = is_signal_pattern(arm->arm.pat) ? MB_SIGNAL : MB_USER;
+        bound_slots(a->p, a);
         if (arm->arm.guard) a->a = px(c, arm->arm.guard, false);
         a->b = px(c, arm->arm.body, tail);
         p->flags |= unwinds(a->a) | unwinds(a->b);
@@ -984,6 +996,9 @@ static PNode *px_node(FnCtx *c, Node *n, bool tail) {
         p->a = px(c, n->list.items.v[0], false);
         p->b = px(c, n->list.items.v[1], false);
         p->flags = unwinds(p->a) | unwinds(p->b);
+        /* send(p, Token(n - 1)): the message is built on the C stack and
+         * copied once, into the mailbox, instead of first into our heap */
+        if (p->b->ev == ev_variant && p->b->nkids > 0 && p->b->nkids <= SEND_VARIANT_MAX) p->ev = ev_send_variant;
         return p;
     case N_SELFCALL: return pn(ev_selfcall, n);
     case N_LINK:
@@ -1093,6 +1108,9 @@ static PPat *ppat(FnCtx *c, Node *n) {
         p->nsub = n->ctor.args.n;
         p->sub = xalloc((p->nsub + 1) * sizeof *p->sub);
         for (uint32_t i = 0; i < p->nsub; i++) p->sub[i] = ppat(c, n->ctor.args.v[i]);
+        bool flat = true;
+        for (uint32_t i = 0; i < p->nsub; i++) flat &= p->sub[i]->m == pm_bind || p->sub[i]->m == pm_wild;
+        if (flat) p->m = pm_ctor_flat;
         return p;
     }
     case P_TUPLE: case P_LIST: case P_OR:

@@ -156,13 +156,17 @@ MboxEntry *mbox_next(Mbox *m, MboxEntry *e) {
     return e->next;
 }
 
-Value mbox_take(Mbox *m, MboxEntry *e) {
+void mbox_unlink(Mbox *m, MboxEntry *e) {
     assert(m->count > 0);
     if (e->prev) e->prev->next = e->next;
     else m->head = e->next;
     if (e->next) e->next->prev = e->prev;
     else m->tail = e->prev;
     m->count--;
+}
+
+Value mbox_take(Mbox *m, MboxEntry *e) {
+    mbox_unlink(m, e);
     bool inl = entry_inline(e);
     Value v = e->frag ? heap_adopt_value(heap_current(), e->frag, e->val)
             : inl ? heap_copy_flat(heap_current(), e->val)

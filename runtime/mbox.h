@@ -103,6 +103,11 @@ static inline Value mbox_value(const MboxEntry *e) { return e->val; }
  * value read in place with mbox_value, and anything pointing into it
  * (pattern bindings made while matching), may be gone after the take. */
 Value mbox_take(Mbox *m, MboxEntry *e);
+/* Unlink e without bringing its value into the heap; the caller frees it
+ * with mbox_entry_free when done reading it in place.  For a receive whose
+ * bindings kept nothing that points into the message (only immediates,
+ * e.g. the n of Token(n)). */
+void mbox_unlink(Mbox *m, MboxEntry *e);
 /* Number of entries (drains the inbox first). */
 size_t mbox_count(Mbox *m);
 

@@ -193,7 +193,8 @@ void proc_pause_end(uint32_t token);
 
 /* ---- messages ---------------------------------------------------------------- */
 
-/* send: deep copy, append, wake a receiver; unknown/dead pid: dropped. */
+/* send: deep copy, append, wake a receiver; unknown/dead pid: dropped.
+ * msg is only read during the call (it may live on the caller's C stack). */
 void proc_send(uint64_t pid, Value msg);
 void proc_send_kind(uint64_t pid, uint32_t kind, Value msg);
 /* Deliver an already copied message (consumes f). */

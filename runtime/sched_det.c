@@ -86,16 +86,16 @@ static uint64_t rng_next(void) { /* splitmix64 */
 static void enqueue(Proc *p) {
     assert(!p->queued);
     if (D.len == D.cap) {
-        size_t ncap = D.cap ? D.cap * 2 : 256;
+        size_t ncap = D.cap ? D.cap * 2 : 256; /* a power of two: indices wrap with a mask */
         Proc **n = malloc(ncap * sizeof *n);
         if (!n) rt_fatal("out of memory");
-        for (size_t i = 0; i < D.len; i++) n[i] = D.rq[(D.head + i) % D.cap];
+        for (size_t i = 0; i < D.len; i++) n[i] = D.rq[(D.head + i) & (D.cap - 1)];
         free(D.rq);
         D.rq = n;
         D.cap = ncap;
         D.head = 0;
     }
-    D.rq[(D.head + D.len) % D.cap] = p;
+    D.rq[(D.head + D.len) & (D.cap - 1)] = p;
     D.len++;
     p->queued = true;
     p->state = PS_RUNNABLE;
@@ -105,13 +105,13 @@ static Proc *dequeue(void) {
     assert(D.len);
     if (D.seed) {
         size_t k = (size_t)(rng_next() % D.len);
-        size_t a = D.head, b = (D.head + k) % D.cap;
+        size_t a = D.head, b = (D.head + k) & (D.cap - 1);
         Proc *t = D.rq[a];
         D.rq[a] = D.rq[b];
         D.rq[b] = t;
     }
     Proc *p = D.rq[D.head];
-    D.head = (D.head + 1) % D.cap;
+    D.head = (D.head + 1) & (D.cap - 1);
     D.len--;
     p->queued = false;
     return p;

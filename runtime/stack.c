@@ -148,7 +148,7 @@ void stack_cache_flush(StackCache *c) {
     mt_unlock(&pool.lock);
 }
 
-void stack_trim(ProcStack *ps, char **limit, const char *sp) {
+void stack_trim_slow(ProcStack *ps, char **limit, const char *sp) {
     if (ps->spare) {
         seg_unmap(ps->spare);
         ps->spare = NULL;

@@ -90,7 +90,10 @@ void stack_cache_flush(StackCache *c); /* everything back to the pool */
 char *stack_initial_limit(const ProcStack *ps);
 /* Called when a process blocks: drop the spare segment and, if the first
  * stack went deep but sp is back near the top, release the deep pages. */
-void stack_trim(ProcStack *ps, char **limit, const char *sp);
+void stack_trim_slow(ProcStack *ps, char **limit, const char *sp);
+static inline void stack_trim(ProcStack *ps, char **limit, const char *sp) {
+    if (ps->spare || ps->deep) stack_trim_slow(ps, limit, sp); /* blocking is hot; trimming is rare */
+}
 
 /* Hibernation of a long-blocked process (architecture.md §2): copy the
  * used part [sp, hi) of the first stack into a compact buffer and give the
