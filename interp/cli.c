@@ -69,8 +69,8 @@ bool cli_frontend(const CliOpts *o, Project *proj) {
 }
 
 static void fail_summary(void) {
-    int n = diag_error_count();
-    if (n) fprintf(stderr, "error: could not compile due to %d previous error%s\n", n, n == 1 ? "" : "s");
+    /* language.md §7.1: the driver's closing line after the diagnostics. */
+    if (diag_error_count()) fputs("error: Compilation failed due to errors above.\n", stderr);
 }
 
 bool cli_compile(const CliOpts *o, Project *proj, Value *main_fn) {
