@@ -24,18 +24,18 @@ DEPS    := $(OBJS:.o=.d)
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
 INCS    := $(addprefix -iquote ,$(SRCDIRS))
-BASEFLAGS := -std=c17 -D_GNU_SOURCE -g $(WARN) $(INCS) -fno-strict-aliasing -fno-omit-frame-pointer
+BASEFLAGS := -std=c17 -D_GNU_SOURCE -g $(WARN) $(INCS) -fno-strict-aliasing
 LIBS    := -Wl,--as-needed -lm -lpthread -ledit -lncursesw -lutf8proc -lssl -lcrypto -lsqlite3 -lpq
 
 ifeq ($(MODE),release)
   OPT := -O2 -DNDEBUG
 else ifeq ($(MODE),debug)
-  OPT := -O0
+  OPT := -O0 -fno-omit-frame-pointer
 else ifeq ($(MODE),asan)
-  OPT := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -DSNOW_ASAN
+  OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined -DSNOW_ASAN
   LDEXTRA := -fsanitize=address,undefined
 else ifeq ($(MODE),tsan)
-  OPT := -O1 -fsanitize=thread -DSNOW_TSAN
+  OPT := -O1 -fno-omit-frame-pointer -fsanitize=thread -DSNOW_TSAN
   LDEXTRA := -fsanitize=thread
 else ifeq ($(MODE),fuzz)
   # objects for the libFuzzer targets (scripts/build-fuzz links them)

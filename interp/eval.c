@@ -67,6 +67,11 @@ Value ev_sub_ii(PNode *n, Frame *f) { return v_int(wrap_sub(n->a->evi(n->a, f), 
 int64_t evi_sub_ii(PNode *n, Frame *f) { return wrap_sub(n->a->evi(n->a, f), n->b->evi(n->b, f)); }
 Value ev_mul_ii(PNode *n, Frame *f) { return v_int(wrap_mul(n->a->evi(n->a, f), n->b->evi(n->b, f))); }
 int64_t evi_mul_ii(PNode *n, Frame *f) { return wrap_mul(n->a->evi(n->a, f), n->b->evi(n->b, f)); }
+/* slot op Int expression (acc + i % 7): one child call instead of two */
+Value ev_add_sx(PNode *n, Frame *f) { return v_int(wrap_add(f->slots[n->slot].i, n->b->evi(n->b, f))); }
+int64_t evi_add_sx(PNode *n, Frame *f) { return wrap_add(f->slots[n->slot].i, n->b->evi(n->b, f)); }
+Value ev_sub_sx(PNode *n, Frame *f) { return v_int(wrap_sub(f->slots[n->slot].i, n->b->evi(n->b, f))); }
+int64_t evi_sub_sx(PNode *n, Frame *f) { return wrap_sub(f->slots[n->slot].i, n->b->evi(n->b, f)); }
 /* slot op slot, slot op constant (n - 1, i + 1, i % 7): no child calls */
 Value ev_add_ss(PNode *n, Frame *f) { return v_int(wrap_add(f->slots[n->slot].i, f->slots[(int32_t)n->k.i].i)); }
 Value ev_sub_ss(PNode *n, Frame *f) { return v_int(wrap_sub(f->slots[n->slot].i, f->slots[(int32_t)n->k.i].i)); }
@@ -843,20 +848,20 @@ Value ev_tail_self3(PNode *n, Frame *f) {
 }
 /* The same when no argument can unwind (the usual case): no checks. */
 Value ev_tail_self1n(PNode *n, Frame *f) {
-    f->slots[0] = EVAL(n->kids[0]);
+    f->slots[0] = OPND(n->kids[0]);
     return mk_unwind(UW_TAIL);
 }
 Value ev_tail_self2n(PNode *n, Frame *f) {
-    Value a = EVAL(n->kids[0]);
-    Value b = EVAL(n->kids[1]);
+    Value a = OPND(n->kids[0]);
+    Value b = OPND(n->kids[1]);
     f->slots[0] = a;
     f->slots[1] = b;
     return mk_unwind(UW_TAIL);
 }
 Value ev_tail_self3n(PNode *n, Frame *f) {
-    Value a = EVAL(n->kids[0]);
-    Value b = EVAL(n->kids[1]);
-    Value c = EVAL(n->kids[2]);
+    Value a = OPND(n->kids[0]);
+    Value b = OPND(n->kids[1]);
+    Value c = OPND(n->kids[2]);
     f->slots[0] = a;
     f->slots[1] = b;
     f->slots[2] = c;

@@ -154,7 +154,7 @@ const void *impl_key_tag(uint32_t tag);
 EVFN(ev_const); EVFN(ev_slot); EVFN(ev_cap); EVFN(ev_self_fn);
 EVFN(ev_add); EVFN(ev_sub); EVFN(ev_mul); EVFN(ev_div); EVFN(ev_mod);
 EVFN(ev_add_ii); EVFN(ev_sub_ii); EVFN(ev_mul_ii);
-EVFN(ev_add_sk); EVFN(ev_sub_sk);
+EVFN(ev_add_sk); EVFN(ev_sub_sk); EVFN(ev_add_sx); EVFN(ev_sub_sx);
 EVFN(ev_add_ff); EVFN(ev_sub_ff); EVFN(ev_mul_ff); EVFN(ev_div_ff);
 EVFN(ev_eq); EVFN(ev_ne); EVFN(ev_lt); EVFN(ev_le); EVFN(ev_gt); EVFN(ev_ge);
 EVFN(ev_lt_sk); EVFN(ev_le_sk); EVFN(ev_gt_sk); EVFN(ev_ge_sk); EVFN(ev_eq_sk); EVFN(ev_ne_sk);
@@ -188,7 +188,7 @@ EVFN(ev_spawn_supervisor); EVFN(ev_set_terminate);
 #define EVIFN(name) int64_t name(PNode *n, Frame *f)
 EVIFN(evi_generic); EVIFN(evi_slot); EVIFN(evi_const);
 EVIFN(evi_add_ii); EVIFN(evi_sub_ii); EVIFN(evi_mul_ii);
-EVIFN(evi_add_sk); EVIFN(evi_sub_sk); EVIFN(evi_mul_sk); EVIFN(evi_div_sk); EVIFN(evi_mod_sk);
+EVIFN(evi_add_sx); EVIFN(evi_sub_sx); EVIFN(evi_add_sk); EVIFN(evi_sub_sk); EVIFN(evi_mul_sk); EVIFN(evi_div_sk); EVIFN(evi_mod_sk);
 EVIFN(evi_add_ss); EVIFN(evi_sub_ss);
 EVIFN(evi_lt_ii); EVIFN(evi_le_ii); EVIFN(evi_gt_ii); EVIFN(evi_ge_ii); EVIFN(evi_eq_ii); EVIFN(evi_ne_ii);
 EVIFN(evi_lt_sk); EVIFN(evi_le_sk); EVIFN(evi_gt_sk); EVIFN(evi_ge_sk); EVIFN(evi_eq_sk); EVIFN(evi_ne_sk);

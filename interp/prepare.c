@@ -71,6 +71,7 @@ static void set_evi(PNode *p) {
         {ev_add_ii, evi_add_ii}, {ev_sub_ii, evi_sub_ii}, {ev_mul_ii, evi_mul_ii},
         {ev_add_sk, evi_add_sk}, {ev_sub_sk, evi_sub_sk}, {ev_mul_sk, evi_mul_sk},
         {ev_div_sk, evi_div_sk}, {ev_mod_sk, evi_mod_sk}, {ev_add_ss, evi_add_ss}, {ev_sub_ss, evi_sub_ss},
+        {ev_add_sx, evi_add_sx}, {ev_sub_sx, evi_sub_sx},
         {ev_lt_ii, evi_lt_ii}, {ev_le_ii, evi_le_ii}, {ev_gt_ii, evi_gt_ii}, {ev_ge_ii, evi_ge_ii},
         {ev_eq_ii, evi_eq_ii}, {ev_ne_ii, evi_ne_ii},
         {ev_lt_sk, evi_lt_sk}, {ev_le_sk, evi_le_sk}, {ev_gt_sk, evi_gt_sk}, {ev_ge_sk, evi_ge_sk},
@@ -533,6 +534,13 @@ static PNode *binop(FnCtx *c, Node *n) {
         PNode *p = pn(op == TK_STAR ? ev_mul_sk : op == TK_SLASH ? ev_div_sk : ev_mod_sk, n);
         p->slot = a->slot;
         p->k = b->k;
+        p->a = a;
+        p->b = b;
+        return p;
+    }
+    if ((ev == ev_add_ii || ev == ev_sub_ii) && is_slot(a)) {
+        PNode *p = pn(ev == ev_add_ii ? ev_add_sx : ev_sub_sx, n);
+        p->slot = a->slot;
         p->a = a;
         p->b = b;
         return p;
