@@ -589,25 +589,27 @@ int cmd_trace(int argc, char **argv) {
         if (!(n > 4 && (strcmp(export_path + n - 4, ".svg") == 0 || strcmp(export_path + n - 4, ".mmd") == 0)))
             return usage("--export writes FILE.svg (SVG picture) or FILE.mmd (Mermaid sequence diagram)");
     }
-    if (script_file) {
-        char *t = read_file(script_file);
-        if (!t) {
-            fprintf(stderr, "snow trace: cannot read %s: %s\n", script_file, strerror(errno));
-            return 2;
-        }
-        split_script(&d, t);
-        free(t);
+    char *file_script = NULL;
+    if (script_file && !(file_script = read_file(script_file))) {
+        fprintf(stderr, "snow trace: cannot read %s: %s\n", script_file, strerror(errno));
+        return 2;
     }
-    if (script_text) split_script(&d, script_text);
     d.headless = script_text || script_file || export_path || d.dump;
-    if (!d.headless && (!isatty(0) || !isatty(1)))
+    if (!d.headless && (!isatty(0) || !isatty(1))) /* (no script: nothing to free) */
         return usage("the interactive debugger needs a terminal (use --script ... --dump for headless runs)");
     diag_set_json(co.json);
     diag_set_color(co.color);
 
     static Project proj; /* reachable at exit (leak checkers) */
     Value main_fn;
-    if (!cli_compile(&co, &proj, &main_fn)) return 1;
+    if (!cli_compile(&co, &proj, &main_fn)) {
+        free(file_script);
+        return 1;
+    }
+    /* the script's commands, once nothing can return early */
+    if (file_script) split_script(&d, file_script);
+    free(file_script);
+    if (script_text) split_script(&d, script_text);
     d.path = co.path;
     d.proj = &proj;
     d.main_fn = main_fn;

@@ -894,6 +894,7 @@ typedef struct MCache {
     FuncObj *fn;
     bool field;        /* a struct-field closure: the receiver is not an argument */
     uint32_t misses;
+    struct MCache *prev; /* replaced entries stay reachable (leak checkers) */
 } MCache;
 #define MCACHE_LIMIT 8
 
@@ -917,6 +918,7 @@ static void mcache_put(PNode *n, const void *key, Value fn, bool field) {
     c->fn = AS_FUNC(fn);
     c->field = field;
     c->misses = misses;
+    c->prev = old;
     __atomic_store_n((MCache **)&n->r, c, __ATOMIC_RELEASE);
 }
 

@@ -334,12 +334,14 @@ static void compile_input(Compile *c) {
     Node *in = parse_text("repl", c->text, &c->in_file, &nerr);
     if (nerr || diag_error_count()) return;
     /* split the input into definitions and statements */
-    NodeVec idefs = {0}, stmts = {0};
+    NodeVec dv = {0}, sv = {0};
     for (uint32_t i = 0; i < in->list.items.n; i++) {
         Node *it = in->list.items.v[i];
-        if (is_def(it)) nv_push(&idefs, it);
-        else if (!c->defs_only) nv_push(&stmts, it);
+        if (is_def(it)) nv_push(&dv, it);
+        else if (!c->defs_only) nv_push(&sv, it);
     }
+    /* in the AST arena: c->new_defs outlives this function */
+    NodeList idefs = nv_finish(&dv), stmts = nv_finish(&sv);
     /* the session's definitions not redefined by this input */
     Buf sess = {0};
     bput(&sess, "");
