@@ -285,8 +285,8 @@ Value ev_send_variant(PNode *n, Frame *f) {
     PNode *b = n->b;
     union {
         VariantObj o;
-        unsigned char bytes[sizeof(VariantObj) + SEND_VARIANT_MAX * sizeof(Value) + 16];
-    } _Alignas(16) buf;
+        _Alignas(16) unsigned char bytes[sizeof(VariantObj) + SEND_VARIANT_MAX * sizeof(Value) + 16];
+    } buf;
     VariantObj *o = &buf.o;
     for (uint32_t i = 0; i < b->nkids; i++) { o->fields[i] = EVAL(b->kids[i]); CHECK(o->fields[i]); }
     size_t sz = (sizeof(VariantObj) + b->nkids * sizeof(Value) + 15) & ~(size_t)15;
