@@ -18,12 +18,22 @@ static const char *const kw_text[] = {
 
 bool tok_is_keyword(TokKind k) { return k >= TK_KW_FIRST && k <= TK_KW_LAST; }
 
+/* s[0..n) against a keyword, in the table's order (a prefix sorts first);
+ * inline because most comparisons end at the first character. */
+static inline int kw_cmp(const char *s, uint32_t n, const char *kw) {
+    for (uint32_t i = 0; i < n; i++) {
+        int d = (unsigned char)s[i] - (unsigned char)kw[i];
+        if (d) return d;
+    }
+    return kw[n] ? -1 : 0;
+}
+
 TokKind lex_keyword(const char *s, uint32_t n) {
+    if (n < 2 || n > 10 || s[0] < 'a' || s[0] > 'w') return TK_IDENT; /* keywords: 2..10 letters, a..w */
     int lo = 0, hi = (int)(sizeof kw_text / sizeof *kw_text) - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
-        int c = strncmp(s, kw_text[mid], n);
-        if (c == 0 && kw_text[mid][n] != 0) c = -1;
+        int c = kw_cmp(s, n, kw_text[mid]);
         if (c == 0) return (TokKind)(TK_KW_FIRST + mid);
         if (c < 0) hi = mid - 1; else lo = mid + 1;
     }

@@ -27,7 +27,7 @@ static const Token eof_tok = {.kind = TK_EOF};
 
 /* ---- token access ---------------------------------------------------------- */
 
-static const Token *cur(Parser *p) {
+static inline const Token *cur(Parser *p) {
     if (p->skip_nl > 0)
         while (p->pos < p->n && p->toks[p->pos].kind == TK_NEWLINE) p->pos++;
     return p->pos < p->n ? &p->toks[p->pos] : &eof_tok;
@@ -608,10 +608,15 @@ static bool group_begin(Parser *p) {
     return saved;
 }
 
-/* Close the group with `close`; when it is missing, say what was expected and
- * point at where the group started. */
+/* Close the group with `close`; when it is missing, say what was expected
+ * (want; NULL = "`,` or <close>") and point at where the group started. */
 static void group_end(Parser *p, bool saved, TokKind close, const char *want, Span open, const char *what) {
     if (!accept(p, close) && !p->panic) {
+        char buf[64];
+        if (!want) {
+            snprintf(buf, sizeof buf, "`,` or %s", tok_display(close));
+            want = buf;
+        }
         Diag *d = expected(p, want);
         if (d) diag_label(d, open, "%s starts here", what);
         finish(d);
@@ -676,9 +681,7 @@ static NodeList parse_args(Parser *p, TokKind close, Span open, const char *what
         nv_push(&v, parse_expr(p));
         if (p->panic || !accept(p, TK_COMMA)) break;
     }
-    char want[64];
-    snprintf(want, sizeof want, "`,` or %s", tok_display(close));
-    group_end(p, saved, close, want, open, what);
+    group_end(p, saved, close, NULL, open, what);
     return nv_finish(&v);
 }
 

@@ -112,6 +112,15 @@ TEST(keywords_and_operators) {
     for (int i = 0; i < 4; i++) CHECK_EQ_INT(toks.toks[i].kind, TK_IDENT); /* contextual */
 }
 
+TEST(keyword_boundaries) {
+    /* every first/last keyword of the table, and prefixes/extensions of keywords */
+    lex("actor with supervisor do an andx within Do x a wither");
+    TokKind want[] = {TK_ACTOR, TK_WITH, TK_SUPERVISOR, TK_DO, TK_IDENT, TK_IDENT,
+                      TK_IDENT, TK_IDENT, TK_IDENT, TK_IDENT, TK_IDENT};
+    CHECK_EQ_INT(nkinds(), 11);
+    for (int i = 0; i < 11; i++) CHECK_EQ_INT(toks.toks[i].kind, want[i]);
+}
+
 TEST(newlines_and_positions) {
     lex("a\n\n\nb\r\nc");
     CHECK_EQ_INT(toks.toks[0].kind, TK_IDENT);
@@ -144,6 +153,7 @@ int main(void) {
     RUN(triple_quoted);
     RUN(comments);
     RUN(keywords_and_operators);
+    RUN(keyword_boundaries);
     RUN(newlines_and_positions);
     RUN(errors);
     lex_free(&toks);
