@@ -11,15 +11,11 @@ bad() { fail=$((fail + 1)); echo "FAIL trace: $*"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# 1. stepping back from step k to k-1 on a 10 000-event run: < 200 ms
-#    (sanitizer builds are ~10x slower: 2 s there)
-limit=200
-case "$SNOW$BUILD" in *asan*|*tsan*|*debug*) limit=2000 ;; esac
-out=$(SNOW_TRACE_TIMING=1 "$SNOW" trace bench_pingpong.snow --script "filter all; goto 10000; back; back" 2>&1)
-if echo "$out" | grep -q "^back .*step 9999:" && echo "$out" | grep -q "^goto 10000 .*step 10000:"; then ok; else bad "goto/back on the long run"; echo "$out"; fi
-worst=$(echo "$out" | awk '/^timing: `back`/ {if ($4 > w) w = $4} END {print w + 0}')
-echo "step back on a 10000-event run: worst ${worst} ms (limit ${limit} ms)"
-if awk -v w="$worst" -v l="$limit" 'BEGIN {exit !(w > 0 && w < l)}'; then ok; else bad "step back took ${worst} ms"; fi
+# 1. stepping back from step k to k-1 on a 10 000-event run lands on k-1
+#    (its speed is measured by `bench/run tools`: no timing in pass/fail tests)
+out=$("$SNOW" trace bench_pingpong.snow --script "filter all; goto 10000; back; back" 2>&1)
+if echo "$out" | grep -q "^back .*step 9999:" && echo "$out" | grep -q "^back .*step 9998:" &&
+   echo "$out" | grep -q "^goto 10000 .*step 10000:"; then ok; else bad "goto/back on the long run"; echo "$out" | tail -5; fi
 
 # 2. export: SVG (well-formed XML, arrows, labels) and Mermaid
 if "$SNOW" trace ping_pong.snow --export "$tmp/pp.svg" >/dev/null && python3 - "$tmp/pp.svg" <<'PY'
