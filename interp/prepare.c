@@ -382,31 +382,23 @@ static Value ctor_fn_value(Sym *ctor);
 static Value method_fn_value(Sym *m);
 static Value supervisor_value(Sym *s);
 
+/* A binder of some function: a slot of this frame, or a capture. */
+static PNode *load_binder(FnCtx *c, Sym *s, Node *src) {
+    bool own = owns(c, s->fn_node);
+    PNode *p = pn(own ? ev_slot : ev_cap, src);
+    p->slot = own ? binder_slot(c, s) : (int32_t)cap_index(c, s);
+    return p;
+}
+
 /* Load the value a symbol denotes, in context c. */
 static PNode *load_sym(FnCtx *c, Sym *s, Node *src) {
     switch (s->kind) {
-    case S_LOCAL: {
-        if (owns(c, s->fn_node)) {
-            PNode *p = pn(ev_slot, src);
-            p->slot = binder_slot(c, s);
-            return p;
-        }
-        PNode *p = pn(ev_cap, src);
-        p->slot = (int32_t)cap_index(c, s);
-        return p;
-    }
+    case S_LOCAL: return load_binder(c, s, src);
     case S_FN:
         if (s->fn_node) {
             /* nested named function: itself, a local slot, or a capture */
             if (s == c->self_sym) return pn(ev_self_fn, src);
-            if (owns(c, s->fn_node)) {
-                PNode *p = pn(ev_slot, src);
-                p->slot = binder_slot(c, s);
-                return p;
-            }
-            PNode *p = pn(ev_cap, src);
-            p->slot = (int32_t)cap_index(c, s);
-            return p;
+            return load_binder(c, s, src);
         }
         return mk_const(fnrt(s)->fn, src);
     case S_ACTOR:
