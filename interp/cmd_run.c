@@ -88,6 +88,11 @@ static int parse_run_args(int argc, char **argv, RunOpts *o) {
                         "with --threads (drop one of them)\n");
         return -1;
     }
+    if (o->rt.threads && o->rt.virtual_time) {
+        fprintf(stderr, "snow run: --virtual-time is a deterministic-scheduler clock; with --threads time is "
+                        "real (drop one of them)\n");
+        return -1;
+    }
     if (o->explore && o->rt.threads) {
         fprintf(stderr, "snow run: --explore uses the deterministic scheduler; drop --threads\n");
         return -1;
