@@ -37,5 +37,6 @@ expect 2 "" frobnicate
 expect 0 "--threads" help run
 expect 0 "tutorials" help
 expect 0 "snow" --version
+expect 0 "counter is 15" run examples/demo.snow   # what `make run` shows
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
