@@ -868,6 +868,46 @@ Value ev_tail_self3n(PNode *n, Frame *f) {
     return mk_unwind(UW_TAIL);
 }
 
+/* A function whose body is `if COND do EXIT else SELF(args) end` (or the
+ * branches swapped), with a condition and arguments that cannot unwind: the
+ * self tail call becomes this C loop (no unwind back to ev_run_code). It
+ * does what ev_run_code does per tail call: the arguments replace the
+ * parameters, the frame's location is reset, one reduction is charged.
+ * a = condition, b = exit branch, slot = 1 when the tail call is the
+ * then-branch, p = the Code; kids[0..nkids) = the arguments that are not
+ * their own parameter passed back unchanged, r = their parameter slots. */
+Value ev_loop_if(PNode *n, Frame *f) {
+    PNode *cond = n->a, **kids = n->kids;
+    const int32_t *to = n->r;
+    const bool on = n->slot != 0;
+    const Node *src = ((const Code *)n->p)->src;
+    ProcHot *hot = f->ep->hot;
+    const uint32_t m = n->nkids;
+    for (;;) {
+        if ((cond->evi(cond, f) != 0) != on) return EVAL(n->b);
+        switch (m) {
+        case 0: break;
+        case 1: f->slots[to[0]] = OPND(kids[0]); break;
+        case 2: {
+            Value a0 = OPND(kids[0]);
+            f->slots[to[1]] = OPND(kids[1]);
+            f->slots[to[0]] = a0;
+            break;
+        }
+        default: {
+            Value a0 = OPND(kids[0]);
+            Value a1 = OPND(kids[1]);
+            f->slots[to[2]] = OPND(kids[2]);
+            f->slots[to[0]] = a0;
+            f->slots[to[1]] = a1;
+            break;
+        }
+        }
+        f->sf->at = src;
+        proc_charge(hot);
+    }
+}
+
 Value ev_tail_self4(PNode *n, Frame *f) {
     Value a = OPND(n->kids[0]); CHECK(a);
     Value b = OPND(n->kids[1]); CHECK(b);

@@ -171,7 +171,7 @@ EVFN(ev_add_ss); EVFN(ev_sub_ss); EVFN(ev_mul_sk); EVFN(ev_div_sk); EVFN(ev_mod_
 EVFN(ev_lt_ss); EVFN(ev_le_ss); EVFN(ev_gt_ss); EVFN(ev_ge_ss); EVFN(ev_eq_ss); EVFN(ev_ne_ss);
 EVFN(ev_if_lt_ss); EVFN(ev_if_le_ss); EVFN(ev_if_gt_ss); EVFN(ev_if_ge_ss); EVFN(ev_if_eq_ss); EVFN(ev_if_ne_ss);
 EVFN(ev_tail_self1); EVFN(ev_tail_self2); EVFN(ev_tail_self3); EVFN(ev_tail_self4);
-EVFN(ev_tail_self1n); EVFN(ev_tail_self2n); EVFN(ev_tail_self3n); EVFN(ev_block); EVFN(ev_block_uw); EVFN(ev_let); EVFN(ev_let_slot);
+EVFN(ev_tail_self1n); EVFN(ev_tail_self2n); EVFN(ev_tail_self3n); EVFN(ev_loop_if); EVFN(ev_block); EVFN(ev_block_uw); EVFN(ev_let); EVFN(ev_let_slot);
 EVFN(ev_case); EVFN(ev_while); EVFN(ev_for);
 EVFN(ev_break); EVFN(ev_continue); EVFN(ev_return); EVFN(ev_try);
 EVFN(ev_closure);

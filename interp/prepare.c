@@ -1145,6 +1145,45 @@ static PPat *ppat(FnCtx *c, Node *n) {
 
 /* ---- functions ------------------------------------------------------------------ */
 
+/* The loop idiom `if COND do EXIT else self(args) end` (either branch) as
+ * one ev_loop_if node (see eval.c); q keeps the plain if (unloopify). */
+static bool is_if(EvalFn e) {
+    return e == ev_if || e == ev_if_b || e == ev_if_lt_sk || e == ev_if_le_sk || e == ev_if_gt_sk ||
+           e == ev_if_ge_sk || e == ev_if_eq_sk || e == ev_if_ne_sk || e == ev_if_lt_ss || e == ev_if_le_ss ||
+           e == ev_if_gt_ss || e == ev_if_ge_ss || e == ev_if_eq_ss || e == ev_if_ne_ss;
+}
+static bool is_self_loop_call(const PNode *t) {
+    return t->ev == ev_tail_self1n || t->ev == ev_tail_self2n || t->ev == ev_tail_self3n;
+}
+static PNode *loopify(Code *code, PNode *body) {
+    if (!body || !is_if(body->ev) || !body->c || unwinds(body->a)) return body;
+    bool then_loops = is_self_loop_call(body->b), else_loops = is_self_loop_call(body->c);
+    if (then_loops == else_loops) return body;
+    PNode *tail = then_loops ? body->b : body->c;
+    PNode *lp = pn(ev_loop_if, body->src);
+    lp->a = body->a;
+    lp->b = then_loops ? body->c : body->b;
+    lp->slot = then_loops;
+    /* only the arguments that change a parameter */
+    lp->kids = xalloc(tail->nkids * sizeof *lp->kids);
+    int32_t *to = xalloc(tail->nkids * sizeof *to);
+    for (uint32_t i = 0; i < tail->nkids; i++) {
+        PNode *arg = tail->kids[i];
+        if (arg->ev == ev_slot && arg->slot == (int32_t)i) continue;
+        to[lp->nkids] = (int32_t)i;
+        lp->kids[lp->nkids++] = arg;
+    }
+    lp->r = to;
+    lp->flags = body->flags;
+    lp->p = code;
+    lp->q = body;
+    return lp;
+}
+/* A prologue runs before every tail call: back to the plain if. */
+static void unloopify(Code *code) {
+    if (code->body && code->body->ev == ev_loop_if) code->body = code->body->q;
+}
+
 /* Fill `code` from the clauses of a function whose locals live in ctx c.
  * clauses[i]: params, guard, body (N_FN or N_CLAUSE). */
 static void fill_clauses(FnCtx *c, Code *code, Node **clauses, uint32_t n) {
@@ -1185,7 +1224,7 @@ static void fill_clauses(FnCtx *c, Code *code, Node **clauses, uint32_t n) {
         k->body = (body && body->kind == N_BLOCK) ? pblock(c, body, true, false) : px(c, body, true);
     }
     code->simple = simple;
-    if (simple) code->body = code->clauses[0].body;
+    if (simple) code->body = loopify(code, code->clauses[0].body);
     code->nslots = c->nslots;
     code->frame_cap = c->nslots < 4 ? 4 : c->nslots;
 }
@@ -1253,6 +1292,7 @@ static void prepare_fn_sym(Sym *s) {
             PNode *pro = pn(ev_set_terminate, a->fn.terminate);
             pro->a = mk;
             r->code->prologue = pro;
+            unloopify(r->code);
             r->code->nslots = c.nslots;
             if (r->code->frame_cap < c.nslots) r->code->frame_cap = c.nslots;
         }
