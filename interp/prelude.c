@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-#include "lex.h"
-#include "parse.h"
+#include "project.h"
 
 const char prelude_source[] =
     "pub type Option<T> do\n  Some(T)\n  None\nend deriving()\n"
@@ -33,14 +32,6 @@ void prelude_reset(void) { prelude_mod = NULL; }
 Module *prelude_module(void) {
     if (prelude_mod) return prelude_mod;
     uint32_t id = src_add("<prelude>", prelude_source, strlen(prelude_source));
-    Module *m = ast_alloc(sizeof *m);
-    m->name = ast_intern("Prelude", 7);
-    m->short_name = m->name;
-    m->file = id;
-    TokenList toks = lex_file(id);
-    int nerr = 0;
-    m->root = parse_file(id, &toks, &nerr);
-    lex_free(&toks);
-    prelude_mod = m;
-    return m;
+    prelude_mod = project_parse_module(id, "Prelude");
+    return prelude_mod;
 }

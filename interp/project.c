@@ -80,16 +80,29 @@ static Module *load_module(const char *display_path, const char *fs_path, const 
     SourceFile *sf = src_get((uint32_t)id);
     free(sf->path);
     sf->path = strdup(display_path);
+    return project_parse_module((uint32_t)id, modname);
+}
+
+Module *project_parse_module(uint32_t file, const char *modname) {
     Module *m = ast_alloc(sizeof *m);
     m->name = ast_intern(modname, strlen(modname));
     const char *dot = strrchr(modname, '.');
     m->short_name = dot ? ast_intern(dot + 1, strlen(dot + 1)) : m->name;
-    m->file = (uint32_t)id;
-    TokenList toks = lex_file((uint32_t)id);
+    m->file = file;
+    TokenList toks = lex_file(file);
     int nerr = 0;
-    m->root = parse_file((uint32_t)id, &toks, &nerr);
+    m->root = parse_file(file, &toks, &nerr);
     lex_free(&toks);
     return m;
+}
+
+void project_single(Project *p, Module **mods, Module *m) {
+    memset(p, 0, sizeof *p);
+    mods[0] = m;
+    p->mods = mods;
+    p->nmods = 1;
+    p->main = m;
+    p->root = (char *)".";
 }
 
 bool project_load(const char *path, Project *out) {

@@ -24,5 +24,10 @@ bool project_load(const char *path, Project *out);
  * "MathOps", "math/vector.snow" -> "Math.Vector". */
 char *project_module_name(const char *relpath);
 void project_free(Project *p);
+/* Lex and parse source file `file` as module `modname` (errors go to diag). */
+Module *project_parse_module(uint32_t file, const char *modname);
+/* A one-module project around m (the REPL, the prelude check, fuzzing);
+ * mods is the caller's one-element array. Not for project_free. */
+void project_single(Project *p, Module **mods, Module *m);
 
 #endif

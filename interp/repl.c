@@ -429,13 +429,9 @@ static void compile_input(Compile *c) {
     c->new_defs = idefs.v;
     c->nnew_defs = idefs.n;
     Project proj;
-    memset(&proj, 0, sizeof proj);
-    Module *mods[1] = {m};
-    proj.mods = mods;
-    proj.nmods = 1;
-    proj.main = m;
+    Module *mods[1];
+    project_single(&proj, mods, m);
     proj.no_main = true;
-    proj.root = (char *)".";
     resolve_project(&proj);
     if (diag_error_count()) return;
     ty_check_project(&proj);

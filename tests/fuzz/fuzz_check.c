@@ -28,21 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         diag_set_color(0);
     }
     uint32_t id = src_add("fuzz.snow", (const char *)data, size);
-    Module *m = ast_alloc(sizeof *m);
-    m->name = ast_intern("Main", 4);
-    m->short_name = m->name;
-    m->file = id;
-    TokenList toks = lex_file(id);
-    int nerr = 0;
-    m->root = parse_file(id, &toks, &nerr);
-    lex_free(&toks);
+    Module *m = project_parse_module(id, "Main");
     Project proj;
-    memset(&proj, 0, sizeof proj);
-    Module *mods[1] = {m};
-    proj.mods = mods;
-    proj.nmods = 1;
-    proj.main = m;
-    proj.root = ".";
+    Module *mods[1];
+    project_single(&proj, mods, m);
     if (diag_error_count() == 0 && m->root) resolve_project(&proj);
     if (diag_error_count() == 0 && m->root) ty_check_project(&proj);
     diag_flush();
