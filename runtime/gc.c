@@ -870,6 +870,21 @@ static void *fa_alloc(FragAlloc *fa, size_t sz, uint8_t kind) {
     return p;
 }
 
+/* Fill d (header kind/size already set) with string v's bytes, inline:
+ * a copy never shares a buffer (the source may be a view). */
+static void str_copy_inline(StrObj *d, Value v) {
+    const StrObj *src = AS_STR(v);
+    size_t n = src->len;
+    d->h.xflags = src->h.xflags & (STR_ASCII | STR_CPLEN);
+    d->len = (uint32_t)n;
+    d->cplen = src->cplen;
+    d->buf = NULL;
+    d->off = 0;
+    d->hash = src->hash;
+    memcpy(d->bytes, str_data(v), n);
+    d->bytes[n] = 0;
+}
+
 static inline void copy_child(CopyStack *s, Value src, Value *dst) {
     if (needs_copy(src)) cs_push(s, src, dst);
     else *dst = src;
@@ -881,16 +896,8 @@ static Value copy_one(FragAlloc *fa, CopyStack *s, Value v) {
     Value r = v;
     switch (o->kind) {
     case OK_STR: {
-        size_t n = AS_STR(v)->len;
-        StrObj *d = fa_alloc(fa, sizeof(StrObj) + n + 1, OK_STR);
-        d->h.xflags = AS_STR(v)->h.xflags & (STR_ASCII | STR_CPLEN);
-        d->len = (uint32_t)n;
-        d->cplen = AS_STR(v)->cplen;
-        d->buf = NULL;
-        d->off = 0;
-        d->hash = AS_STR(v)->hash;
-        memcpy(d->bytes, str_data(v), n);
-        d->bytes[n] = 0;
+        StrObj *d = fa_alloc(fa, sizeof(StrObj) + AS_STR(v)->len + 1, OK_STR);
+        str_copy_inline(d, v);
         r.o = &d->h;
         return r;
     }
@@ -1077,16 +1084,8 @@ Value val_flat_copy_to(Value v, void *dst) {
     size_t sz = copy_size(v);
     if (o->kind == OK_STR) { /* always inline bytes in the copy (the source may be a view) */
         StrObj *d = dst;
-        size_t n = AS_STR(v)->len;
-        d->h = (Obj){.kind = OK_STR, .gcbits = 0, .xflags = (uint8_t)(o->xflags & (STR_ASCII | STR_CPLEN)),
-                     .size = (uint32_t)sz};
-        d->len = (uint32_t)n;
-        d->cplen = AS_STR(v)->cplen;
-        d->buf = NULL;
-        d->off = 0;
-        d->hash = AS_STR(v)->hash;
-        memcpy(d->bytes, str_data(v), n);
-        d->bytes[n] = 0;
+        d->h = (Obj){.kind = OK_STR, .gcbits = 0, .xflags = 0, .size = (uint32_t)sz};
+        str_copy_inline(d, v);
     } else {
         memcpy(dst, o, sz);
         ((Obj *)dst)->gcbits = 0;

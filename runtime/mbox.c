@@ -67,13 +67,17 @@ __attribute__((noinline)) void mbox_pool_flush(void) {
 
 static inline bool entry_inline(const MboxEntry *e) { return e->val.o == (Obj *)(e + 1) && !e->frag; }
 
-MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v) {
-    MboxEntry *e = entry_alloc(0);
+static inline void entry_init(MboxEntry *e, uint32_t kind, uint64_t from, Frag *f) {
     atomic_init(&e->in_next, NULL);
     e->next = e->prev = NULL;
     e->kind = kind;
     e->from = from;
     e->frag = f;
+}
+
+MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v) {
+    MboxEntry *e = entry_alloc(0);
+    entry_init(e, kind, from, f);
     e->val = v;
     return e;
 }
@@ -86,11 +90,7 @@ MboxEntry *mbox_entry_new(uint32_t kind, uint64_t from, Value v) {
     size_t fs = val_flat_size(v);
     if (fs && fs <= INLINE_MAX) {
         MboxEntry *e = entry_alloc(1);
-        atomic_init(&e->in_next, NULL);
-        e->next = e->prev = NULL;
-        e->kind = kind;
-        e->from = from;
-        e->frag = NULL;
+        entry_init(e, kind, from, NULL);
         e->val = val_flat_copy_to(v, e + 1);
         return e;
     }
