@@ -78,7 +78,7 @@ static inline void mt_relax(void) {
 #endif
 }
 
-/* Give the CPU to another runnable thread (sched_yield(2)). */
+/* Give the CPU to another runnable thread (the sched_yield(2) system call). */
 void mt_yield_cpu(void);
 
 /* Futex helpers for the scheduler's parking (Linux). */

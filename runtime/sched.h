@@ -104,7 +104,7 @@ static inline WakeReason sched_block(WaitKind kind, uint64_t token) {
 /* Reductions exhausted: go to the back of the run queue. */
 static inline void sched_preempt(void) { sched_ops->preempt(); }
 /* Voluntary yield (same queueing as preempt). */
-static inline void sched_yield(void) { sched_ops->yield(); }
+static inline void sched_cede(void) { sched_ops->yield(); }
 /* The scheduler clock in ms. */
 static inline int64_t sched_now(void) { return sched_ops->now(); }
 /* Block until fd is ready for `events` (POLLIN/POLLOUT) or the deadline

@@ -241,7 +241,7 @@ DEFPROC(counter_proc, 1) {
 DEFPROC(sender_proc, 1) {
     for (long i = 1; i <= PER_SENDER; i++) {
         proc_send(args[0].u, v_int(i));
-        if (i % 1000 == 0) sched_yield();
+        if (i % 1000 == 0) sched_cede();
     }
     return v_unit();
 }
