@@ -491,7 +491,10 @@ IF_SS(ev_if_ne_ss, !=)
 
 Value ev_if_noelse(PNode *n, Frame *f) {
     Value c = EVAL(n->a); CHECK(c);
-    if (c.i) return EVAL(n->b);
+    if (c.i) {
+        Value v = EVAL(n->b); /* decision 26: the value is discarded */
+        CHECK(v);
+    }
     return v_unit();
 }
 
@@ -740,9 +743,11 @@ Value ev_run_code(EvalProc *ep, FuncObj *fo, const Code *code, int argc, Value *
         }
         /* UW_TAIL: the arguments are in slots[0..], fr.self is the callee
          * (unchanged for a self tail call) */
+        /* the callee may be another closure of the same code with other
+         * captures (compose(f, g) calling g), so caps always follow self */
+        fr.caps = fr.self->caps;
         if (fr.self->fn->code != code) {
             code = fr.self->fn->code;
-            fr.caps = fr.self->caps;
             sf.code = code;
         }
         sf.at = code->src;

@@ -934,7 +934,10 @@ static PNode *px_node(FnCtx *c, Node *n, bool tail) {
     case N_IF:
         p = pn(n->if_.els ? ev_if : ev_if_noelse, n);
         p->a = px(c, n->if_.cond, false);
-        p->b = pblock(c, n->if_.then, tail, false);
+        /* decision 23: the then-branch of an else-less `if` is a tail
+         * position too, but only when its value is () like the `if`'s
+         * (decision 26): a tail call would hand its result to the caller */
+        p->b = pblock(c, n->if_.then, tail && (n->if_.els || kind_of(n->if_.then) == TYK_UNIT), false);
         if (n->if_.els) p->c = n->if_.els->kind == N_IF ? px(c, n->if_.els, tail) : pblock(c, n->if_.els, tail, false);
         p->flags = unwinds(p->a) | unwinds(p->b) | unwinds(p->c);
         if (n->if_.els) {

@@ -1308,8 +1308,19 @@ static Type *tc_try(Node *n) {
 static Type *tc_if(Node *n, const Expect *ex) {
     Expect cex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "this has type `%s`, not `Bool`", NULL};
     tc_expr(n->if_.cond, &cex);
+    if (!n->if_.els) {
+        /* decision 26: without `else` the `if` is a statement of type ();
+         * the then-branch's value is discarded */
+        tc_block(n->if_.then, NULL);
+        if (ex && ex->type) {
+            Expect e = *ex;
+            e.primary = "this `if` has no `else` branch, so its type is `%s`";
+            e.help = "add an `else` branch so that the `if` has a value in both cases";
+            ty_expect(n->span, ty_unit(), &e);
+        }
+        return ty_unit();
+    }
     Type *A = tc_block(n->if_.then, ex);
-    if (!n->if_.els) return A; /* §4.4: the then-branch type (decision: reproduce) */
     Expect bex;
     if (ex && ex->type) bex = *ex;
     else {
