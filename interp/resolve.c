@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "hints.h"
 #include "lex.h"
 #include "prelude.h"
 #include "stdlib_table.h"
@@ -76,6 +77,7 @@ typedef struct ModScope {
     Table imported;  /* values brought in by imports (incl. public constructors) */
     Table timported; /* types brought in by imports */
     Table modules;   /* short name -> S_MODULE */
+    Table unknown_modules; /* undefined module names already reported (once per file) */
 } ModScope;
 
 /* ---- global state ---------------------------------------------------------- */
@@ -358,11 +360,128 @@ static const char *suggest_name(Ctx *c, const char *name) {
 
 /* ---- errors ------------------------------------------------------------------- */
 
+/* A module `name` that exists as a file of the project but is not imported
+ * by this module: the help that says how to import it. */
+static char *module_file_of(const char *name) {
+    if (!proj || !proj->root || name[0] < 'A' || name[0] > 'Z') return NULL;
+    char *rel = project_find_module(proj->root, name);
+    if (!rel || strcmp(proj->root, ".") == 0) return rel;
+    size_t n = strlen(proj->root) + strlen(rel) + 2;
+    char *full = malloc(n);
+    if (!full) abort();
+    snprintf(full, n, "%s/%s", proj->root, rel);
+    free(rel);
+    return full;
+}
+
+static bool help_import(Diag *d, const char *name) {
+    char *file = module_file_of(name);
+    if (!file) return false;
+    diag_help(d, "`%s` is the module in %s: add `import %s` at the top of this file", name, file, name);
+    free(file);
+    return true;
+}
+
 static void undefined(Ctx *c, Node *n, const char *name, const char *what) {
     Diag *d = diag_new(DIAG_ERROR, "E0004", n->span, "undefined %s: %s", what, name);
     diag_primary(d, "not found in this scope");
-    const char *s = suggest_name(c, name);
-    if (s) diag_help(d, "did you mean `%s`?", s);
+    const char *familiar = hint_familiar(NULL, name);
+    if (familiar) diag_help(d, "%s", familiar);
+    else if (!help_import(d, name)) {
+        const char *s = suggest_name(c, name);
+        if (s) diag_help(d, "did you mean `%s`?", s);
+    }
+    diag_emit(d);
+}
+
+/* ---- module names -------------------------------------------------------------- */
+
+static int lower(int ch) { return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch; }
+
+/* Edit distance ignoring case: `string.length` is close to `String`. */
+static int edit_distance_nocase(const char *a, const char *b) {
+    char la[41], lb[41];
+    size_t i;
+    for (i = 0; a[i] && i < 40; i++) la[i] = (char)lower((unsigned char)a[i]);
+    la[i] = 0;
+    for (i = 0; b[i] && i < 40; i++) lb[i] = (char)lower((unsigned char)b[i]);
+    lb[i] = 0;
+    return edit_distance(la, lb);
+}
+
+static void consider_module(Suggest *sg, const char *cand) {
+    if (!cand || strcmp(cand, sg->target) == 0) return;
+    int d = edit_distance_nocase(sg->target, cand);
+    size_t lt = strlen(sg->target);
+    int limit = lt <= 3 ? 1 : lt <= 6 ? 2 : 3;
+    if (d <= limit && (d < sg->dist || (d == sg->dist && sg->best && strcmp(cand, sg->best) < 0))) {
+        sg->dist = d;
+        sg->best = cand;
+    }
+}
+
+/* The closest module name: the standard library's, this module's imports
+ * and the modules of the project directory (its top level). */
+static const char *suggest_module(Ctx *c, const char *name, char **owned) {
+    Suggest sg = {NULL, 99, name};
+    *owned = NULL;
+    for (unsigned i = 0; i < stdlib_count; i++)
+        if (stdlib_table[i].module[0]) consider_module(&sg, stdlib_table[i].module);
+    for (uint32_t i = 0; i < c->ms->modules.cap; i++)
+        if (c->ms->modules.keys[i]) consider_module(&sg, c->ms->modules.keys[i]);
+    char **files = proj && proj->root ? project_list_modules(proj->root) : NULL;
+    for (char **f = files; f && *f; f++) consider_module(&sg, *f);
+    if (sg.best) *owned = strdup(sg.best);
+    for (char **f = files; f && *f; f++) free(*f);
+    free(files);
+    return *owned;
+}
+
+/* `Name.member` where Name is nothing in scope: say what a module name
+ * would need (an import, a spelling, the Snow name of a familiar module). */
+static void undefined_module(Ctx *c, Node *base, const char *member) {
+    const char *name = base->name.id.id;
+    if (table_get(&c->ms->unknown_modules, name)) return; /* one report per file is enough */
+    table_put(&c->ms->unknown_modules, name, (Sym *)name);
+    bool upper = name[0] >= 'A' && name[0] <= 'Z';
+    Diag *d = diag_new(DIAG_ERROR, "E0004", base->span, "undefined %s: %s", upper ? "module" : "variable", name);
+    const char *familiar = hint_familiar_module(name, member);
+    if (help_import(d, name)) {
+        diag_primary(d, "not imported in this file");
+    } else if (familiar) {
+        diag_primary(d, "no module with this name");
+        diag_help(d, "%s", familiar);
+    } else {
+        diag_primary(d, upper ? "no module with this name" : "not found in this scope");
+        char *owned;
+        const char *sg = suggest_module(c, name, &owned);
+        if (sg && stdlib_lookup(sg, member)) diag_help(d, "did you mean `%s.%s`?", sg, member);
+        else if (sg) diag_help(d, "did you mean `%s`?", sg);
+        else if (upper) {
+            char *file = project_module_file(name);
+            diag_help(d, "a module `%s` would be the file %s beside the entry file, imported with `import %s`",
+                      name, file, name);
+            free(file);
+        }
+        free(owned);
+    }
+    diag_emit(d);
+}
+
+/* E0035: `name` of module m is not `pub`; the label shows its definition
+ * in the module's file. */
+static void private_item(Span at, Sym *s, Module *m, const char *how) {
+    const char *file = src_get(m->file)->path;
+    Diag *d = diag_new(DIAG_ERROR, "E0035", at, "private item cannot be %s", how);
+    diag_primary(d, "`%s` is private in module `%s` (%s)", s->name, m->name, file);
+    Node *def = s->kind == S_FN ? s->defs[0] : s->def;
+    Span name_at = !def ? DIAG_NOSPAN
+                 : def->kind == N_FN || def->kind == N_ACTOR ? def->fn.name.span
+                 : def->kind == N_STRUCT || def->kind == N_SUMTYPE || def->kind == N_ALIAS ? def->tdef.name.span
+                 : def->kind == N_INTERFACE ? def->iface.name.span
+                 : def->span;
+    diag_label(d, name_at, "defined here without `pub`");
+    diag_help(d, "add `pub` to `%s` in %s to make it usable from other files", s->name, file);
     diag_emit(d);
 }
 
@@ -896,11 +1015,27 @@ static Sym *resolve_static(Ctx *c, Node *n) {
     return NULL;
 }
 
+/* Decision 27: after `import Point`, `Point.origin()` is the module's
+ * function even though the module also makes its struct `Point` visible. */
+static Sym *imported_module_with(Ctx *c, Node *base, const char *name) {
+    if (base->kind != N_NAME || find_local(c, base->name.id.id)) return NULL;
+    Sym *m = table_get(&c->ms->modules, base->name.id.id);
+    if (!m || m->kind != S_MODULE || !lookup_in_module_items(m->mod, name)) return NULL;
+    base->sym = m;
+    return m;
+}
+
 static void resolve_fieldacc(Ctx *c, Node *n) {
     Node *base = n->field_acc.base;
     const char *name = n->field_acc.name.id;
-    Sym *bs = resolve_static(c, base);
+    Sym *bs = imported_module_with(c, base, name);
+    if (!bs) bs = resolve_static(c, base);
     if (!bs) {
+        if (base->kind == N_NAME && !find_local(c, base->name.id.id) && !lookup_value(c->mod, base->name.id.id) &&
+            !lookup_type(c->mod, base->name.id.id) && strcmp(base->name.id.id, "_") != 0) {
+            undefined_module(c, base, name);
+            return;
+        }
         resolve_expr(c, base);
         return;
     }
@@ -918,12 +1053,7 @@ static void resolve_fieldacc(Ctx *c, Node *n) {
             diag_emit(d);
             return;
         }
-        if (!s->is_pub && s->kind != S_CTOR) {
-            Diag *d = diag_new(DIAG_ERROR, "E0035", n->field_acc.name.span, "private item cannot be accessed");
-            diag_primary(d, "`%s` is private in module `%s`", name, m->name);
-            diag_help(d, "add `pub` to `%s` in module `%s` to make it accessible", name, m->name);
-            diag_emit(d);
-        }
+        if (!s->is_pub && s->kind != S_CTOR) private_item(n->field_acc.name.span, s, m, "accessed");
         s->used = true;
         n->sym = s;
         return;
@@ -933,10 +1063,13 @@ static void resolve_fieldacc(Ctx *c, Node *n) {
         if (!f) {
             Diag *d = diag_new(DIAG_ERROR, "E0004", n->field_acc.name.span, "undefined: %s.%s", bs->name, name);
             diag_primary(d, "the %s module has no function `%s`", bs->name, name);
+            const char *familiar = hint_familiar(bs->name, name);
             Suggest sg = {NULL, 99, name};
             for (const StdFn *g = stdlib_next_in_module(bs->name, NULL); g; g = stdlib_next_in_module(bs->name, g))
                 consider(&sg, I(g->name));
-            if (sg.best) diag_help(d, "did you mean `%s.%s`?", bs->name, sg.best);
+            if (familiar) diag_help(d, "%s", familiar);
+            else if (sg.best) diag_help(d, "did you mean `%s.%s`?", bs->name, sg.best);
+            help_import(d, bs->name);
             diag_emit(d);
             return;
         }
@@ -1352,10 +1485,13 @@ static void process_imports(Ctx *c, Module *m) {
             }
             Diag *d = diag_new(DIAG_ERROR, "E0031", it->import.path.span, "module not found");
             diag_primary(d, "module `%s` not found", path);
-            if (proj->is_dir)
-                diag_help(d, "a module `%s` would be the file `%s`", path, "<path>.snow in the project directory");
+            char *file = project_module_file(path), *owned = NULL;
+            const char *sg = strchr(path, '.') ? NULL : suggest_module(c, path, &owned);
+            if (sg) diag_help(d, "did you mean `%s`?", sg);
             else
-                diag_help(d, "modules are the other .snow files of a project directory; run `snow` on the directory");
+                diag_help(d, "`import %s` reads the file %s beside %s", path, file, src_get(proj->main->file)->path);
+            free(file);
+            free(owned);
             diag_emit(d);
             continue;
         }
@@ -1395,10 +1531,7 @@ static void process_imports(Ctx *c, Module *m) {
                     continue;
                 }
                 if (!s->is_pub) {
-                    Diag *d = diag_new(DIAG_ERROR, "E0035", nm->span, "private item cannot be imported");
-                    diag_primary(d, "`%s` is private in module `%s`", nm->name.id.id, dep->name);
-                    diag_help(d, "add `pub` to `%s` in module `%s` to make it accessible", nm->name.id.id, dep->name);
-                    diag_emit(d);
+                    private_item(nm->span, s, dep, "imported");
                     continue;
                 }
                 nm->sym = s;
@@ -1615,6 +1748,7 @@ void resolve_reset(void) {
         table_free(&ms->imported);
         table_free(&ms->timported);
         table_free(&ms->modules);
+        table_free(&ms->unknown_modules);
         free(ms);
     }
     free(scopes);

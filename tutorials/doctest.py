@@ -28,8 +28,13 @@ command exists. On top of the blocks, each lesson is checked for completeness:
 
   - every example (`NN-topic/*.snow`) and every solution (`solutions/*.snow`) is run by
     some `$ snow ...` command of the lesson, so its output is shown and tested;
-  - every exercise `exercises/NAME.snow` has a solution `solutions/NAME.snow` (and the
-    other way round), and the exercise itself runs with exit status 0;
+  - a folder with a `main.snow` is a project of several files (lesson 7): it counts as
+    run when `snow run FOLDER` or `snow run FOLDER/main.snow` is, and each of its other
+    files must be run by a command or imported by a file of the project. Snippets of
+    its files are ```snow file=FOLDER/NAME.snow blocks;
+  - every exercise `exercises/NAME.snow` (or project `exercises/NAME/`) has a solution
+    `solutions/NAME.snow` (`solutions/NAME/`) and the other way round, and the exercise
+    itself runs with exit status 0;
   - relative links in the lessons, the index and the top-level README lead to files that
     exist, and `snow help` points at the first lesson.
 
@@ -206,19 +211,24 @@ def check_lesson(runner, lesson_dir):
             check_console(runner, work, where, body, ran)
         elif lang == "repl":
             check_repl(runner, work, where, body)
-    # every example and every solution is run and its output shown
-    wanted = sorted(f for f in os.listdir(lesson_dir) if f.endswith(".snow"))
+    # every example and every solution is run and its output shown; a project
+    # (a folder with a main.snow) counts as run when its folder or its
+    # main.snow is, and each of its other files must be run or imported
+    wanted = programs(lesson_dir, "")
     sol_dir = os.path.join(lesson_dir, "solutions")
     ex_dir = os.path.join(lesson_dir, "exercises")
-    sols = sorted(f for f in os.listdir(sol_dir) if f.endswith(".snow")) if os.path.isdir(sol_dir) else []
-    exs = sorted(f for f in os.listdir(ex_dir) if f.endswith(".snow")) if os.path.isdir(ex_dir) else []
+    sols = programs(lesson_dir, "solutions")
+    exs = programs(lesson_dir, "exercises")
     wanted += ["solutions/" + f for f in sols]
     for f in wanted:
-        if f in ran:
+        if f in ran or (os.path.isdir(os.path.join(lesson_dir, f)) and f + "/main.snow" in ran):
             runner.ok(f"{name}: {f} is run in the lesson")
         else:
             runner.fail(f"{name}: {f} is never run in the lesson",
                         "show its output with a ```console block: $ snow run " + f)
+    for f in wanted:  # (an exercise is unfinished: its modules may not be imported yet)
+        if os.path.isdir(os.path.join(lesson_dir, f)):
+            check_project_files(runner, name, lesson_dir, f, ran)
     for f in exs:
         if f not in sols:
             runner.fail(f"{name}: exercises/{f} has no solutions/{f}")
@@ -235,6 +245,52 @@ def check_lesson(runner, lesson_dir):
         runner.fail(f"{name}: the lesson has no exercises")
     check_links(runner, md)
     shutil.rmtree(os.path.dirname(work), ignore_errors=True)
+
+
+def programs(lesson_dir, sub):
+    """The programs of a lesson folder (or of its exercises/ or solutions/): every
+    NAME.snow, and every folder NAME with a NAME/main.snow (a project)."""
+    d = os.path.join(lesson_dir, sub)
+    if not os.path.isdir(d):
+        return []
+    out = []
+    for f in sorted(os.listdir(d)):
+        full = os.path.join(d, f)
+        if f.endswith(".snow") and os.path.isfile(full):
+            out.append(f)
+        elif f not in ("exercises", "solutions") and os.path.isfile(os.path.join(full, "main.snow")):
+            out.append(f)
+    return out
+
+
+def module_name(rel):
+    """The module a project file is (language.md §8): tools/shears.snow -> Tools.Shears."""
+    parts = rel[:-len(".snow")].split("/")
+    return ".".join("".join(w[:1].upper() + w[1:] for w in p.split("_") if w) for p in parts)
+
+
+IMPORT = re.compile(r"^\s*(?:import|from)\s+([A-Z][A-Za-z0-9_.]*)", re.M)
+
+
+def check_project_files(runner, name, lesson_dir, project, ran):
+    """Every file of a project is either an entry file run by the lesson or a module
+    that some file of the project imports."""
+    root = os.path.join(lesson_dir, project)
+    files = []
+    for dirpath, _, names in os.walk(root):
+        for f in names:
+            if f.endswith(".snow"):
+                files.append(os.path.relpath(os.path.join(dirpath, f), root))
+    imported = set()
+    for f in files:
+        with open(os.path.join(root, f), encoding="utf-8") as fh:
+            imported.update(IMPORT.findall(fh.read()))
+    for f in sorted(files):
+        path = os.path.normpath(os.path.join(project, f))
+        if f == "main.snow" or path in ran or module_name(f) in imported:
+            runner.ok(f"{name}: {path} is run or imported")
+        else:
+            runner.fail(f"{name}: {path} is neither run by the lesson nor imported by its project")
 
 
 def check_file_block(runner, lesson_dir, where, attrs, body):
@@ -275,7 +331,7 @@ def check_console(runner, lesson_dir, where, body, ran):
         what = f"{where}: $ {cmd}"
         words = command_words(cmd)
         for w in words:
-            if w.endswith(".snow"):
+            if w.endswith(".snow") or os.path.isdir(os.path.join(lesson_dir, w)):
                 ran.add(os.path.normpath(w))
         if words and words[0] == "snow" and len(words) > 1 and words[1] not in runner.commands \
                 and not words[1].startswith("-"):
