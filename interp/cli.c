@@ -1,6 +1,6 @@
 /* cli.c — commands `check` and `ast`, shared option parsing and the front
- * end pipeline (see cli.h).  Other commands live in their own cmd_*.c files
- * and are listed in cli_commands below. */
+ * end pipeline (see cli.h).  Other commands live in their own files; all
+ * are listed in the command table, commands.c. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -85,7 +85,7 @@ bool cli_compile(const CliOpts *o, Project *proj, Value *main_fn) {
     return ok;
 }
 
-static int cmd_check(int argc, char **argv) {
+int cmd_check(int argc, char **argv) {
     CliOpts o;
     if (cli_parse_common(argc, argv, &o, NULL) < 0) return 2;
     Project proj;
@@ -99,7 +99,7 @@ static int cmd_check(int argc, char **argv) {
     return 0;
 }
 
-static int cmd_ast(int argc, char **argv) {
+int cmd_ast(int argc, char **argv) {
     CliOpts o;
     if (cli_parse_common(argc, argv, &o, NULL) < 0) return 2;
     Project proj;
@@ -119,60 +119,3 @@ static int cmd_ast(int argc, char **argv) {
     project_free(&proj);
     return 0;
 }
-
-int cmd_run(int argc, char **argv);  /* cmd_run.c */
-int cmd_repl(int argc, char **argv); /* repl.c */
-int cmd_trace(int argc, char **argv); /* debugger/dbg_run.c */
-
-const Command cli_commands[] = {
-    {"run", "compile and run a program", "snow run [OPTIONS] PATH [-- ARGS...]",
-     "Type-checks PATH and runs its `main`. Nothing runs if there is a static error (exit 1).\n"
-     "A panic in main prints `panic: MESSAGE` and the Snow call stack and exits with 101.\n\n"
-     "options:\n"
-     "  --seed N          scheduling seed of the deterministic scheduler (default 0: FIFO)\n"
-     "  --virtual-time    when every process waits, jump the clock to the next timer\n"
-     "  --events FILE     write the event stream (JSON lines, docs/events.md)\n"
-     "  --explore K       run under seeds 1..K and show each distinct outcome\n"
-     "  --threads N       run on N worker threads (0 = one per core)\n"
-     "  --json            diagnostics as JSON lines\n"
-     "  --color=WHEN      always, never or auto\n\n"
-     "Arguments after `--` are available to the program through Env.args().\n",
-     cmd_run, true},
-    {"trace", "step through an actor program in the tracing debugger", "snow trace [OPTIONS] PATH",
-     "Runs PATH on the deterministic scheduler with virtual time and stops before it\n"
-     "starts: watch processes spawn, send, receive, link, monitor and crash, one event\n"
-     "or one message at a time, and step backwards (the run is replayed exactly).\n"
-     "Press ? inside for every key; docs/debugger.md shows the views.\n\n"
-     "options:\n"
-     "  --seed N          scheduling seed (default 0: FIFO); change it inside with s\n"
-     "  --script CMDS     headless: run commands separated by `;` (next, next-message,\n"
-     "                    continue, back, restart, goto N, seed N, select PID,\n"
-     "                    break PID, break-fn NAME, break-line N, break-msg PATTERN,\n"
-     "                    delete N, search TEXT, filter all|learner, quit)\n"
-     "  --script-file F   the same, read from a file (one command per line)\n"
-     "  --dump            headless: print every view as text after each command\n"
-     "  --width N         width of the dumped views (default 100)\n"
-     "  --export FILE     write the whole run's message sequence chart:\n"
-     "                    FILE.svg (picture) or FILE.mmd (Mermaid sequence diagram)\n",
-     cmd_trace, true},
-    {"repl", "an interactive session: values, types, definitions and live processes", "snow repl",
-     "Reads expressions and definitions, prints each value with its type (`[1, 2] :: List<Int>`).\n"
-     "Definitions and `let` bindings persist; actors you spawn keep running between inputs.\n"
-     "Type :help inside the REPL for its commands (:type, :load, :reload, :reset, :processes, :quit).\n"
-     "With a non-terminal stdin it reads the session from stdin and prints one result per input.\n\n"
-     "options:\n  --color=WHEN      always, never or auto\n",
-     cmd_repl, false},
-    {"check", "type-check a program without running it", "snow check [--json] PATH",
-     "Parses, resolves and type-checks PATH and reports every error and warning.\n"
-     "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 misuse.\n\n"
-     "options:\n  --json            one JSON object per diagnostic\n"
-     "  --color=WHEN      always, never or auto (default; NO_COLOR is honoured)\n",
-     cmd_check, true},
-    {"ast", "print the parsed syntax tree as an indented outline", "snow ast PATH",
-     "Prints every module's syntax tree, one node per line with its line:column.\n"
-     "A learning aid: see how Snow reads your program.\n",
-     cmd_ast, true},
-    {"help", "show help for snow or for one command", "snow help [COMMAND]",
-     "Without COMMAND, lists the commands. With COMMAND, shows its options.\n", NULL, false},
-    {0},
-};

@@ -1,5 +1,6 @@
-/* cli.h — the command table of the `snow` CLI and the shared front-end
- * pipeline used by every command (load, parse, resolve, type-check). */
+/* cli.h — the shared front-end pipeline used by every command (load,
+ * parse, resolve, type-check) and its common options.  The command table
+ * itself is commands.h. */
 #ifndef SNOW_CLI_H
 #define SNOW_CLI_H
 
@@ -7,16 +8,8 @@
 #include "project.h"
 #include "value.h"
 
-typedef struct Command {
-    const char *name;
-    const char *summary;  /* one line for `snow help` */
-    const char *synopsis; /* usage line */
-    const char *help;     /* options, for `snow help NAME` */
-    int (*run)(int argc, char **argv); /* argv[0] is the command name */
-    bool big_stack;
-} Command;
-
-extern const Command cli_commands[]; /* terminated by {0} */
+int cmd_check(int argc, char **argv); /* `snow check` */
+int cmd_ast(int argc, char **argv);   /* `snow ast` */
 
 /* Common options. */
 typedef struct CliOpts {

@@ -1,5 +1,5 @@
-/* main.c — the `snow` command: argument parsing and dispatch to the
- * pipeline (load → parse → resolve → typecheck → prepare → run).
+/* main.c — the `snow` command: dispatch to the command table (commands.c)
+ * and the pipeline (load → parse → resolve → typecheck → prepare → run).
  *
  * Exit status: 0 ok, 1 static error (nothing runs), 2 command-line misuse,
  * 101 a panic in main (runtime/proc).  The compile phases run on a thread
@@ -9,40 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "diag.h"
-
-#define SNOW_VERSION "0.1.0"
-
-static void usage_line(FILE *f) {
-    fputs("usage: snow <command> [options] PATH\n", f);
-}
-
-static const Command *find_command(const char *name) {
-    for (const Command *c = cli_commands; c->name; c++)
-        if (strcmp(c->name, name) == 0) return c;
-    return NULL;
-}
-
-static int cmd_help(int argc, char **argv) {
-    if (argc >= 2) {
-        const Command *c = find_command(argv[1]);
-        if (!c) {
-            fprintf(stderr, "snow help: unknown command '%s'\n", argv[1]);
-            return 2;
-        }
-        printf("%s\n\n%s", c->synopsis, c->help);
-        return 0;
-    }
-    printf("snow %s — the Snow language toolchain\n\n", SNOW_VERSION);
-    usage_line(stdout);
-    puts("\ncommands:");
-    for (const Command *c = cli_commands; c->name; c++) printf("  %-8s %s\n", c->name, c->summary);
-    puts("\nPATH is a .snow file or a project directory containing main.snow.");
-    puts("Run `snow help COMMAND` for the options of a command.");
-    puts("New to Snow? Start with the tutorials: tutorials/01-hello/README.md");
-    return 0;
-}
+#include "commands.h"
+#include "help.h"
 
 typedef struct Job {
     const Command *cmd;
@@ -59,7 +27,7 @@ static void *run_job(void *arg) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        usage_line(stderr);
+        help_usage(stderr);
         fputs("run `snow help` for the list of commands\n", stderr);
         return 2;
     }
@@ -67,9 +35,11 @@ int main(int argc, char **argv) {
         printf("snow %s\n", SNOW_VERSION);
         return 0;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) return cmd_help(1, argv);
-    if (strcmp(argv[1], "help") == 0) return cmd_help(argc - 1, argv + 1);
-    const Command *c = find_command(argv[1]);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        help_overview(stdout);
+        return 0;
+    }
+    const Command *c = commands_find(argv[1]);
     if (!c || !c->run) {
         fprintf(stderr, "snow: unknown command '%s'\n", argv[1]);
         fputs("run `snow help` for the list of commands\n", stderr);

@@ -1,0 +1,217 @@
+/* commands.c — the command table (see commands.h for what reads it and how
+ * to add a command or an option).
+ *
+ * Text conventions, so that help.c can render the same words as terminal
+ * text and as roff: descriptions are paragraphs separated by a blank line
+ * and broken into lines of at most ~76 columns; a line starting with two
+ * spaces is kept as it is (a list or a code line); `code` in backquotes is
+ * shown in bold in the man pages. */
+#include "commands.h"
+
+#include <string.h>
+
+int cmd_run(int argc, char **argv);   /* cmd_run.c */
+int cmd_trace(int argc, char **argv); /* debugger/dbg_run.c */
+int cmd_repl(int argc, char **argv);  /* repl.c */
+int cmd_check(int argc, char **argv); /* cli.c */
+int cmd_ast(int argc, char **argv);   /* cli.c */
+int cmd_help(int argc, char **argv);  /* help.c */
+
+/* Options several commands share. */
+#define OPT_JSON(what) {"--json", NULL, what, COMP_NONE, NULL, false}
+#define OPT_COLOR                                                                                       \
+    {"--color", "WHEN", "always, never or auto (default: colour on a terminal\n"                      \
+                        "unless NO_COLOR is set)",                                                      \
+     COMP_WORDS, "always never auto", true}
+
+const char commands_tagline[] = "the Snow language toolchain";
+
+const char commands_about[] =
+    "PATH is a .snow file (the module Main) or a project directory: its main.snow\n"
+    "is the entry point and every other .snow file below it is a module named\n"
+    "after its path (math_ops.snow is MathOps, geo/point.snow is Geo.Point).\n"
+    "\n"
+    "Programs run on a deterministic scheduler: the same --seed gives the same\n"
+    "interleaving and the same output.  `snow run --threads N` runs them on N\n"
+    "worker threads instead.\n"
+    "\n"
+    "New to Snow? The tutorials in the Snow source tree start at\n"
+    "tutorials/01-hello/README.md.";
+
+const Command commands_all[] = {
+    {
+        .name = "run",
+        .summary = "compile and run a program",
+        .usage = "[OPTIONS] PATH [-- ARGS...]",
+        .description =
+            "Type-checks PATH and runs its `main`.  Nothing runs if there is a static\n"
+            "error (exit 1).  A panic in main prints `panic: MESSAGE` and the Snow call\n"
+            "stack and exits with 101.\n"
+            "\n"
+            "Arguments after `--` are available to the program through Env.args().",
+        .options =
+            (const CmdOption[]){
+                {"--seed", "N", "scheduling seed of the deterministic scheduler (default 0: FIFO)", COMP_WORDS,
+                 "0 1 2 3 4 5 6 7 8 9", false},
+                {"--virtual-time", NULL, "when every process waits, jump the clock to the next timer", COMP_NONE,
+                 NULL, false},
+                {"--events", "FILE", "write the event stream as JSON lines (docs/events.md)", COMP_FILE, NULL,
+                 false},
+                {"--explore", "K", "run under seeds 1..K and show each distinct outcome", COMP_NONE, NULL, false},
+                {"--threads", "N", "run on N worker threads (0 = one per core)", COMP_WORDS, "0 1 2 4 8", false},
+                OPT_JSON("diagnostics as JSON lines"),
+                OPT_COLOR,
+                {0},
+            },
+        .operand = COMP_SNOW,
+        .examples = "snow run hello.snow\trun a one-file program\n"
+                    "snow run .\trun the project in the current directory\n"
+                    "snow run --seed 7 app.snow\tanother interleaving, the same every time\n"
+                    "snow run --explore 50 app.snow\tlist every distinct outcome of seeds 1..50\n"
+                    "snow run --threads 4 app.snow -- in.txt\tfour worker threads; Env.args() sees in.txt",
+        .run = cmd_run,
+        .big_stack = true,
+    },
+    {
+        .name = "trace",
+        .summary = "step through an actor program in the tracing debugger",
+        .usage = "[OPTIONS] PATH",
+        .description =
+            "Runs PATH on the deterministic scheduler with virtual time and stops before\n"
+            "it starts: watch processes spawn, send, receive, link, monitor and crash,\n"
+            "one event or one message at a time, and step backwards (the run is\n"
+            "replayed exactly).  Press ? inside for every key; docs/debugger.md shows\n"
+            "the views.\n"
+            "\n"
+            "Headless commands (--script, --script-file): next, next-message, continue,\n"
+            "back, restart, goto N, seed N, select PID, break PID, break-fn NAME,\n"
+            "break-line N, break-msg PATTERN, delete N, search TEXT, filter\n"
+            "all|learner, quit.",
+        .options =
+            (const CmdOption[]){
+                {"--seed", "N", "scheduling seed (default 0: FIFO); change it inside with s", COMP_WORDS,
+                 "0 1 2 3 4 5 6 7 8 9", false},
+                {"--script", "CMDS", "headless: run debugger commands separated by `;`", COMP_NONE, NULL, false},
+                {"--script-file", "FILE", "the same, read from a file (one command per line)", COMP_FILE, NULL,
+                 false},
+                {"--dump", NULL, "headless: print every view as text after each command", COMP_NONE, NULL, false},
+                {"--width", "N", "width of the dumped views (default 100)", COMP_NONE, NULL, false},
+                {"--export", "FILE", "write the whole run's message sequence chart:\n"
+                                     "FILE.svg (picture) or FILE.mmd (Mermaid sequence diagram)",
+                 COMP_FILE, NULL, false},
+                OPT_JSON("diagnostics as JSON lines"),
+                OPT_COLOR,
+                {0},
+            },
+        .operand = COMP_SNOW,
+        .examples = "snow trace app.snow\tthe interactive debugger\n"
+                    "snow trace --script 'next-message;next-message' --dump app.snow\tprint the views after two "
+                    "messages\n"
+                    "snow trace --export chart.svg app.snow\tdraw the run's message sequence chart",
+        .run = cmd_trace,
+        .big_stack = true,
+    },
+    {
+        .name = "repl",
+        .summary = "an interactive session: values, types, definitions and live processes",
+        .usage = "[OPTIONS]",
+        .description =
+            "Reads expressions and definitions, prints each value with its type\n"
+            "(`[1, 2] :: List<Int>`).  Definitions and `let` bindings persist; actors you\n"
+            "spawn keep running between inputs.  Type :help inside for its commands\n"
+            "(:type, :load, :reload, :reset, :processes, :quit).  The input history is\n"
+            "kept in ~/.snow_history.\n"
+            "\n"
+            "With a non-terminal stdin it reads the session from stdin and prints one\n"
+            "result per input.",
+        .options = (const CmdOption[]){OPT_COLOR, {0}},
+        .operand = COMP_NONE,
+        .examples = "snow repl\tstart a session\n"
+                    "echo '1 + 2' | snow repl\tevaluate from a pipe",
+        .run = cmd_repl,
+        .big_stack = false,
+    },
+    {
+        .name = "check",
+        .summary = "type-check a program without running it",
+        .usage = "[OPTIONS] PATH",
+        .description = "Parses, resolves and type-checks PATH and reports every error and warning.\n"
+                       "Exit status: 0 no errors (warnings allowed), 1 errors found, 2 misuse.",
+        .options =
+            (const CmdOption[]){
+                OPT_JSON("one JSON object per diagnostic"),
+                OPT_COLOR,
+                {"--no-color", NULL, "the same as --color=never", COMP_NONE, NULL, false},
+                {0},
+            },
+        .operand = COMP_SNOW,
+        .examples = "snow check app.snow\treport errors and warnings\n"
+                    "snow check --json .\tthe same as JSON lines, for editors and scripts",
+        .run = cmd_check,
+        .big_stack = true,
+    },
+    {
+        .name = "ast",
+        .summary = "print the parsed syntax tree as an indented outline",
+        .usage = "[OPTIONS] PATH",
+        .description = "Prints every module's syntax tree, one node per line with its line:column.\n"
+                       "A learning aid: see how Snow reads your program.",
+        .options =
+            (const CmdOption[]){
+                OPT_JSON("parse errors as JSON lines"),
+                OPT_COLOR,
+                {"--no-color", NULL, "the same as --color=never", COMP_NONE, NULL, false},
+                {0},
+            },
+        .operand = COMP_SNOW,
+        .examples = "snow ast hello.snow\tshow how Snow parsed hello.snow",
+        .run = cmd_ast,
+        .big_stack = true,
+    },
+    {
+        .name = "help",
+        .summary = "show help for snow or for one command",
+        .usage = "[OPTIONS] [COMMAND]",
+        .description = "Without COMMAND, lists the commands, the exit statuses and the environment\n"
+                       "variables.  With COMMAND, shows what it does and its options.  The man\n"
+                       "pages and the shell completions are rendered from the same table.",
+        .options =
+            (const CmdOption[]){
+                {"--man", NULL, "print the manual page (roff) of snow, or of COMMAND", COMP_NONE, NULL, false},
+                {"--completion", "SHELL", "print the completion script for bash or zsh", COMP_WORDS, "bash zsh",
+                 false},
+                {0},
+            },
+        .operand = COMP_COMMAND,
+        .examples = "snow help run\tthe options of snow run\n"
+                    "snow help --man run | man -l -\tthe snow-run(1) page",
+        .run = cmd_help,
+        .big_stack = false,
+    },
+    {0},
+};
+
+const ExitStatus commands_exit[] = {
+    {"0", "success"},
+    {"1", "a static error: the program did not type-check, nothing ran"},
+    {"2", "command-line misuse (unknown command or option, missing PATH)"},
+    {"101", "a panic in main, or a deadlock (the message and the Snow call\nstack go to stderr)"},
+    {0},
+};
+
+const EnvVar commands_env[] = {
+    {"NO_COLOR", "when set, diagnostics are not coloured (unless --color=always)"},
+    {"HOME", "snow repl keeps its input history in $HOME/.snow_history"},
+    {"TERM", "the terminal type snow trace draws its interface for"},
+    {"SNOW_TIMING", "when set, print the time of each front-end phase on stderr"},
+    {"SNOW_TY_TIMING", "when set, print the type checker's CPU time on stderr"},
+    {"SNOW_TY_DUMP", "when set, print every inferred top-level type on stderr"},
+    {"SNOW_TRACE_TIMING", "when set, snow trace prints the time of each headless command"},
+    {0},
+};
+
+const Command *commands_find(const char *name) {
+    for (const Command *c = commands_all; c->name; c++)
+        if (strcmp(c->name, name) == 0) return c;
+    return NULL;
+}
