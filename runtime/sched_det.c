@@ -7,9 +7,14 @@
  *    time a process is scheduled it gets a fresh budget.
  *  - seed N > 0: the next process is drawn uniformly from the run queue by
  *    a PRNG seeded with N, and simultaneous timers fire in a drawn order.
- *  - Time is logical: the clock advances only when nothing is runnable, to
- *    the next deadline — instantly with virtual time, else after sleeping
- *    until that instant of wall-clock time (measured from the start).
+ *  - Time is logical (decision 32): every reduction advances the clock by
+ *    DET_NS_PER_REDUCTION; at every scheduling point the timers that are
+ *    due fire, in (deadline, creation) order; when nothing is runnable the
+ *    clock jumps to the next deadline.  So timeouts fire while other
+ *    processes compute, at points that depend only on the program and the
+ *    seed.  Without virtual time a timer also never fires before its
+ *    deadline on the wall clock (measured from the start): the scheduler
+ *    sleeps until then, so a run takes about as long as its timeouts say.
  *  - Termination (§6): once main is gone and nothing is runnable, sleeping
  *    or waiting for I/O, receives with `after` are released in the order
  *    they were entered; when none is left every remaining process is
@@ -54,7 +59,7 @@ static struct {
     size_t head, len, cap;
     uint64_t seed, rng;
     bool virtual_time;
-    int64_t now;              /* logical clock, ms */
+    int64_t now_ns;           /* logical clock, ns, up to the last scheduling point */
     struct timespec wall0;    /* wall-clock instant of time 0 */
     Proc *main;
     bool main_done;
@@ -73,6 +78,20 @@ static struct {
     void *asan_fake;
     void *tsan_fiber;
 } D;
+
+/* Decision 32: a full slice of PROC_REDUCTIONS reductions is 40 µs. */
+#define DET_NS_PER_REDUCTION 10
+#define NS_PER_MS 1000000
+
+/* The clock time the running process has used in its current slice: one
+ * DET_NS_PER_REDUCTION per charge.  hot.reds counts down from
+ * PROC_REDUCTIONS and the charge that takes it to -1 preempts, so every
+ * reduction is counted exactly once (the preempting one is the call that
+ * resumes the next slice, which is not charged again). */
+static int64_t slice_ns(const Proc *p) {
+    int32_t left = p->hot.reds < -1 ? -1 : p->hot.reds;
+    return left >= PROC_REDUCTIONS ? 0 : (int64_t)(PROC_REDUCTIONS - left) * DET_NS_PER_REDUCTION;
+}
 
 /* ---- run queue -------------------------------------------------------------- */
 
@@ -234,6 +253,7 @@ static void run_proc(Proc *p) {
     __sanitizer_finish_switch_fiber(D.asan_fake, NULL, NULL);
 #endif
     D.cur = NULL;
+    D.now_ns += slice_ns(p);
     heap_set_current(NULL);
     if (p->state == PS_WAITING) idle_add(p); /* ctx.sp is saved now */
     if (p->state == PS_DEAD) {
@@ -308,11 +328,12 @@ static void det_requeue(EvKind why) {
 static void det_preempt(void) { det_requeue(EV_PREEMPT); }
 static void det_yield(void) { det_requeue(EV_YIELD); }
 
-static int64_t det_now(void) { return D.now; }
+/* Milliseconds, counting the running process's reductions so far. */
+static int64_t det_now(void) { return (D.now_ns + (D.cur ? slice_ns(D.cur) : 0)) / NS_PER_MS; }
 
 static void det_sleep_until(int64_t deadline) {
     Proc *p = D.cur;
-    if (!p || deadline <= D.now) return;
+    if (!p || deadline <= det_now()) return;
     uint64_t tok = timer_new_seq();
     timer_add_wake(deadline, p->pid, tok, tok);
     if (EV_ON()) ev_full(EV_TIMER_SET, p->pid, p->pid, tok, deadline, "sleep", NULL);
@@ -391,22 +412,20 @@ static void sleep_until_wall(int64_t t) {
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {}
 }
 
-/* Nothing is runnable: move the clock to `next` and fire what is due. */
-static void advance_to(int64_t next) {
-    if (next > D.now) {
-        if (D.nio) { /* I/O may complete before the deadline */
-            int64_t wait = D.virtual_time ? 0 : wall_ms_until(next);
-            if (io_poll(wait > 0 ? (int)(wait > 1000000 ? 1000000 : wait) : 0)) return;
-            if (!D.virtual_time && wall_ms_until(next) > 0) return; /* poll capped: loop again */
-        } else if (!D.virtual_time) {
-            sleep_until_wall(next);
-        }
-        D.now = next;
-        if (EV_ON()) ev_full(EV_CLOCK, EV_NOPID, EV_NOPID, 0, next, NULL, NULL);
-    }
+/* A scheduling point: fire every timer due on the clock, in deadline
+ * order, then creation order (a seed draws the order of simultaneous
+ * ones).  Fired wakes and deliveries append to the run queue.  In real
+ * time no timer fires before its deadline on the wall clock: when the
+ * processes computed faster than the clock's 10 ns per reduction, the
+ * scheduler waits for the wall clock first (which timers fire, and where,
+ * still depends only on the logical clock). */
+static void fire_due(void) {
+    int64_t now = D.now_ns / NS_PER_MS;
+    if (timer_next_hint() > now) return;
     Timer *due;
-    size_t n = timer_pop_due(D.now, &due);
-    if (D.seed) { /* draw the order of simultaneous timers */
+    size_t n = timer_pop_due(now, &due);
+    if (!D.virtual_time && n) sleep_until_wall(due[n - 1].deadline);
+    if (D.seed) {
         for (size_t lo = 0; lo < n;) {
             size_t hi = lo + 1;
             while (hi < n && due[hi].deadline == due[lo].deadline) hi++;
@@ -422,12 +441,29 @@ static void advance_to(int64_t next) {
     for (size_t i = 0; i < n; i++) timer_fire(&due[i]);
 }
 
+/* Nothing is runnable: move the clock to the deadline `next` (ms) and fire
+ * what is due (in real time fire_due first waits for the wall clock to get
+ * there).  Returns early, the clock unmoved, if I/O completes first. */
+static void advance_to(int64_t next) {
+    if (next > D.now_ns / NS_PER_MS) {
+        if (D.nio) { /* I/O may complete before the deadline */
+            int64_t wait = D.virtual_time ? 0 : wall_ms_until(next);
+            if (io_poll(wait > 0 ? (int)(wait > 1000000 ? 1000000 : wait) : 0)) return;
+            if (!D.virtual_time && wall_ms_until(next) > 0) return; /* poll capped: loop again */
+        }
+        D.now_ns = next * NS_PER_MS;
+        if (EV_ON()) ev_full(EV_CLOCK, EV_NOPID, EV_NOPID, 0, next, NULL, NULL);
+    }
+    fire_due();
+}
+
 /* ---- the loop ------------------------------------------------------------------------------ */
 
 static int det_run(Proc *main) {
     D.main = main;
     D.main_done = false;
     for (;;) {
+        fire_due();
         if (D.len) {
             Proc *p = dequeue();
             if (D.hook && !D.hook(p->pid, D.hook_ud)) return SCHED_STOPPED;

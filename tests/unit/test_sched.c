@@ -153,6 +153,63 @@ TEST(quiescence_release_and_discard) {
     CHECK_EQ_INT(proc_count(), 0);
 }
 
+/* ---- the clock advances with work (decision 32) -------------------------------------- */
+
+DEFPROC(main_clock, 0) {
+    say("t0 %lld", (long long)sched_now());
+    burn(99999); /* 0.99999 ms: the clock shows whole milliseconds */
+    say("after 99999 reductions %lld", (long long)sched_now());
+    burn(1);
+    say("after 100000 reductions %lld", (long long)sched_now());
+    burn(150000);
+    say("after 250000 reductions %lld", (long long)sched_now());
+    timer_bi_sleep((Value[]){v_int(2)}, 1); /* nothing else runs: the clock jumps */
+    say("slept to %lld", (long long)sched_now());
+    return v_unit();
+}
+TEST(clock_counts_reductions) {
+    CHECK_EQ_INT(t_run(FN(main_clock)), 0);
+    CHECK_EQ_STR(t_out, "t0 0\nafter 99999 reductions 0\nafter 100000 reductions 1\n"
+                        "after 250000 reductions 2\nslept to 4\n");
+}
+
+static long spun;
+static bool stop_spinning;
+DEFPROC(spinner, 0) {
+    while (!stop_spinning) {
+        burn(1);
+        spun++;
+    }
+    say("spinner stopped at %lld", (long long)sched_now());
+    return v_unit();
+}
+DEFPROC(watchdog, 0) {
+    Value v;
+    if (!recv_sel(MB_USER, NULL, NULL, 5, &v)) say("watchdog fired at %lld after %ld reductions", (long long)sched_now(), spun);
+    stop_spinning = true;
+    return v_unit();
+}
+DEFPROC(main_watchdog, 0) {
+    proc_spawn(FN(watchdog), 0, NULL, NULL);
+    proc_spawn(FN(spinner), 0, NULL, NULL);
+    return v_unit();
+}
+/* A receive timeout fires while another process computes: 5 ms is 500 000
+ * reductions; the spinner's 125th slice (4001 charges each: the one that
+ * preempts resumes the next slice) passes it, the timer fires at that
+ * scheduling point and the woken watchdog queues behind the spinner, which
+ * runs one more slice (126 * 4001 - 1 completed calls). */
+TEST(timeout_fires_while_another_spins) {
+    spun = 0;
+    stop_spinning = false;
+    CHECK_EQ_INT(t_run(FN(main_watchdog)), 0);
+    CHECK_EQ_STR(t_out, "watchdog fired at 5 after 504125 reductions\nspinner stopped at 5\n");
+    spun = 0;
+    stop_spinning = false;
+    CHECK_EQ_INT(t_run_cfg(FN(main_watchdog), 0, false), 0); /* the same in real time */
+    CHECK_EQ_STR(t_out, "watchdog fired at 5 after 504125 reductions\nspinner stopped at 5\n");
+}
+
 /* ---- determinism ------------------------------------------------------------------------ */
 
 DEFPROC(chatter, 2) {
@@ -321,6 +378,8 @@ int main(void) {
     RUN(release_order_is_wait_order);
     RUN(simultaneous_timers_creation_order);
     RUN(quiescence_release_and_discard);
+    RUN(clock_counts_reductions);
+    RUN(timeout_fires_while_another_spins);
     RUN(same_seed_same_event_log);
     RUN(event_file_sink);
     RUN(hundred_thousand_live);
