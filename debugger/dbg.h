@@ -1,5 +1,5 @@
 /* dbg.h — `snow trace`, the tracing debugger: state shared by the files of
- * debugger/ (private to this directory; the CLI only sees cmd_trace).
+ * debugger/ (private to this directory; the CLI only sees trace.h).
  *
  * Shape:
  *  - dbg_run.c     runs the program on the deterministic scheduler with

@@ -26,6 +26,7 @@
 #include "mbox.h"
 #include "proc.h"
 #include "source.h"
+#include "xalloc.h"
 
 static void say(Dbg *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(Dbg *d, const char *fmt, ...) {
@@ -65,13 +66,13 @@ void dbg_break_free_all(Dbg *d) {
 static DbgBreak *bp_add(Dbg *d, BpKind kind, const char *text) {
     if (d->nbps == d->capbps) {
         d->capbps = d->capbps ? d->capbps * 2 : 8;
-        d->bps = realloc(d->bps, (size_t)d->capbps * sizeof *d->bps);
+        d->bps = xrealloc(d->bps, (size_t)d->capbps * sizeof *d->bps);
     }
     DbgBreak *b = &d->bps[d->nbps++];
     memset(b, 0, sizeof *b);
     b->id = d->next_bp++;
     b->kind = kind;
-    b->text = strdup(text);
+    b->text = xstrdup(text);
     return b;
 }
 
@@ -363,7 +364,7 @@ void dbg_exec(Dbg *d, const char *line) {
         char t[200];
         snprintf(t, sizeof t, "function %s", arg);
         DbgBreak *b = bp_add(d, BP_FN, t);
-        b->name = strdup(arg);
+        b->name = xstrdup(arg);
         say(d, "breakpoint %d: %s", b->id, t);
         return;
     }
@@ -379,7 +380,7 @@ void dbg_exec(Dbg *d, const char *line) {
         else snprintf(t, sizeof t, "line %" PRIu64, num);
         DbgBreak *b = bp_add(d, BP_LINE, t);
         b->line = (uint32_t)num;
-        if (colon) b->file = strndup(base_name(arg), (size_t)(colon - base_name(arg)));
+        if (colon) b->file = xstrndup(base_name(arg), (size_t)(colon - base_name(arg)));
         say(d, "breakpoint %d: %s", b->id, t);
         return;
     }

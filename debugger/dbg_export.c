@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dbg.h"
+#include "xalloc.h"
 
 #define SVG_MAX_COLS 200
 
@@ -174,7 +175,7 @@ static void write_svg(Dbg *d, FILE *f) {
     xml_text(f, d->path, 200);
     fprintf(f, " --seed %" PRIu64 " (%" PRIu64 " events, exit %d)</text>\n", d->seed, m->last_step, d->status);
     /* the row of each event, and each process's lifeline span in rows */
-    int *born = calloc((size_t)(nc ? nc : 1), sizeof *born), *died = calloc((size_t)(nc ? nc : 1), sizeof *died);
+    int *born = xcalloc((size_t)(nc ? nc : 1), sizeof *born), *died = xcalloc((size_t)(nc ? nc : 1), sizeof *died);
     for (int c = 0; c < nc; c++) died[c] = -1;
     int row = 0;
     for (uint32_t i = 0; i < m->nevs; i++) {

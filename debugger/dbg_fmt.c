@@ -15,6 +15,7 @@
 #include "list.h"
 #include "map.h"
 #include "str.h"
+#include "xalloc.h"
 
 #define DBG_FMT_DEPTH 24
 
@@ -198,11 +199,9 @@ char *dbg_fmt_str(Value v, size_t max) {
     SB b;
     sb_init(&b);
     dbg_fmt(&b, v, max);
-    char *s = malloc(b.len + 1);
-    if (s) {
-        memcpy(s, b.p, b.len);
-        s[b.len] = 0;
-    }
+    char *s = xmalloc(b.len + 1);
+    memcpy(s, b.p, b.len);
+    s[b.len] = 0;
     sb_free(&b);
     return s;
 }

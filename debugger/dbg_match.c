@@ -29,6 +29,7 @@
 #include "parse.h"
 #include "source.h"
 #include "str.h"
+#include "xalloc.h"
 
 struct DbgPattern {
     Node *pat;
@@ -79,7 +80,7 @@ DbgPattern *dbg_pattern_parse(const char *text, char *err, size_t cap) {
         return NULL;
     }
     free(buf);
-    DbgPattern *p = calloc(1, sizeof *p);
+    DbgPattern *p = xcalloc(1, sizeof *p);
     p->pat = arm->arm.pat;
     p->guard = arm->arm.guard;
     return p;
@@ -161,7 +162,7 @@ static bool match(const Node *p, Value v, Env *env) {
         Value tail = list_empty();
         if (list_len(v) > 1) {
             if (env->ntails == 64) return false;
-            ListObj *t = malloc(sizeof *t);
+            ListObj *t = xmalloc(sizeof *t);
             *t = *AS_LIST(v);
             t->off++;
             t->len--;

@@ -23,20 +23,8 @@
 #include "dbg.h"
 #include "proc.h"
 #include "rt.h"
+#include "xalloc.h"
 
-static void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n ? n : 1);
-    if (!q) rt_fatal("out of memory (debugger)");
-    return q;
-}
-
-static char *xstrdup(const char *s) {
-    if (!s) return NULL;
-    size_t n = strlen(s);
-    char *d = xrealloc(NULL, n + 1);
-    memcpy(d, s, n + 1);
-    return d;
-}
 
 static void proc_free(DbgProc *p) {
     free(p->name);
@@ -62,8 +50,7 @@ const char *dm_intern(const char *s) {
     if (!s) return NULL;
     if (IT.n * 2 >= IT.cap) {
         size_t ncap = IT.cap ? IT.cap * 2 : 256;
-        char **ns = calloc(ncap, sizeof *ns);
-        if (!ns) rt_fatal("out of memory (debugger)");
+        char **ns = xcalloc(ncap, sizeof *ns);
         for (size_t i = 0; i < IT.cap; i++) {
             if (!IT.slot[i]) continue;
             size_t k = text_hash(IT.slot[i]) & (ncap - 1);
@@ -483,7 +470,7 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
     case EV_REGISTER:
         if (p) {
             free(p->regname);
-            p->regname = xstrdup(e->text);
+            p->regname = e->text ? xstrdup(e->text) : NULL;
         }
         break;
     case EV_UNREGISTER:

@@ -35,10 +35,13 @@
 #include "dbg.h"
 #include "diag.h"
 #include "eval.h"
-#include "prepare.h"
+#include "pipeline.h"
 #include "proc.h"
 #include "rt.h"
 #include "sched.h"
+#include "source.h"
+#include "trace.h"
+#include "xalloc.h"
 
 #if defined(SNOW_ASAN) || defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
@@ -61,11 +64,9 @@ void dt_free(DbgText *t) {
 void dt_addn(DbgText *t, int attr, const char *s, size_t n) {
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 64;
-        t->v = realloc(t->v, (size_t)t->cap * sizeof *t->v);
-        if (!t->v) rt_fatal("out of memory (debugger)");
+        t->v = xrealloc(t->v, (size_t)t->cap * sizeof *t->v);
     }
-    char *c = malloc(n + 1);
-    if (!c) rt_fatal("out of memory (debugger)");
+    char *c = xmalloc(n + 1);
     memcpy(c, s, n);
     c[n] = 0;
     t->v[t->n++] = (DbgLine){c, attr};
@@ -82,8 +83,7 @@ void dt_add(DbgText *t, int attr, const char *fmt, ...) {
         dt_addn(t, attr, small, (size_t)n);
         return;
     }
-    char *big = malloc((size_t)n + 1);
-    if (!big) rt_fatal("out of memory (debugger)");
+    char *big = xmalloc((size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -178,8 +178,7 @@ char *dbg_output(Dbg *d, size_t *len) {
         off = size - DBG_OUTPUT_MAX;
         size = DBG_OUTPUT_MAX;
     }
-    char *buf = malloc(size + 1);
-    if (!buf) rt_fatal("out of memory (debugger)");
+    char *buf = xmalloc(size + 1);
     size_t got = 0;
     while (got < size) {
         ssize_t r = pread(d->out_fd, buf + got, size - got, (off_t)(off + got));
@@ -449,20 +448,20 @@ static void collect_supdefs(Dbg *d) {
         for (uint32_t i = 0; i < root->list.items.n; i++) {
             Node *s = root->list.items.v[i];
             if (s && s->kind == N_SERVICE) {
-                d->svcdefs = realloc(d->svcdefs, (size_t)(d->nsvcdefs + 1) * sizeof *d->svcdefs);
+                d->svcdefs = xrealloc(d->svcdefs, (size_t)(d->nsvcdefs + 1) * sizeof *d->svcdefs);
                 DbgSvcDef *sv = &d->svcdefs[d->nsvcdefs++];
                 uint32_t nh = s->service.handlers.n;
                 sv->name = s->service.name.id;
                 sv->nhandlers = (int)nh;
-                sv->handlers = calloc(nh ? nh : 1, sizeof *sv->handlers);
-                sv->is_call = calloc(nh ? nh : 1, sizeof *sv->is_call);
+                sv->handlers = xcalloc(nh ? nh : 1, sizeof *sv->handlers);
+                sv->is_call = xcalloc(nh ? nh : 1, sizeof *sv->is_call);
                 for (uint32_t k = 0; k < nh; k++) {
                     sv->handlers[k] = s->service.handlers.v[k]->handler.name.id;
                     sv->is_call[k] = s->service.handlers.v[k]->handler.is_call;
                 }
             }
             if (!s || s->kind != N_SUPERVISOR) continue;
-            d->supdefs = realloc(d->supdefs, (size_t)(d->nsupdefs + 1) * sizeof *d->supdefs);
+            d->supdefs = xrealloc(d->supdefs, (size_t)(d->nsupdefs + 1) * sizeof *d->supdefs);
             DbgSupDef *sd = &d->supdefs[d->nsupdefs++];
             memset(sd, 0, sizeof *sd);
             sd->name = s->sup.name.id;
@@ -470,7 +469,7 @@ static void collect_supdefs(Dbg *d) {
             sd->max_restarts = s->sup.max_restarts && s->sup.max_restarts->kind == N_INT ? (int)s->sup.max_restarts->lit.i : 3;
             sd->max_seconds = s->sup.max_seconds && s->sup.max_seconds->kind == N_INT ? (int)s->sup.max_seconds->lit.i : 5;
             sd->nchildren = (int)s->sup.children.n;
-            sd->ch = calloc((size_t)(sd->nchildren ? sd->nchildren : 1), sizeof *sd->ch);
+            sd->ch = xcalloc((size_t)(sd->nchildren ? sd->nchildren : 1), sizeof *sd->ch);
             for (int k = 0; k < sd->nchildren; k++) {
                 Node *c = s->sup.children.v[k];
                 sd->ch[k].name = c->child.name.id;
@@ -513,29 +512,14 @@ static void split_script(Dbg *d, const char *text) {
                 while (a < b && (*a == ' ' || *a == '\t' || *a == '\r')) a++;
                 while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r')) b--;
                 if (b > a) {
-                    d->script = realloc(d->script, (size_t)(d->nscript + 1) * sizeof *d->script);
-                    d->script[d->nscript++] = strndup(a, (size_t)(b - a));
+                    d->script = xrealloc(d->script, (size_t)(d->nscript + 1) * sizeof *d->script);
+                    d->script[d->nscript++] = xstrndup(a, (size_t)(b - a));
                 }
                 q = e < eol ? e + 1 : e;
             }
         }
         p = *eol ? eol + 1 : eol;
     }
-}
-
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t r;
-    while (buf && (r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (n + 1 >= cap) buf = realloc(buf, cap *= 2);
-    }
-    fclose(f);
-    if (buf) buf[n] = 0;
-    return buf;
 }
 
 static int usage(const char *msg) {
@@ -590,7 +574,7 @@ int cmd_trace(int argc, char **argv) {
             return usage("--export writes FILE.svg (SVG picture) or FILE.mmd (Mermaid sequence diagram)");
     }
     char *file_script = NULL;
-    if (script_file && !(file_script = read_file(script_file))) {
+    if (script_file && !(file_script = src_read_file(script_file, NULL))) {
         fprintf(stderr, "snow trace: cannot read %s: %s\n", script_file, strerror(errno));
         return 2;
     }
@@ -602,7 +586,7 @@ int cmd_trace(int argc, char **argv) {
 
     static Project proj; /* reachable at exit (leak checkers) */
     Value main_fn;
-    if (!cli_compile(&co, &proj, &main_fn)) {
+    if (!pipeline_compile(co.path, &proj, &main_fn)) {
         free(file_script);
         return 1;
     }
@@ -615,7 +599,7 @@ int cmd_trace(int argc, char **argv) {
     d.main_fn = main_fn;
     collect_supdefs(&d);
     rt_argc = 1;
-    rt_argv = calloc(2, sizeof *rt_argv);
+    rt_argv = xcalloc(2, sizeof *rt_argv);
     rt_argv[0] = (char *)co.path;
 
     int rc = 0;

@@ -19,6 +19,7 @@
 #include "proc.h"
 #include "registry.h"
 #include "source.h"
+#include "xalloc.h"
 
 static int COLW = 10; /* timeline column width (8 on narrow panes) */
 
@@ -51,15 +52,15 @@ static Proc *live(Dbg *d, uint64_t pid) {
  * inbox, which is newest first).  Read-only. */
 static MboxEntry **mbox_entries(Proc *p, size_t *n) {
     size_t cap = 16, k = 0;
-    MboxEntry **v = malloc(cap * sizeof *v);
+    MboxEntry **v = xmalloc(cap * sizeof *v);
     for (MboxEntry *e = p->mbox.head; e; e = e->next) {
-        if (k == cap) v = realloc(v, (cap *= 2) * sizeof *v);
+        if (k == cap) v = xrealloc(v, (cap *= 2) * sizeof *v);
         v[k++] = e;
     }
     size_t first_in = k;
     for (MboxEntry *e = atomic_load_explicit(&p->mbox.inbox, memory_order_acquire); e;
          e = atomic_load_explicit(&e->in_next, memory_order_relaxed)) {
-        if (k == cap) v = realloc(v, (cap *= 2) * sizeof *v);
+        if (k == cap) v = xrealloc(v, (cap *= 2) * sizeof *v);
         v[k++] = e;
     }
     for (size_t i = first_in, j = k; i + 1 < j; i++, j--) {
@@ -328,7 +329,7 @@ static void view_tree(Dbg *d, DbgText *t) {
     if (!n) return;
     dt_add(t, 0, "%s", "");
     dt_add(t, DA_BOLD, "spawn tree (who started whom):");
-    uint64_t *first = malloc(n * sizeof *first), *next = malloc(n * sizeof *next), *last = malloc(n * sizeof *last);
+    uint64_t *first = xmalloc(n * sizeof *first), *next = xmalloc(n * sizeof *next), *last = xmalloc(n * sizeof *last);
     for (uint64_t i = 0; i < n; i++) first[i] = next[i] = last[i] = DBG_NONE;
     for (uint64_t i = 0; i < n; i++) {
         DbgProc *p = &d->m.procs[i];
@@ -340,7 +341,7 @@ static void view_tree(Dbg *d, DbgText *t) {
         last[par] = i;
     }
     typedef struct { uint64_t i; int depth; } Item;
-    Item *stack = malloc((n + 1) * sizeof *stack);
+    Item *stack = xmalloc((n + 1) * sizeof *stack);
     for (uint64_t r = n; r-- > 0;) { /* roots, pushed in reverse so they pop in order */
         DbgProc *p = &d->m.procs[r];
         if (p->pid != DBG_NONE && (p->parent == DBG_NONE || pid_serial(p->parent) >= n)) {
@@ -535,7 +536,7 @@ static void short_desc(Dbg *d, const DbgEv *e, const Cols *c, SB *b) {
 
 static void view_timeline(Dbg *d, int width, int height, DbgText *t) {
     DbgModel *m = &d->m;
-    uint32_t *idx = malloc((m->nevs + 1) * sizeof *idx);
+    uint32_t *idx = xmalloc((m->nevs + 1) * sizeof *idx);
     uint32_t nv = 0;
     for (uint32_t i = 0; i < m->nevs; i++)
         if (dbg_visible(d, &m->evs[i])) idx[nv++] = i;
@@ -581,7 +582,7 @@ static void view_timeline(Dbg *d, int width, int height, DbgText *t) {
             for (int q = 0; q < ninv; q++)
                 if (inv[q].pid == ps[j]) f = q;
             if (f < 0) {
-                if (ninv == capinv) inv = realloc(inv, (size_t)(capinv = capinv ? capinv * 2 : 32) * sizeof *inv);
+                if (ninv == capinv) inv = xrealloc(inv, (size_t)(capinv = capinv ? capinv * 2 : 32) * sizeof *inv);
                 inv[ninv] = (Inv){ps[j], 0, k};
                 f = ninv++;
             }
@@ -607,7 +608,7 @@ static void view_timeline(Dbg *d, int width, int height, DbgText *t) {
         }
     free(inv);
     int cw = c.n * COLW;
-    char *row = malloc((size_t)cw + 1);
+    char *row = xmalloc((size_t)cw + 1);
     /* header: pids and names */
     memset(row, ' ', (size_t)cw);
     row[cw] = 0;

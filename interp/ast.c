@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lex.h"
+#include "xalloc.h"
 
 /* ---- arena ---------------------------------------------------------------- */
 
@@ -22,8 +23,7 @@ void *ast_alloc(size_t n) {
     n = (n + 15) & ~(size_t)15;
     if (!chunks || chunks->used + n > chunks->cap) {
         size_t cap = n > 60000 ? n : 65536 - sizeof(Chunk);
-        Chunk *c = malloc(sizeof(Chunk) + cap);
-        if (!c) { fputs("snow: out of memory\n", stderr); exit(70); }
+        Chunk *c = xmalloc(sizeof(Chunk) + cap);
         c->next = chunks;
         c->used = 0;
         c->cap = cap;
@@ -66,8 +66,7 @@ static uint64_t hash_bytes(const char *s, size_t n) {
 const char *ast_intern(const char *s, size_t n) {
     if (icount * 2 >= icap) {
         size_t ncap = icap ? icap * 2 : 1024;
-        const char **nt = calloc(ncap, sizeof *nt);
-        if (!nt) abort();
+        const char **nt = xcalloc(ncap, sizeof *nt);
         for (size_t i = 0; i < icap; i++) {
             if (!itab[i]) continue;
             size_t j = hash_bytes(itab[i], strlen(itab[i])) & (ncap - 1);
@@ -84,8 +83,7 @@ const char *ast_intern(const char *s, size_t n) {
         j = (j + 1) & (icap - 1);
     }
     /* interned strings live outside the AST arena so they survive resets */
-    char *p = malloc(n + 1);
-    if (!p) abort();
+    char *p = xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = 0;
     itab[j] = p;
@@ -120,8 +118,7 @@ void ast_intern_reset(void) {
 void nv_push(NodeVec *nv, Node *n) {
     if (nv->n == nv->cap) {
         nv->cap = nv->cap ? nv->cap * 2 : 4;
-        nv->v = realloc(nv->v, nv->cap * sizeof(Node *));
-        if (!nv->v) abort();
+        nv->v = xrealloc(nv->v, nv->cap * sizeof(Node *));
     }
     nv->v[nv->n++] = n;
 }

@@ -1,6 +1,8 @@
 /* cmd_run.c — `snow run`: compile, prepare and run a program on the
  * deterministic scheduler (default) or the threaded one (--threads N), and
  * `--explore K` (run under seeds 1..K and group the distinct outcomes). */
+#include "cmd_run.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,9 +13,11 @@
 
 #include "cli.h"
 #include "diag.h"
-#include "prepare.h"
+#include "pipeline.h"
 #include "rt.h"
+#include "sb.h"
 #include "sched.h"
+#include "xalloc.h"
 
 typedef struct RunOpts {
     CliOpts common;
@@ -140,14 +144,12 @@ static int explore(RunOpts *o, Value main_fn) {
             _exit(st);
         }
         close(fds[1]);
-        size_t cap = 4096, len = 0;
-        char *buf = malloc(cap);
-        ssize_t r;
-        while ((r = read(fds[0], buf + len, cap - len)) > 0) {
-            len += (size_t)r;
-            if (len == cap) buf = realloc(buf, cap *= 2);
-        }
+        SB out;
+        sb_init(&out);
+        sb_read_fd(&out, fds[0]); /* a read error ends the output like EOF */
         close(fds[0]);
+        size_t len = out.len;
+        char *buf = sb_detach(&out);
         int wst = 0;
         waitpid(child, &wst, 0);
         int status = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
@@ -158,7 +160,7 @@ static int explore(RunOpts *o, Value main_fn) {
             outs[k].count++;
             free(buf);
         } else {
-            outs = realloc(outs, (nouts + 1) * sizeof *outs);
+            outs = xrealloc(outs, (nouts + 1) * sizeof *outs);
             outs[nouts++] = (Outcome){buf, len, status, 1, seed};
         }
     }
@@ -187,10 +189,10 @@ int cmd_run(int argc, char **argv) {
      * stay reachable for leak checkers */
     static Project proj;
     Value main_fn;
-    if (!cli_compile(&o.common, &proj, &main_fn)) return 1;
+    if (!pipeline_compile(o.common.path, &proj, &main_fn)) return 1;
     /* Env.args: the program path, then the arguments after `--` */
     rt_argc = o.argc + 1;
-    rt_argv = calloc((size_t)rt_argc + 1, sizeof *rt_argv);
+    rt_argv = xcalloc((size_t)rt_argc + 1, sizeof *rt_argv);
     rt_argv[0] = (char *)o.common.path;
     for (int i = 0; i < o.argc; i++) rt_argv[i + 1] = o.argv[i];
     int status = o.explore ? explore(&o, main_fn) : run_once(&o, main_fn);

@@ -10,12 +10,11 @@
 
 #include <string.h>
 
-int cmd_run(int argc, char **argv);   /* cmd_run.c */
-int cmd_trace(int argc, char **argv); /* debugger/dbg_run.c */
-int cmd_repl(int argc, char **argv);  /* repl.c */
-int cmd_check(int argc, char **argv); /* cli.c */
-int cmd_ast(int argc, char **argv);   /* cli.c */
-int cmd_help(int argc, char **argv);  /* help.c */
+#include "cli.h"
+#include "cmd_run.h"
+#include "help.h"
+#include "repl.h"
+#include "trace.h"
 
 /* Options several commands share. */
 #define OPT_JSON(what) {"--json", NULL, what, COMP_NONE, NULL, false}

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xalloc.h"
+
 #define MAX_LABELS 6
 #define MAX_NOTES 6
 #define MAX_PRINTED 200
@@ -43,15 +45,13 @@ static char *vfmt(const char *fmt, va_list ap) {
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
     if (n < 0) n = 0;
-    char *s = malloc((size_t)n + 1);
-    if (!s) abort();
+    char *s = xmalloc((size_t)n + 1);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     return s;
 }
 
 Diag *diag_new(DiagSeverity sev, const char *code, Span primary, const char *fmt, ...) {
-    Diag *d = calloc(1, sizeof *d);
-    if (!d) abort();
+    Diag *d = xcalloc(1, sizeof *d);
     d->sev = sev;
     d->code = code;
     va_list ap;
@@ -87,8 +87,7 @@ static void add_note(Diag *d, const char *kind, const char *fmt, va_list ap) {
     if (d->nnotes == MAX_NOTES) return;
     char *body = vfmt(fmt, ap);
     size_t n = strlen(kind) + strlen(body) + 3;
-    char *s = malloc(n);
-    if (!s) abort();
+    char *s = xmalloc(n);
     snprintf(s, n, "%s: %s", kind, body);
     free(body);
     d->notes[d->nnotes++] = s;
@@ -125,8 +124,7 @@ void diag_emit(Diag *d) {
     d->seq = seqno++;
     if (nqueue == capqueue) {
         capqueue = capqueue ? capqueue * 2 : 32;
-        queue = realloc(queue, (size_t)capqueue * sizeof *queue);
-        if (!queue) abort();
+        queue = xrealloc(queue, (size_t)capqueue * sizeof *queue);
     }
     queue[nqueue++] = d;
 }
@@ -154,6 +152,7 @@ void diag_warning(Span s, const char *code, const char *fmt, ...) {
 int diag_error_count(void) { return nerrors; }
 int diag_warning_count(void) { return nwarnings; }
 void diag_set_json(bool on) { json_mode = on; }
+bool diag_json(void) { return json_mode; }
 void diag_set_output(FILE *f) { out = f; }
 void diag_set_color(int mode) { color_mode = mode; }
 void diag_set_warnings(bool on) { warnings_on = on; }
@@ -312,8 +311,7 @@ static void print_json(FILE *f, const Diag *d) {
     fprintf(f, ",\"severity\":\"%s\",\"message\":", d->sev == DIAG_ERROR ? "error" : "warning");
     if (!d->code && d->sev == DIAG_ERROR) {
         size_t n = strlen(d->msg) + 16;
-        char *m = malloc(n);
-        if (!m) abort();
+        char *m = xmalloc(n);
         snprintf(m, n, "Parse error: %s", d->msg);
         json_str(f, m);
         free(m);

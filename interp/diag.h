@@ -50,6 +50,7 @@ void diag_reset(void); /* drop queued diagnostics and counts (REPL) */
 bool diag_has_error_from(uint32_t file, uint32_t off);
 
 void diag_set_json(bool on);
+bool diag_json(void); /* are diagnostics printed as JSON lines? */
 void diag_set_output(FILE *f); /* default stderr */
 /* colour: -1 auto (TTY and no NO_COLOR), 0 off, 1 on */
 void diag_set_color(int mode);

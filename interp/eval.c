@@ -21,14 +21,12 @@
 #include "sb.h"
 #include "str.h"
 #include "vals.h"
+#include "xalloc.h"
 
 #define EVAL(x) ((x)->ev((x), f))
 #define CHECK(v) do { if (__builtin_expect((v).tag == T_UNWIND, 0)) return (v); } while (0)
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
-
-Value ev_slot(PNode *n, Frame *f);
-Value ev_const(PNode *n, Frame *f);
 
 /* Evaluate an operand, reading slots and constants inline (the commonest
  * operands: this saves an indirect call per leaf on hot paths). */
@@ -957,8 +955,7 @@ static void mcache_put(PNode *n, const void *key, Value fn, bool field) {
     MCache *old = __atomic_load_n((MCache **)&n->r, __ATOMIC_ACQUIRE);
     uint32_t misses = old ? old->misses + 1 : 0;
     if (!key || misses >= MCACHE_LIMIT || fn.tag != T_FUNC) return;
-    MCache *c = malloc(sizeof *c); /* kept: a reader may still hold the old one */
-    if (!c) return;
+    MCache *c = xmalloc(sizeof *c); /* kept: a reader may still hold the old one */
     c->key = key;
     c->fn = AS_FUNC(fn);
     c->field = field;

@@ -149,6 +149,13 @@ Value impl_lookup(const void *type_key, const char *name);
 const void *impl_key_of(Value v);
 const void *impl_key_tag(uint32_t tag);
 
+/* The shared function value of a library table entry (eval_rt.c). */
+Value ev_std_fn(const StdFn *s);
+/* Install the runtime hooks the evaluator provides (rt_apply, backtraces,
+ * root scanning, unwinding) and build the library's function values; once,
+ * before any worker thread exists. */
+void eval_install_hooks(void);
+
 /* All the node evaluators (eval.c), referenced by the preparer. */
 #define EVFN(name) Value name(PNode *n, Frame *f)
 EVFN(ev_const); EVFN(ev_slot); EVFN(ev_cap); EVFN(ev_self_fn);

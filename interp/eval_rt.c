@@ -14,6 +14,7 @@
 #include "rt.h"
 #include "str.h"
 #include "vals.h"
+#include "xalloc.h"
 
 #define EVAL(x) ((x)->ev((x), f))
 #define CHECK(v) do { if (__builtin_expect((v).tag == T_UNWIND, 0)) return (v); } while (0)
@@ -24,8 +25,7 @@ EvalProc *ev_proc(void) {
     ProcHot *hot = proc_self_hot();
     EvalProc *ep = hot->interp;
     if (!ep) {
-        ep = calloc(1, sizeof *ep);
-        if (!ep) rt_fatal("out of memory");
+        ep = xcalloc(1, sizeof *ep);
         ep->hot = hot;
         hot->interp = ep;
     }
@@ -88,7 +88,6 @@ static size_t ev_debug_fmt(Value v, char *buf, size_t cap) {
 static Value c_ts, c_in, c_ha, c_eq, c_lt;
 static FuncInfo fi_to_string, fi_inspect, fi_hash, fi_eq, fi_lt;
 static Value static_fn(FuncInfo *fi, Value *cache);
-Value ev_std_fn(const StdFn *s);
 
 void eval_install_hooks(void) {
     /* built once here, before any worker thread exists */
@@ -97,7 +96,7 @@ void eval_install_hooks(void) {
     static_fn(&fi_hash, &c_ha);
     static_fn(&fi_eq, &c_eq);
     static_fn(&fi_lt, &c_lt);
-    for (unsigned i = 0; i < stdlib_count; i++) ev_std_fn(&stdlib_table[i]);
+    for (unsigned i = 0, n = stdlib_count(); i < n; i++) ev_std_fn(stdlib_at(i));
     rt_apply_hook = interp_apply;
     proc_backtrace_hook = interp_backtrace;
     proc_scan_hook = interp_scan;
@@ -128,8 +127,7 @@ static uint32_t impl_hash(const void *k, const char *name) {
 void impl_register(const void *key, const char *name, Value fn) {
     if ((impl_n + 1) * 2 > impl_cap) {
         uint32_t nc = impl_cap ? impl_cap * 2 : 64;
-        ImplEnt *nt = calloc(nc, sizeof *nt);
-        if (!nt) rt_fatal("out of memory");
+        ImplEnt *nt = xcalloc(nc, sizeof *nt);
         for (uint32_t i = 0; i < impl_cap; i++) {
             if (!impls[i].name) continue;
             uint32_t j = impl_hash(impls[i].key, impls[i].name) & (nc - 1);
@@ -197,11 +195,10 @@ Value ev_std_fn(const StdFn *s) {
     static Value *cache;
     static FuncInfo *infos;
     if (!cache) {
-        cache = calloc(stdlib_count, sizeof *cache);
-        infos = calloc(stdlib_count, sizeof *infos);
-        if (!cache || !infos) rt_fatal("out of memory");
+        cache = xcalloc(stdlib_count(), sizeof *cache);
+        infos = xcalloc(stdlib_count(), sizeof *infos);
     }
-    unsigned i = (unsigned)(s - stdlib_table);
+    unsigned i = stdlib_index(s);
     if (cache[i].tag != T_FUNC) {
         infos[i].name = s->name;
         infos[i].arity = s->arity;

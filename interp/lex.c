@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "diag.h"
+#include "sb.h"
+#include "xalloc.h"
 
 static const char *const kw_text[] = {
     "actor", "after", "alias", "and", "break", "call", "case", "cast", "cond",
@@ -169,9 +171,7 @@ typedef struct Lexer {
     Interp stack[256];
     int sp;
     bool failed; /* stop after a fatal lexical error (unterminated literal) */
-    /* scratch buffer for string contents */
-    char *buf;
-    uint32_t blen, bcap;
+    SB buf;      /* contents of the string literal being lexed */
 } Lexer;
 
 static Span mkspan(Lexer *L, uint32_t start, uint32_t end) {
@@ -188,8 +188,7 @@ static Token *push(Lexer *L, TokKind k, uint32_t start, uint32_t end) {
     }
     if (L->out.n == L->out.cap) {
         L->out.cap = L->out.cap ? L->out.cap * 2 : 256;
-        L->out.toks = realloc(L->out.toks, L->out.cap * sizeof(Token));
-        if (!L->out.toks) abort();
+        L->out.toks = xrealloc(L->out.toks, L->out.cap * sizeof(Token));
     }
     Token *t = &L->out.toks[L->out.n++];
     memset(t, 0, sizeof *t);
@@ -200,15 +199,7 @@ static Token *push(Lexer *L, TokKind k, uint32_t start, uint32_t end) {
     return t;
 }
 
-static void buf_put(Lexer *L, const char *p, uint32_t n) {
-    if (L->blen + n + 1 > L->bcap) {
-        while (L->blen + n + 1 > L->bcap) L->bcap = L->bcap ? L->bcap * 2 : 256;
-        L->buf = realloc(L->buf, L->bcap);
-        if (!L->buf) abort();
-    }
-    memcpy(L->buf + L->blen, p, n);
-    L->blen += n;
-}
+static void buf_put(Lexer *L, const char *p, uint32_t n) { sb_put(&L->buf, p, n); }
 
 static void put_utf8(Lexer *L, uint32_t cp) {
     char b[4];
@@ -226,13 +217,8 @@ static void put_utf8(Lexer *L, uint32_t cp) {
 }
 
 static char *buf_take(Lexer *L, uint32_t *n) {
-    char *s = malloc(L->blen + 1);
-    if (!s) abort();
-    if (L->blen) memcpy(s, L->buf, L->blen);
-    s[L->blen] = 0;
-    *n = L->blen;
-    L->blen = 0;
-    return s;
+    *n = (uint32_t)L->buf.len;
+    return sb_detach(&L->buf);
 }
 
 static inline int peekc(Lexer *L, uint32_t ahead) {
@@ -249,7 +235,7 @@ static inline bool is_ident_char(int c) { return is_ident_start(c) || (c >= '0' 
  * after the '}' that closed an interpolation).  `resumed` tells whether this
  * continues an interpolated string. */
 static void lex_string_segment(Lexer *L, bool triple, bool resumed, uint32_t tok_start) {
-    L->blen = 0;
+    L->buf.len = 0;
     for (;;) {
         int c = peekc(L, 0);
         if (c < 0) {
@@ -468,6 +454,7 @@ static bool skip_block_comment(Lexer *L) {
 TokenList lex_file(uint32_t file) {
     Lexer L;
     memset(&L, 0, sizeof L);
+    sb_init(&L.buf);
     L.file = file;
     SourceFile *sf = src_get(file);
     L.src = sf->text;
@@ -586,7 +573,7 @@ TokenList lex_file(uint32_t file) {
         L.nl_pending = false;
         e = push(&L, TK_EOF, L.len, L.len);
     }
-    free(L.buf);
+    sb_free(&L.buf);
     return L.out;
 }
 

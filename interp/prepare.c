@@ -28,9 +28,8 @@
 #include "str.h"
 #include "ty.h"
 #include "vals.h"
+#include "xalloc.h"
 
-Value ev_std_fn(const StdFn *s);   /* eval_rt.c */
-void eval_install_hooks(void);     /* eval_rt.c */
 
 /* ---- function contexts ------------------------------------------------------- */
 
@@ -115,8 +114,7 @@ static uint32_t cap_index(FnCtx *c, Sym *s) {
         if (c->caps[i] == s) return i;
     if (c->ncaps == c->capcaps) {
         c->capcaps = c->capcaps ? c->capcaps * 2 : 4;
-        c->caps = realloc(c->caps, c->capcaps * sizeof *c->caps);
-        if (!c->caps) rt_fatal("out of memory");
+        c->caps = xrealloc(c->caps, c->capcaps * sizeof *c->caps);
     }
     c->caps[c->ncaps] = s;
     return c->ncaps++;
@@ -183,8 +181,7 @@ static char *td_key(Sym *s) {
     Node *def = s->def;
     SourceFile *f = src_get(def->span.file);
     size_t n = f ? def->span.len : 0;
-    char *k = malloc(strlen(s->name) + n + 2);
-    if (!k) rt_fatal("out of memory");
+    char *k = xmalloc(strlen(s->name) + n + 2);
     strcpy(k, s->name);
     strcat(k, "\n");
     if (n) strncat(k, f->text + def->span.off, n);
@@ -216,8 +213,7 @@ static TypeDesc *make_td(Sym *s) {
     memset(td, 0, sizeof *td);
     s->rt = td;
     if (key) {
-        TdReg *r = malloc(sizeof *r);
-        if (!r) rt_fatal("out of memory");
+        TdReg *r = xmalloc(sizeof *r);
         r->key = key;
         r->td = td;
         r->next = td_registry;
@@ -578,16 +574,18 @@ static PNode *prep_known_call(FnCtx *c, Node *n, FnRt *r, PNode **args, uint32_t
     if (tail) {
         if (ntail == captail) {
             captail = captail ? captail * 2 : 64;
-            tail_edges = realloc(tail_edges, captail * sizeof *tail_edges);
+            tail_edges = xrealloc(tail_edges, captail * sizeof *tail_edges);
         }
         tail_edges[ntail++] = (TailEdge){c->code, r->code};
     }
     return p;
 }
 
-PNode *prep_service_call(FnCtx *c, Node *n, Sym *svc, const char *name, PNode **args, uint32_t nargs, uint32_t fl);
-PNode *prep_from_json(FnCtx *c, Node *n, Sym *type, bool row, PNode **args, uint32_t nargs, uint32_t fl);
-PNode *prep_special_builtin(FnCtx *c, Node *n, const StdFn *f, PNode **args, uint32_t nargs, uint32_t fl);
+/* prepare_conc.inc, included below */
+static PNode *prep_service_call(FnCtx *c, Node *n, Sym *svc, const char *name, PNode **args, uint32_t nargs, uint32_t fl);
+static PNode *prep_from_json(FnCtx *c, Node *n, Sym *type, bool row, PNode **args, uint32_t nargs, uint32_t fl);
+static PNode *prep_special_builtin(FnCtx *c, Node *n, const StdFn *f, PNode **args, uint32_t nargs, uint32_t fl);
+static void retag(Node *n, Node *from, Node *to);
 
 static PNode *call_node(FnCtx *c, Node *n, bool tail) {
     Node *callee = n->call.callee;
@@ -809,7 +807,7 @@ static bool is_signal_pattern(Node *pat) {
  * message (see ev_receive). */
 static void bound_slots(PPat *p, PNode *arm) {
     if (p->m == pm_bind || p->m == pm_as) {
-        arm->q = realloc(arm->q, (arm->nkids + 1) * sizeof(int32_t));
+        arm->q = xrealloc(arm->q, (arm->nkids + 1) * sizeof(int32_t));
         ((int32_t *)arm->q)[arm->nkids++] = p->slot;
     }
     for (uint32_t i = 0; i < p->nsub; i++) bound_slots(p->sub[i], arm);
@@ -1289,8 +1287,7 @@ static void prepare_fn_sym(Sym *s) {
             cl->closure.clauses.v = cv;
             cl->closure.clauses.n = 1;
             /* locals bound inside the terminate block belong to the clause */
-            extern void prep_retag_locals(Node *blk, Node *from, Node *to);
-            prep_retag_locals(a->fn.terminate, a, clause);
+            retag(a->fn.terminate, a, clause);
             PNode *mk = closure_node(&c, cl, NULL, "terminate");
             PNode *pro = pn(ev_set_terminate, a->fn.terminate);
             pro->a = mk;
@@ -1308,9 +1305,6 @@ static void prepare_fn_sym(Sym *s) {
 }
 
 /* Re-own the locals bound inside a block (the actor's terminate clause). */
-static void retag(Node *n, Node *from, Node *to);
-void prep_retag_locals(Node *blk, Node *from, Node *to) { retag(blk, from, to); }
-
 static void retag_list(NodeList l, Node *from, Node *to) {
     for (uint32_t i = 0; i < l.n; i++) retag(l.v[i], from, to);
 }
@@ -1552,7 +1546,7 @@ bool prepare_entry(Project *proj, const char *entry, Value *main_fn) {
     uint32_t nmods;
     Module **mods = resolve_order(&nmods);
     Module *prelude = resolve_prelude();
-    Module **all = malloc((nmods + 2) * sizeof *all);
+    Module **all = xmalloc((nmods + 2) * sizeof *all);
     all[0] = prelude;
     for (uint32_t i = 0; i < nmods; i++) all[i + 1] = mods[i];
     uint32_t nall = nmods + 1;

@@ -12,6 +12,7 @@
 #include "lex.h"
 #include "parse.h"
 #include "stdlib_table.h"
+#include "xalloc.h"
 
 static bool ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
@@ -20,8 +21,7 @@ static bool ends_with(const char *s, const char *suffix) {
 
 char *project_module_name(const char *rel) {
     size_t n = strlen(rel);
-    char *out = malloc(n + 2);
-    if (!out) abort();
+    char *out = xmalloc(n + 2);
     size_t o = 0;
     bool up = true;
     for (size_t i = 0; i < n; i++) {
@@ -39,8 +39,7 @@ char *project_module_name(const char *rel) {
 
 char *project_module_file(const char *name) {
     size_t n = strlen(name);
-    char *out = malloc(2 * n + 6);
-    if (!out) abort();
+    char *out = xmalloc(2 * n + 6);
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
@@ -81,7 +80,7 @@ static char *find_entry(const char *dir, const char *seg, bool want_dir) {
         if (stat(full, &st) != 0 || (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) continue;
         if (!best || strcmp(nm, best) < 0) {
             free(best);
-            best = strdup(nm);
+            best = xstrdup(nm);
         }
     }
     closedir(d);
@@ -109,14 +108,13 @@ char *project_find_module(const char *root, const char *name) {
         if (!dot) break;
         seg = dot + 1;
     }
-    return strdup(rel);
+    return xstrdup(rel);
 }
 
 char **project_list_modules(const char *root) {
     DIR *d = opendir(root);
     size_t n = 0, cap = 8;
-    char **out = malloc(cap * sizeof *out);
-    if (!out) abort();
+    char **out = xmalloc(cap * sizeof *out);
     struct dirent *e;
     while (d && (e = readdir(d))) {
         const char *nm = e->d_name;
@@ -128,8 +126,7 @@ char **project_list_modules(const char *root) {
         if (!S_ISDIR(st.st_mode) && !(S_ISREG(st.st_mode) && ends_with(nm, ".snow"))) continue;
         if (n + 1 >= cap) {
             cap *= 2;
-            out = realloc(out, cap * sizeof *out);
-            if (!out) abort();
+            out = xrealloc(out, cap * sizeof *out);
         }
         out[n++] = project_module_name(nm);
     }
@@ -146,7 +143,7 @@ static Module *load_module(const char *display_path, const char *fs_path, const 
     }
     SourceFile *sf = src_get((uint32_t)id);
     free(sf->path);
-    sf->path = strdup(display_path);
+    sf->path = xstrdup(display_path);
     return project_parse_module((uint32_t)id, modname);
 }
 
@@ -187,8 +184,7 @@ static bool refuse_non_snow(const char *path) {
 
 static char *join_path(const char *root, const char *rel) {
     size_t n = strlen(root) + strlen(rel) + 2;
-    char *s = malloc(n);
-    if (!s) abort();
+    char *s = xmalloc(n);
     if (strcmp(root, ".") == 0) snprintf(s, n, "%s", rel);
     else snprintf(s, n, "%s/%s", root, rel);
     return s;
@@ -203,8 +199,7 @@ static Module *find_loaded(Project *p, const char *name) {
 static void push_module(Project *p, Module *m, uint32_t *cap) {
     if (p->nmods == *cap) {
         *cap = *cap ? *cap * 2 : 8;
-        p->mods = realloc(p->mods, *cap * sizeof *p->mods);
-        if (!p->mods) abort();
+        p->mods = xrealloc(p->mods, *cap * sizeof *p->mods);
     }
     p->mods[p->nmods++] = m;
 }
@@ -261,7 +256,7 @@ bool project_load(const char *path, Project *out) {
     char *entry_fs, *entry_display;
     if (S_ISDIR(st.st_mode)) {
         out->is_dir = true;
-        out->root = strdup(path);
+        out->root = xstrdup(path);
         size_t rl = strlen(out->root);
         while (rl > 1 && out->root[rl - 1] == '/') out->root[--rl] = 0;
         entry_fs = join_path(out->root, "main.snow");
@@ -274,13 +269,13 @@ bool project_load(const char *path, Project *out) {
             out->root = NULL;
             return false;
         }
-        entry_display = strdup(entry_fs);
+        entry_display = xstrdup(entry_fs);
     } else {
         if (refuse_non_snow(path)) return false;
         const char *slash = strrchr(path, '/');
-        out->root = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
-        entry_fs = strdup(path);
-        entry_display = strdup(path);
+        out->root = slash ? xstrndup(path, (size_t)(slash - path) + (slash == path)) : xstrdup(".");
+        entry_fs = xstrdup(path);
+        entry_display = xstrdup(path);
     }
     Module *m = load_module(entry_display, entry_fs, "Main");
     free(entry_fs);

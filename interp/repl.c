@@ -13,6 +13,8 @@
  * while it waits for input (parked on stdin readiness), spawned actors keep
  * running and their output appears as it happens.  Compilation runs on a
  * helper thread with a large stack (the front end recurses over the tree). */
+#include "repl.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -33,14 +35,18 @@
 #include "lex.h"
 #include "list.h"
 #include "parse.h"
+#include "pipeline.h"
 #include "prepare.h"
 #include "resolve.h"
 #include "rt.h"
+#include "sb.h"
 #include "sched.h"
 #include "stdlib_table.h"
+#include "source.h"
 #include "str.h"
 #include "ty.h"
 #include "vals.h"
+#include "xalloc.h"
 
 /* ---- session state ------------------------------------------------------------- */
 
@@ -65,18 +71,6 @@ static char **loaded;   /* files given to :load, for :reload */
 static uint32_t nloaded;
 static bool tty;
 static uint32_t input_no;
-
-static char *xstrdup(const char *s) {
-    char *d = strdup(s ? s : "");
-    if (!d) rt_fatal("out of memory");
-    return d;
-}
-
-static char *xstrndup(const char *s, size_t n) {
-    char *d = strndup(s, n);
-    if (!d) rt_fatal("out of memory");
-    return d;
-}
 
 static void session_reset(void) {
     for (uint32_t i = 0; i < ndefs; i++) {
@@ -110,11 +104,10 @@ static void put_def(const char *key, const char *name, const char *text) {
     }
     if (ndefs == capdefs) {
         capdefs = capdefs ? capdefs * 2 : 32;
-        defs = realloc(defs, capdefs * sizeof *defs);
-        if (!defs) rt_fatal("out of memory");
+        defs = xrealloc(defs, capdefs * sizeof *defs);
     }
     defs[ndefs].key = xstrdup(key);
-    defs[ndefs].name = xstrdup(name);
+    defs[ndefs].name = xstrdup(name ? name : "");
     defs[ndefs].text = xstrdup(text);
     ndefs++;
 }
@@ -159,67 +152,51 @@ static void def_key(const Node *n, char *key, size_t cap, const char **name) {
 
 /* ---- annotation text of a type ----------------------------------------------------- */
 
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-} Buf;
-
-static void bput(Buf *b, const char *s) {
-    size_t k = strlen(s);
-    if (b->n + k + 1 > b->cap) {
-        b->cap = (b->n + k + 1) * 2;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p) rt_fatal("out of memory");
-    }
-    memcpy(b->p + b->n, s, k + 1);
-    b->n += k;
-}
-
 /* Snow annotation syntax for a checked type; false when it has unresolved
  * variables (the binding is then passed unannotated). */
-static bool ann_of(Type *t, Buf *b) {
+static bool ann_of(Type *t, SB *b) {
     t = ty_prune(t);
     switch (ty_kind(t)) {
-    case TYK_INT: bput(b, "Int"); return true;
-    case TYK_FLOAT: bput(b, "Float"); return true;
-    case TYK_BOOL: bput(b, "Bool"); return true;
-    case TYK_STRING: bput(b, "String"); return true;
-    case TYK_UNIT: bput(b, "()"); return true;
-    case TYK_RANGE: bput(b, "Range"); return true;
-    case TYK_REF: bput(b, "Ref"); return true;
-    case TYK_JSON: bput(b, "Json"); return true;
+    case TYK_INT: sb_puts(b, "Int"); return true;
+    case TYK_FLOAT: sb_puts(b, "Float"); return true;
+    case TYK_BOOL: sb_puts(b, "Bool"); return true;
+    case TYK_STRING: sb_puts(b, "String"); return true;
+    case TYK_UNIT: sb_puts(b, "()"); return true;
+    case TYK_RANGE: sb_puts(b, "Range"); return true;
+    case TYK_REF: sb_puts(b, "Ref"); return true;
+    case TYK_JSON: sb_puts(b, "Json"); return true;
     case TYK_TUPLE: {
-        bput(b, "(");
+        sb_puts(b, "(");
         for (int i = 0; i < ty_nargs(t); i++) {
-            if (i) bput(b, ", ");
+            if (i) sb_puts(b, ", ");
             if (!ann_of(ty_arg(t, i), b)) return false;
         }
-        bput(b, ")");
+        sb_puts(b, ")");
         return true;
     }
     case TYK_FUN: {
         int n = ty_nargs(t);
-        bput(b, "Fun(");
+        sb_puts(b, "Fun(");
         for (int i = 0; i < n - 1; i++) {
-            if (i) bput(b, ", ");
+            if (i) sb_puts(b, ", ");
             if (!ann_of(ty_arg(t, i), b)) return false;
         }
-        bput(b, ") -> ");
+        sb_puts(b, ") -> ");
         return ann_of(ty_arg(t, n - 1), b);
     }
     case TYK_LIST: case TYK_MAP: case TYK_SET: case TYK_QUEUE: case TYK_PID: case TYK_USER: {
         TyKindPub k = ty_kind(t);
         const char *name = k == TYK_LIST ? "List" : k == TYK_MAP ? "Map" : k == TYK_SET ? "Set"
                          : k == TYK_QUEUE ? "Queue" : k == TYK_PID ? "Pid" : ty_sym(t)->name;
-        bput(b, name);
+        sb_puts(b, name);
         int n = ty_nargs(t);
         if (n) {
-            bput(b, "<");
+            sb_puts(b, "<");
             for (int i = 0; i < n; i++) {
-                if (i) bput(b, ", ");
+                if (i) sb_puts(b, ", ");
                 if (!ann_of(ty_arg(t, i), b)) return false;
             }
-            bput(b, ">");
+            sb_puts(b, ">");
         }
         return true;
     }
@@ -268,8 +245,8 @@ static void collect_binders(Node *p, Compile *c) {
                 c->nnew--;
                 break;
             }
-        c->new_names = realloc(c->new_names, (c->nnew + 1) * sizeof *c->new_names);
-        c->new_syms = realloc(c->new_syms, (c->nnew + 1) * sizeof *c->new_syms);
+        c->new_names = xrealloc(c->new_names, (c->nnew + 1) * sizeof *c->new_names);
+        c->new_syms = xrealloc(c->new_syms, (c->nnew + 1) * sizeof *c->new_syms);
         c->new_names[c->nnew] = (char *)nm;
         c->new_syms[c->nnew] = NULL; /* filled after resolution from the node */
         c->nnew++;
@@ -343,8 +320,8 @@ static void compile_input(Compile *c) {
     /* in the AST arena: c->new_defs outlives this function */
     NodeList idefs = nv_finish(&dv), stmts = nv_finish(&sv);
     /* the session's definitions not redefined by this input */
-    Buf sess = {0};
-    bput(&sess, "");
+    SB sess;
+    sb_init(&sess);
     for (uint32_t i = 0; i < ndefs; i++) {
         bool replaced = false;
         for (uint32_t k = 0; k < idefs.n; k++) {
@@ -354,11 +331,11 @@ static void compile_input(Compile *c) {
             if (strcmp(key, defs[i].key) == 0) replaced = true;
         }
         if (replaced) continue;
-        bput(&sess, defs[i].text);
-        bput(&sess, "\n");
+        sb_puts(&sess, defs[i].text);
+        sb_puts(&sess, "\n");
     }
-    Node *sroot = parse_text("session", sess.p, NULL, &nerr);
-    free(sess.p);
+    Node *sroot = parse_text("session", sb_cstr(&sess), NULL, &nerr);
+    sb_free(&sess);
     /* the wrapper: fn __repl_eval(bindings...) do statements; (__it, news..., ()) end */
     Span sp = {c->in_file, 0, 0};
     Node *fn = ast_node(N_FN, sp);
@@ -432,10 +409,7 @@ static void compile_input(Compile *c) {
     Module *mods[1];
     project_single(&proj, mods, m);
     proj.no_main = true;
-    resolve_project(&proj);
-    if (diag_error_count()) return;
-    ty_check_project(&proj);
-    if (diag_error_count()) return;
+    if (!pipeline_check_project(&proj)) return;
     /* the new bindings' symbols */
     for (uint32_t i = 0; i < c->nnew; i++) {
         for (uint32_t k = stmts.n; k > 0; k--) {
@@ -599,16 +573,15 @@ static void eval_text(const char *text, bool defs_only) {
     for (uint32_t k = 0; k < c.nnew; k++) {
         if (nbinds == capbinds) {
             capbinds = capbinds ? capbinds * 2 : 16;
-            binds = realloc(binds, capbinds * sizeof *binds);
-            if (!binds) rt_fatal("out of memory");
+            binds = xrealloc(binds, capbinds * sizeof *binds);
         }
         Type *ty = c.new_syms[k] ? ty_of_sym(c.new_syms[k]) : NULL;
-        Buf b = {0};
-        bput(&b, "");
+        SB b;
+        sb_init(&b);
         bool annotatable = ty && ann_of(ty, &b);
         Binding *bd = &binds[nbinds];
         bd->name = xstrdup(c.new_names[k]);
-        bd->ann = annotatable ? b.p : (free(b.p), NULL);
+        bd->ann = annotatable ? sb_detach(&b) : (sb_free(&b), NULL);
         bd->shown = type_text(ty);
         vals[nbinds] = t->items[1 + k];
         nbinds++;
@@ -663,23 +636,8 @@ static void cmd_type(const char *expr) {
     free(c.new_syms);
 }
 
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    Buf b = {0};
-    bput(&b, "");
-    char chunk[4096];
-    size_t r;
-    while ((r = fread(chunk, 1, sizeof chunk - 1, f)) > 0) {
-        chunk[r] = 0;
-        bput(&b, chunk);
-    }
-    fclose(f);
-    return b.p;
-}
-
 static void cmd_load(const char *path, bool remember) {
-    char *text = read_file(path);
+    char *text = src_read_file(path, NULL);
     if (!text) {
         fprintf(stderr, "error: cannot read '%s': %s\n", path, strerror(errno));
         return;
@@ -689,7 +647,7 @@ static void cmd_load(const char *path, bool remember) {
     if (remember) {
         for (uint32_t i = 0; i < nloaded; i++)
             if (strcmp(loaded[i], path) == 0) return;
-        loaded = realloc(loaded, (nloaded + 1) * sizeof *loaded);
+        loaded = xrealloc(loaded, (nloaded + 1) * sizeof *loaded);
         loaded[nloaded++] = xstrdup(path);
     }
     if (tty) printf("loaded %s\n", path);
@@ -839,8 +797,7 @@ static char *tty_line(const char *prompt) {
     sched_wait_io(resp_pipe[0], POLLIN, -1);
     int32_t len;
     if (!read_all(resp_pipe[0], &len, sizeof len) || len < 0) return NULL;
-    char *line = malloc((size_t)len + 1);
-    if (!line) rt_fatal("out of memory");
+    char *line = xmalloc((size_t)len + 1);
     if (len && !read_all(resp_pipe[0], line, (size_t)len)) {
         free(line);
         return NULL;
@@ -852,7 +809,6 @@ static char *tty_line(const char *prompt) {
 
 static void start_input_thread(void) {
     if (pipe(req_pipe) != 0 || pipe(resp_pipe) != 0) rt_fatal("pipe: %s", strerror(errno));
-    extern void run_detached(void (*fn)(void *), void *arg);
     run_detached(input_thread, NULL);
 }
 
@@ -898,20 +854,20 @@ static char *read_line_plain(void) {
 /* One input: lines are read until they form a complete item (or a `:`
  * command); at end of input what was read so far is returned. */
 static char *next_input(bool tty) {
-    Buf b = {0};
-    bput(&b, "");
+    SB b;
+    sb_init(&b);
     const char *prompt = "snow> ";
     for (;;) {
         char *line = tty ? tty_line(prompt) : read_line_plain();
         if (!line) {
-            if (b.n) return b.p;
-            free(b.p);
+            if (b.len) return sb_detach(&b);
+            sb_free(&b);
             return NULL;
         }
-        bput(&b, line);
-        bput(&b, "\n");
+        sb_puts(&b, line);
+        sb_puts(&b, "\n");
         free(line);
-        if (b.p[0] == ':' || !needs_more(b.p)) return b.p;
+        if (b.p[0] == ':' || !needs_more(sb_cstr(&b))) return sb_detach(&b);
         prompt = "  ... ";
     }
 }
@@ -929,7 +885,7 @@ static void cand(const char *prefix, size_t plen, const char *qual, const char *
         if (strcmp(cands[i], buf) == 0) return;
     if (ncands == capcands) {
         capcands = capcands ? capcands * 2 : 64;
-        cands = realloc(cands, capcands * sizeof *cands);
+        cands = xrealloc(cands, capcands * sizeof *cands);
     }
     cands[ncands++] = xstrdup(buf);
 }
@@ -958,8 +914,8 @@ static char *complete_gen(const char *text, int state) {
             for (int i = 0; cmds[i]; i++) cand(text, pl, "", cmds[i]);
             for (uint32_t i = 0; i < nbinds; i++) cand(text, pl, "", binds[i].name);
             for (uint32_t i = 0; i < ndefs; i++) cand(text, pl, "", defs[i].name);
-            for (unsigned i = 0; i < stdlib_count; i++) {
-                const StdFn *f = &stdlib_table[i];
+            for (unsigned i = 0, n = stdlib_count(); i < n; i++) {
+                const StdFn *f = stdlib_at(i);
                 if (f->module[0]) cand(text, pl, "", f->module);
                 if (f->flags & SF_PRELUDE) cand(text, pl, "", f->name);
             }
@@ -1059,7 +1015,6 @@ int cmd_repl(int argc, char **argv) {
     RtConfig cfg;
     memset(&cfg, 0, sizeof cfg);
     if (!rt_init(&cfg)) return 2;
-    extern void eval_install_hooks(void);
     eval_install_hooks();
     Value fn = val_func_static(&repl_fi);
     int st = rt_run_main(fn);

@@ -9,6 +9,7 @@
 #include "lex.h"
 #include "prelude.h"
 #include "stdlib_table.h"
+#include "xalloc.h"
 
 /* ---- symbol tables ------------------------------------------------------- */
 
@@ -29,9 +30,8 @@ static uint32_t ptr_hash(const void *p) {
 static void table_put(Table *t, const char *k, Sym *v) {
     if ((t->n + 1) * 2 > t->cap) {
         uint32_t nc = t->cap ? t->cap * 2 : 64;
-        const char **nk = calloc(nc, sizeof *nk);
-        Sym **nv = calloc(nc, sizeof *nv);
-        if (!nk || !nv) abort();
+        const char **nk = xcalloc(nc, sizeof *nk);
+        Sym **nv = xcalloc(nc, sizeof *nv);
         for (uint32_t i = 0; i < t->cap; i++) {
             if (!t->keys[i]) continue;
             uint32_t j = ptr_hash(t->keys[i]) & (nc - 1);
@@ -182,8 +182,7 @@ typedef struct Ctx {
 static void push_local(Ctx *c, const char *name, Sym *s) {
     if (c->nlocals == c->caplocals) {
         c->caplocals = c->caplocals ? c->caplocals * 2 : 64;
-        c->locals = realloc(c->locals, c->caplocals * sizeof *c->locals);
-        if (!c->locals) abort();
+        c->locals = xrealloc(c->locals, c->caplocals * sizeof *c->locals);
     }
     c->locals[c->nlocals].name = name;
     c->locals[c->nlocals].sym = s;
@@ -207,8 +206,7 @@ __attribute__((unused)) static Sym *declare_local(Ctx *c, const char *name, Node
 static void push_tvar(Ctx *c, const char *name, Sym *s) {
     if (c->ntvars == c->captvars) {
         c->captvars = c->captvars ? c->captvars * 2 : 16;
-        c->tvars = realloc(c->tvars, c->captvars * sizeof *c->tvars);
-        if (!c->tvars) abort();
+        c->tvars = xrealloc(c->tvars, c->captvars * sizeof *c->tvars);
     }
     c->tvars[c->ntvars].name = name;
     c->tvars[c->ntvars].sym = s;
@@ -292,9 +290,9 @@ Sym *resolve_lookup_global(Module *m, const char *name) {
 static bool is_std_module(const char *name) {
     if (!std_module_init) {
         std_module_init = true;
-        for (unsigned i = 0; i < stdlib_count; i++)
-            if (stdlib_table[i].module[0]) {
-                const char *k = I(stdlib_table[i].module);
+        for (unsigned i = 0, n = stdlib_count(); i < n; i++)
+            if (stdlib_at(i)->module[0]) {
+                const char *k = I(stdlib_at(i)->module);
                 if (!table_get(&std_module_tab, k)) table_put(&std_module_tab, k, stdmod_sym(k));
             }
     }
@@ -497,10 +495,9 @@ typedef struct Binds {
 static void binds_add(Binds *b, const char *name, Sym *s, Node *n) {
     if (b->n == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 8;
-        b->names = realloc(b->names, b->cap * sizeof *b->names);
-        b->syms = realloc(b->syms, b->cap * sizeof *b->syms);
-        b->nodes = realloc(b->nodes, b->cap * sizeof *b->nodes);
-        if (!b->names || !b->syms || !b->nodes) abort();
+        b->names = xrealloc(b->names, b->cap * sizeof *b->names);
+        b->syms = xrealloc(b->syms, b->cap * sizeof *b->syms);
+        b->nodes = xrealloc(b->nodes, b->cap * sizeof *b->nodes);
     }
     b->names[b->n] = name;
     b->syms[b->n] = s;
@@ -1405,8 +1402,7 @@ static void add_method_sym(Node *def, const char *name, Module *m) {
     table_put(&method_syms, name, s);
     if (nall_methods == capall_methods) {
         capall_methods = capall_methods ? capall_methods * 2 : 16;
-        all_methods = realloc(all_methods, capall_methods * sizeof *all_methods);
-        if (!all_methods) abort();
+        all_methods = xrealloc(all_methods, capall_methods * sizeof *all_methods);
     }
     all_methods[nall_methods++] = s;
 }
@@ -1573,7 +1569,7 @@ static bool visit(Module *m, int *state, Module **stack, uint32_t depth) {
     }
     state[idx] = 1;
     stack[depth] = m;
-    Module **deps = malloc((m->nimports + 1) * sizeof *deps);
+    Module **deps = xmalloc((m->nimports + 1) * sizeof *deps);
     if (m->nimports) memcpy(deps, m->imports, m->nimports * sizeof *deps);
     qsort(deps, m->nimports, sizeof *deps, cmp_mod);
     bool ok = true;
@@ -1587,8 +1583,8 @@ static bool visit(Module *m, int *state, Module **stack, uint32_t depth) {
 static void init_builtins(void) {
     if (builtins_done) return;
     builtins_done = true;
-    for (unsigned i = 0; i < stdlib_count; i++) {
-        const StdFn *f = &stdlib_table[i];
+    for (unsigned i = 0, n = stdlib_count(); i < n; i++) {
+        const StdFn *f = stdlib_at(i);
         if (f->flags & SF_PRELUDE) {
             const char *k = I(f->name);
             if (!table_get(&builtin_syms, k)) table_put(&builtin_syms, k, builtin_fn_sym(f));
@@ -1727,13 +1723,11 @@ static ModScope **scopes;
 static uint32_t nscopes, capscopes;
 
 static void setup_module(Module *m) {
-    ModScope *ms = calloc(1, sizeof *ms);
-    if (!ms) abort();
+    ModScope *ms = xcalloc(1, sizeof *ms);
     m->scope = ms;
     if (nscopes == capscopes) {
         capscopes = capscopes ? capscopes * 2 : 16;
-        scopes = realloc(scopes, capscopes * sizeof *scopes);
-        if (!scopes) abort();
+        scopes = xrealloc(scopes, capscopes * sizeof *scopes);
     }
     scopes[nscopes++] = ms;
 }
@@ -1817,11 +1811,11 @@ void resolve_project(Project *p) {
     }
     /* dependency order */
     free(order);
-    order = calloc(p->nmods + 1, sizeof *order);
+    order = xcalloc(p->nmods + 1, sizeof *order);
     norder = 0;
-    int *state = calloc(p->nmods + 1, sizeof *state);
-    Module **stack = calloc(p->nmods + 1, sizeof *stack);
-    Module **sorted = malloc((p->nmods + 1) * sizeof *sorted);
+    int *state = xcalloc(p->nmods + 1, sizeof *state);
+    Module **stack = xcalloc(p->nmods + 1, sizeof *stack);
+    Module **sorted = xmalloc((p->nmods + 1) * sizeof *sorted);
     memcpy(sorted, p->mods, p->nmods * sizeof *sorted);
     qsort(sorted, p->nmods, sizeof *sorted, cmp_mod);
     for (uint32_t i = 0; i < p->nmods; i++)

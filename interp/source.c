@@ -2,18 +2,17 @@
 #include "source.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "sb.h"
+#include "xalloc.h"
 
 static SourceFile *files;
 static uint32_t nfiles, capfiles;
-
-static void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n ? n : 1);
-    if (!q) { fputs("snow: out of memory\n", stderr); exit(70); }
-    return q;
-}
 
 uint32_t src_add(const char *path, const char *text, size_t len) {
     if (nfiles == capfiles) {
@@ -21,8 +20,8 @@ uint32_t src_add(const char *path, const char *text, size_t len) {
         files = xrealloc(files, capfiles * sizeof *files);
     }
     SourceFile *f = &files[nfiles];
-    f->path = strdup(path);
-    f->text = xrealloc(NULL, len + 1);
+    f->path = xstrdup(path);
+    f->text = xmalloc(len + 1);
     if (len) memcpy(f->text, text, len);
     f->text[len] = 0;
     f->len = len;
@@ -42,19 +41,27 @@ uint32_t src_add(const char *path, const char *text, size_t len) {
     return nfiles++;
 }
 
-int src_load(const char *path) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return -1;
-    size_t cap = 4096, len = 0;
-    char *buf = xrealloc(NULL, cap);
-    size_t r;
-    while ((r = fread(buf + len, 1, cap - len, fp)) > 0) {
-        len += r;
-        if (len == cap) { cap *= 2; buf = xrealloc(buf, cap); }
+char *src_read_file(const char *path, size_t *len) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    SB b;
+    sb_init(&b);
+    bool ok = sb_read_fd(&b, fd);
+    int err = errno;
+    close(fd);
+    if (!ok) {
+        sb_free(&b);
+        errno = err;
+        return NULL;
     }
-    int err = ferror(fp);
-    fclose(fp);
-    if (err) { free(buf); errno = EIO; return -1; }
+    if (len) *len = b.len;
+    return sb_detach(&b);
+}
+
+int src_load(const char *path) {
+    size_t len;
+    char *buf = src_read_file(path, &len);
+    if (!buf) return -1;
     uint32_t id = src_add(path, buf, len);
     free(buf);
     return (int)id;

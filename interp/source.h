@@ -25,6 +25,9 @@ typedef struct SourceFile {
 uint32_t src_add(const char *path, const char *text, size_t len);
 /* Read and register a file; returns -1 (and sets errno) on failure. */
 int src_load(const char *path);
+/* The whole file as a malloc'd NUL-terminated buffer (*len bytes before the
+ * NUL; len may be NULL); NULL with errno set on failure. */
+char *src_read_file(const char *path, size_t *len);
 SourceFile *src_get(uint32_t id);
 uint32_t src_count(void);
 /* 1-based line and column (column counts code points) of a byte offset. */

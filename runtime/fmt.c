@@ -18,6 +18,7 @@
 #include "rt.h"
 #include "str.h"
 #include "vals.h"
+#include "xalloc.h"
 
 /* ---- floats (language.md §6.3) -------------------------------------------- */
 
@@ -110,8 +111,7 @@ typedef struct Tasks {
 static void tpush(Tasks *ts, uint8_t kind, Value v, uint32_t i, const char *s) {
     if (ts->n == ts->cap) {
         size_t cap = ts->cap * 2;
-        Task *p = ts->t == ts->small ? malloc(cap * sizeof(Task)) : realloc(ts->t, cap * sizeof(Task));
-        if (!p) rt_fatal("out of memory (formatting)");
+        Task *p = ts->t == ts->small ? xmalloc(cap * sizeof(Task)) : xrealloc(ts->t, cap * sizeof(Task));
         if (ts->t == ts->small) memcpy(p, ts->small, sizeof ts->small);
         ts->t = p;
         ts->cap = cap;

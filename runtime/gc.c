@@ -46,6 +46,7 @@
 #include "map.h"
 #include "rt.h"
 #include "str.h"
+#include "xalloc.h"
 
 #define GC_MARK 0x01u
 #define OK_FREE 0
@@ -111,16 +112,6 @@ struct Heap {
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static void *xmalloc(size_t n) {
-    void *p = malloc(n);
-    if (!p) rt_fatal("out of memory (%zu bytes)", n);
-    return p;
-}
-static void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n);
-    if (!q) rt_fatal("out of memory (%zu bytes)", n);
-    return q;
-}
 static inline size_t round16(size_t n) { return (n + (GRAN - 1)) & ~(size_t)(GRAN - 1); }
 
 static inline void bit_set(Chunk *c, const uint8_t *p) {
@@ -256,8 +247,7 @@ __attribute__((noinline)) Heap *heap_current(void) { return tl_current; }
 __attribute__((noinline)) void heap_set_current(Heap *h) { tl_current = h; }
 
 Heap *heap_new(void) {
-    Heap *h = malloc(sizeof(Heap)); /* not calloc: glibc's calloc bypasses the thread cache */
-    if (!h) rt_fatal("out of memory (heap)");
+    Heap *h = xmalloc(sizeof(Heap)); /* not calloc: glibc's calloc bypasses the thread cache */
     __asm__ volatile("" : : "r"(h) : "memory"); /* or the compiler makes it calloc again */
     memset(h, 0, sizeof(Heap));
     h->trigger = MIN_TRIGGER;
@@ -457,14 +447,12 @@ void *gc_alloc_static(size_t bytes, uint8_t kind) {
     size_t sz = round16(bytes < sizeof(Obj) ? sizeof(Obj) : bytes);
     uint8_t *p;
     if (sz > 16 * 1024) {
-        p = calloc(1, sz); /* big literal: its own block, never freed */
-        if (!p) rt_fatal("out of memory (static)");
+        p = xcalloc(1, sz); /* big literal: its own block, never freed */
     } else {
         while (atomic_flag_test_and_set_explicit(&static_lock, memory_order_acquire)) {
         }
         if (!static_bump || (size_t)(static_limit - static_bump) < sz) {
-            static_bump = calloc(1, 64 * 1024);
-            if (!static_bump) rt_fatal("out of memory (static)");
+            static_bump = xcalloc(1, 64 * 1024);
             static_limit = static_bump + 64 * 1024;
         }
         p = static_bump;

@@ -19,6 +19,7 @@
 #include "rt.h"
 #include "str.h"
 #include "vals.h"
+#include "xalloc.h"
 
 Value json_wrap(int kind, Value v) {
     JsonObj *j = gc_alloc(sizeof(JsonObj), OK_JSON);
@@ -93,8 +94,7 @@ static bool parse_number(P *p, bool positive, Value *out) {
         is_float = true;
     }
     size_t len = p->i - start;
-    char tmp[64], *buf = len < sizeof tmp ? tmp : malloc(len + 1);
-    if (!buf) rt_fatal("out of memory (json)");
+    char tmp[64], *buf = len < sizeof tmp ? tmp : xmalloc(len + 1);
     memcpy(buf, p->s + start, len);
     buf[len] = 0;
     if (!is_float) {
@@ -470,8 +470,7 @@ typedef struct ETasks {
 static ETask *epush(ETasks *ts, uint8_t kind) {
     if (ts->n == ts->cap) {
         ts->cap = ts->cap ? ts->cap * 2 : 32;
-        ts->t = realloc(ts->t, ts->cap * sizeof(ETask));
-        if (!ts->t) rt_fatal("out of memory (json)");
+        ts->t = xrealloc(ts->t, ts->cap * sizeof(ETask));
     }
     ETask *t = &ts->t[ts->n++];
     memset(t, 0, sizeof *t);
@@ -509,8 +508,7 @@ static void encode_value(SB *b, ETasks *ts, Value v) {
     }
     case T_MAP: {
         uint32_t n = (uint32_t)map_size(v);
-        Member *m = calloc(n ? n : 1, sizeof(Member));
-        if (!m) rt_fatal("out of memory (json)");
+        Member *m = xcalloc(n ? n : 1, sizeof(Member));
         MapIter it;
         Value k, val;
         uint32_t i = 0;
@@ -523,8 +521,7 @@ static void encode_value(SB *b, ETasks *ts, Value v) {
                 SB kb;
                 sb_init(&kb);
                 fmt_display(&kb, k);
-                m[i].owned = malloc(kb.len + 1);
-                if (!m[i].owned) rt_fatal("out of memory (json)");
+                m[i].owned = xmalloc(kb.len + 1);
                 memcpy(m[i].owned, kb.p, kb.len);
                 m[i].k = m[i].owned;
                 m[i].klen = kb.len;
@@ -540,8 +537,7 @@ static void encode_value(SB *b, ETasks *ts, Value v) {
     }
     case T_STRUCT: {
         const TypeDesc *td = AS_STRUCT(v)->type;
-        Member *m = calloc(td->nfields ? td->nfields : 1, sizeof(Member));
-        if (!m) rt_fatal("out of memory (json)");
+        Member *m = xcalloc(td->nfields ? td->nfields : 1, sizeof(Member));
         for (uint32_t i = 0; i < td->nfields; i++) {
             m[i].k = td->field_names[i];
             m[i].klen = strlen(td->field_names[i]);
@@ -926,8 +922,7 @@ static bool parse_float_text(const char *p, size_t n, double *out) {
         if (!ed) return false;
     }
     if (i != n) return false;
-    char tmp[128], *buf = n < sizeof tmp ? tmp : malloc(n + 1);
-    if (!buf) rt_fatal("out of memory (row)");
+    char tmp[128], *buf = n < sizeof tmp ? tmp : xmalloc(n + 1);
     memcpy(buf, p, n);
     buf[n] = 0;
     *out = strtod(buf, NULL);

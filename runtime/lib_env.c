@@ -5,16 +5,16 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "lib.h"
 #include "lib_util.h"
 #include "list.h"
 #include "sb.h"
+#include "stdlib_table.h"
 #include "str.h"
 #include "vals.h"
 
 /* Some(value) when the variable exists and is valid UTF-8; a name that
  * cannot be a variable (empty, `=`, NUL) is simply absent. */
-Value bi_env_get(Value *a, int n) {
+static Value bi_env_get(Value *a, int n) {
     lib_need(a[0], T_STR, "Env.get", 1);
     const char *name = str_data(a[0]);
     size_t len = str_len(a[0]);
@@ -44,7 +44,7 @@ static Value lossy(const char *s, size_t l) {
     return sb_finish(&b);
 }
 
-Value bi_env_args(Value *a, int n) {
+static Value bi_env_args(Value *a, int n) {
     ListBuilder lb;
     lb_init(&lb, rt_argc > 0 ? (size_t)rt_argc : 0);
     for (int i = 0; i < rt_argc; i++) {
@@ -54,3 +54,11 @@ Value bi_env_args(Value *a, int n) {
     }
     return lb_finish(&lb);
 }
+
+/* ---- rows of the library table (stdlib_table.h) ---------------------------- */
+
+static const StdFn env_lib[] = {
+    {"Env", "get", "Fun(String) -> Option<String>", bi_env_get, 1, SF_PREFIXED, "the value of an environment variable"},
+    {"Env", "args", "Fun() -> List<String>", bi_env_args, 0, 0, "the program name followed by the arguments after `--`"},
+};
+STDLIB_REGISTER(env_lib)

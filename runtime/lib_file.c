@@ -14,10 +14,11 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
-#include "lib.h"
 #include "lib_util.h"
+#include "stdlib_table.h"
 #include "str.h"
 #include "vals.h"
+#include "xalloc.h"
 
 Value lib_os_error(int err) {
     char buf[160];
@@ -59,7 +60,7 @@ static const char *path_of(Value v, const char *fn) {
 
 static Value nul_in_path(void) { return val_err_cstr("file name contained an unexpected NUL byte"); }
 
-Value bi_file_read(Value *a, int n) {
+static Value bi_file_read(Value *a, int n) {
     const char *path = path_of(a[0], "File.read");
     if (!path) return nul_in_path();
     int fd;
@@ -68,14 +69,12 @@ Value bi_file_read(Value *a, int n) {
     if (fd < 0) return lib_os_error(errno);
     struct stat st;
     size_t cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-    char *buf = malloc(cap);
-    if (!buf) rt_fatal("out of memory");
+    char *buf = xmalloc(cap);
     size_t len = 0;
     for (;;) {
         if (len == cap) {
             cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (!nb) rt_fatal("out of memory");
+            char *nb = xrealloc(buf, cap);
             buf = nb;
         }
         ssize_t r = read(fd, buf + len, cap - len);
@@ -128,18 +127,29 @@ static Value write_file(Value *a, int flags, const char *fn) {
     return val_ok(v_unit());
 }
 
-Value bi_file_write(Value *a, int n) { return write_file(a, O_TRUNC, "File.write"); }
-Value bi_file_append(Value *a, int n) { return write_file(a, O_APPEND, "File.append"); }
+static Value bi_file_write(Value *a, int n) { return write_file(a, O_TRUNC, "File.write"); }
+static Value bi_file_append(Value *a, int n) { return write_file(a, O_APPEND, "File.append"); }
 
-Value bi_file_exists(Value *a, int n) {
+static Value bi_file_exists(Value *a, int n) {
     const char *path = path_of(a[0], "File.exists");
     struct stat st;
     return v_bool(path && stat(path, &st) == 0);
 }
 
-Value bi_file_delete(Value *a, int n) {
+static Value bi_file_delete(Value *a, int n) {
     const char *path = path_of(a[0], "File.delete");
     if (!path) return nul_in_path();
     if (unlink(path) != 0) return lib_os_error(errno);
     return val_ok(v_unit());
 }
+
+/* ---- rows of the library table (stdlib_table.h) ---------------------------- */
+
+static const StdFn file_lib[] = {
+    {"File", "read", "Fun(String) -> Result<String, String>", bi_file_read, 1, SF_PREFIXED, "the whole file as a string"},
+    {"File", "write", "Fun(String, String) -> Result<(), String>", bi_file_write, 2, SF_PREFIXED, "create or truncate, then write"},
+    {"File", "append", "Fun(String, String) -> Result<(), String>", bi_file_append, 2, SF_PREFIXED, "append, creating the file if needed"},
+    {"File", "exists", "Fun(String) -> Bool", bi_file_exists, 1, SF_PREFIXED, "does the path exist?"},
+    {"File", "delete", "Fun(String) -> Result<(), String>", bi_file_delete, 1, SF_PREFIXED, "remove a file"},
+};
+STDLIB_REGISTER(file_lib)

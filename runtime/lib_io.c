@@ -16,12 +16,13 @@
 #include <threads.h>
 #include <unistd.h>
 
-#include "lib.h"
 #include "lib_util.h"
 #include "rt.h"
 #include "sched.h"
+#include "stdlib_table.h"
 #include "str.h"
 #include "vals.h"
+#include "xalloc.h"
 
 static void write_line(FILE *f, Value s, bool nl) {
     size_t n = str_len(s);
@@ -31,46 +32,45 @@ static void write_line(FILE *f, Value s, bool nl) {
         return;
     }
     char small[512];
-    char *buf = n + 1 <= sizeof small ? small : malloc(n + 1);
-    if (!buf) rt_fatal("out of memory");
+    char *buf = n + 1 <= sizeof small ? small : xmalloc(n + 1);
     memcpy(buf, p, n);
     buf[n] = '\n';
     fwrite(buf, 1, n + 1, f);
     if (buf != small) free(buf);
 }
 
-Value bi_println(Value *a, int n) {
+static Value bi_println(Value *a, int n) {
     (void)n;
     write_line(stdout, a[0], true);
     return v_unit();
 }
 
-Value bi_print(Value *a, int n) {
+static Value bi_print(Value *a, int n) {
     (void)n;
     write_line(stdout, a[0], false);
     return v_unit();
 }
 
-Value bi_io_eprintln(Value *a, int n) {
+static Value bi_io_eprintln(Value *a, int n) {
     (void)n;
     fflush(stdout);
     write_line(stderr, a[0], true);
     return v_unit();
 }
 
-Value bi_compare(Value *a, int n) {
+static Value bi_compare(Value *a, int n) {
     (void)n;
     return val_ordering(val_cmp(a[0], a[1]));
 }
 
-Value bi_panic(Value *a, int n) {
+static Value bi_panic(Value *a, int n) {
     (void)n;
     rt_panic("%.*s", (int)str_len(a[0]), str_data(a[0]));
 }
 
 /* default() as a value or where the type was not known statically: the
  * evaluator resolves every typed default() call itself (prepare_conc.inc). */
-Value bi_default(Value *a, int n) {
+static Value bi_default(Value *a, int n) {
     (void)a;
     (void)n;
     rt_panic("default(): the required type has no Default value");
@@ -118,8 +118,7 @@ static int fill(void) {
             in.pos = 0;
         } else {
             size_t nc = in.cap ? in.cap * 2 : 65536;
-            char *nb = realloc(in.buf, nc);
-            if (!nb) rt_fatal("out of memory");
+            char *nb = xrealloc(in.buf, nc);
             in.buf = nb;
             in.cap = nc;
         }
@@ -135,7 +134,7 @@ static int fill(void) {
     }
 }
 
-Value bi_io_read_line(Value *a, int n) {
+static Value bi_io_read_line(Value *a, int n) {
     (void)a;
     (void)n;
     call_once(&in_once, in_init);
@@ -157,3 +156,16 @@ Value bi_io_read_line(Value *a, int n) {
         if (err) return lib_os_error(err);
     }
 }
+
+/* ---- rows of the library table (stdlib_table.h) ---------------------------- */
+
+static const StdFn io_lib[] = {
+    {"", "println", "Fun(String) -> ()", bi_println, 1, SF_PRELUDE, "write a line to standard output"},
+    {"", "print", "Fun(String) -> ()", bi_print, 1, SF_PRELUDE, "write to standard output without a newline"},
+    {"", "compare", "Fun(T, T) -> Ordering where T: Ord", bi_compare, 2, SF_PRELUDE, "three-way comparison: Less, Equal or Greater"},
+    {"", "default", "Fun() -> T where T: Default", bi_default, 0, SF_PRELUDE|SF_SPECIAL, "the Default value of the type the context requires"},
+    {"", "panic", "Fun(String) -> T", bi_panic, 1, SF_PRELUDE, "crash the current process with reason Error(message)"},
+    {"IO", "eprintln", "Fun(String) -> ()", bi_io_eprintln, 1, SF_PREFIXED, "write a line to standard error"},
+    {"IO", "read_line", "Fun() -> Result<String, String>", bi_io_read_line, 0, SF_PREFIXED|SF_BLOCKS, "read one line from standard input (without the newline)"},
+};
+STDLIB_REGISTER(io_lib)

@@ -33,12 +33,12 @@
 #include <string.h>
 
 #include "gc.h"
-#include "lib.h"
 #include "lib_util.h"
 #include "list.h"
 #include "mbox.h"
 #include "proc.h"
 #include "rt.h"
+#include "stdlib_table.h"
 #include "str.h"
 #include "sysmsg.h"
 #include "vals.h"
@@ -178,14 +178,14 @@ static bool await_job(uint64_t job, int64_t timeout_ms, Value *out) {
 
 /* ---- the library rows ------------------------------------------------------------- */
 
-Value bi_job_async(Value *args, int nargs) {
+static Value bi_job_async(Value *args, int nargs) {
     (void)nargs;
     lib_need(args[0], T_FUNC, "Job.async", 1);
     Value a[2] = {args[0], v_pid(proc_self_pid())};
     return v_pid(job_spawn(&job_body_fn, 2, a));
 }
 
-Value bi_job_await(Value *args, int nargs) {
+static Value bi_job_await(Value *args, int nargs) {
     (void)nargs;
     lib_need(args[0], T_PID, "Job.await", 1);
     Value r;
@@ -193,7 +193,7 @@ Value bi_job_await(Value *args, int nargs) {
     return r;
 }
 
-Value bi_job_await_timeout(Value *args, int nargs) {
+static Value bi_job_await_timeout(Value *args, int nargs) {
     (void)nargs;
     lib_need(args[0], T_PID, "Job.await_timeout", 1);
     lib_need(args[1], T_INT, "Job.await_timeout", 2);
@@ -225,7 +225,7 @@ static bool map_entry(const MboxEntry *e, void *ud) {
     return (k == MB_JOB_RESULT || k == MB_JOB_DOWN) && map_index(ud, entry_job(e)) >= 0;
 }
 
-Value bi_job_map(Value *args, int nargs) {
+static Value bi_job_map(Value *args, int nargs) {
     (void)nargs;
     lib_need(args[0], T_LIST, "Job.map", 1);
     lib_need(args[1], T_FUNC, "Job.map", 2);
@@ -262,3 +262,13 @@ Value bi_job_map(Value *args, int nargs) {
     for (uint32_t i = 0; i < n; i++) lb_push(&b, results[i]);
     return lb_finish(&b);
 }
+
+/* ---- rows of the library table (stdlib_table.h) ---------------------------- */
+
+static const StdFn job_lib[] = {
+    {"Job", "async", "Fun(Fun() -> T) -> Pid<T>", bi_job_async, 1, 0, "run a function in a new process"},
+    {"Job", "await", "Fun(Pid<T>) -> Result<T, String>", bi_job_await, 1, SF_BLOCKS, "wait for a job's result"},
+    {"Job", "await_timeout", "Fun(Pid<T>, Int) -> Result<T, String>", bi_job_await_timeout, 2, SF_BLOCKS, "wait at most ms milliseconds for a job's result"},
+    {"Job", "map", "Fun(List<A>, Fun(A) -> B) -> List<Result<B, String>>", bi_job_map, 2, SF_BLOCKS, "run a function on every element concurrently; results in input order"},
+};
+STDLIB_REGISTER(job_lib)

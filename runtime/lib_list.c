@@ -11,66 +11,66 @@
 #include <string.h>
 
 #include "gc.h"
-#include "lib.h"
 #include "lib_util.h"
 #include "list.h"
+#include "stdlib_table.h"
 #include "vals.h"
 
 #define NEED_LIST(v, fn, i) lib_need((v), T_LIST, (fn), (i))
 
-Value bi_list_new(Value *a, int n) { return list_empty(); }
+static Value bi_list_new(Value *a, int n) { return list_empty(); }
 
-Value bi_list_length(Value *a, int n) {
+static Value bi_list_length(Value *a, int n) {
     NEED_LIST(a[0], "List.length", 1);
     return v_int((int64_t)list_len(a[0]));
 }
 
-Value bi_list_append(Value *a, int n) {
+static Value bi_list_append(Value *a, int n) {
     NEED_LIST(a[0], "List.append", 1);
     return list_append(a[0], a[1]);
 }
 
-Value bi_list_head(Value *a, int n) {
+static Value bi_list_head(Value *a, int n) {
     NEED_LIST(a[0], "List.head", 1);
     return list_head(a[0]);
 }
 
-Value bi_list_tail(Value *a, int n) {
+static Value bi_list_tail(Value *a, int n) {
     NEED_LIST(a[0], "List.tail", 1);
     return list_tail(a[0]);
 }
 
-Value bi_list_last(Value *a, int n) {
+static Value bi_list_last(Value *a, int n) {
     NEED_LIST(a[0], "List.last", 1);
     return list_last(a[0]);
 }
 
-Value bi_list_get(Value *a, int n) {
+static Value bi_list_get(Value *a, int n) {
     NEED_LIST(a[0], "List.get", 1);
     lib_need(a[1], T_INT, "List.get", 2);
     return list_get_checked(a[0], a[1].i);
 }
 
-Value bi_list_nth(Value *a, int n) {
+static Value bi_list_nth(Value *a, int n) {
     NEED_LIST(a[0], "List.nth", 1);
     lib_need(a[1], T_INT, "List.nth", 2);
     return list_get_checked(a[0], a[1].i);
 }
 
-Value bi_list_concat(Value *a, int n) {
+static Value bi_list_concat(Value *a, int n) {
     NEED_LIST(a[0], "List.concat", 1);
     NEED_LIST(a[1], "List.concat", 2);
     return list_concat(a[0], a[1]);
 }
 
-Value bi_list_reverse(Value *a, int n) {
+static Value bi_list_reverse(Value *a, int n) {
     NEED_LIST(a[0], "List.reverse", 1);
     return list_reverse(a[0]);
 }
 
 /* ---- higher-order ------------------------------------------------------------ */
 
-Value bi_list_map(Value *a, int n) {
+static Value bi_list_map(Value *a, int n) {
     NEED_LIST(a[0], "List.map", 1);
     Value xs = a[0], f = a[1];
     size_t len = list_len(xs);
@@ -97,12 +97,12 @@ static Value filter_list(Value xs, Value p, const char *fn) {
     return lb_finish(&lb);
 }
 
-Value bi_list_filter(Value *a, int n) {
+static Value bi_list_filter(Value *a, int n) {
     NEED_LIST(a[0], "List.filter", 1);
     return filter_list(a[0], a[1], "List.filter");
 }
 
-Value bi_list_reduce(Value *a, int n) {
+static Value bi_list_reduce(Value *a, int n) {
     NEED_LIST(a[0], "List.reduce", 1);
     Value xs = a[0], acc = a[1], f = a[2];
     size_t len = list_len(xs);
@@ -111,7 +111,7 @@ Value bi_list_reduce(Value *a, int n) {
     return acc;
 }
 
-Value bi_list_find(Value *a, int n) {
+static Value bi_list_find(Value *a, int n) {
     NEED_LIST(a[0], "List.find", 1);
     size_t len = list_len(a[0]);
     const Value *it = list_items(a[0]);
@@ -120,7 +120,7 @@ Value bi_list_find(Value *a, int n) {
     return val_none();
 }
 
-Value bi_list_any(Value *a, int n) {
+static Value bi_list_any(Value *a, int n) {
     NEED_LIST(a[0], "List.any", 1);
     size_t len = list_len(a[0]);
     const Value *it = list_items(a[0]);
@@ -129,7 +129,7 @@ Value bi_list_any(Value *a, int n) {
     return v_bool(false);
 }
 
-Value bi_list_all(Value *a, int n) {
+static Value bi_list_all(Value *a, int n) {
     NEED_LIST(a[0], "List.all", 1);
     size_t len = list_len(a[0]);
     const Value *it = list_items(a[0]);
@@ -138,7 +138,7 @@ Value bi_list_all(Value *a, int n) {
     return v_bool(true);
 }
 
-Value bi_list_contains(Value *a, int n) {
+static Value bi_list_contains(Value *a, int n) {
     NEED_LIST(a[0], "List.contains", 1);
     size_t len = list_len(a[0]);
     const Value *it = list_items(a[0]);
@@ -199,7 +199,7 @@ static void merge_sort(Value *v, Value *tmp, size_t n, Value cmp) {
     while (i < h) v[k++] = tmp[i++];
 }
 
-Value bi_list_sort(Value *a, int n) {
+static Value bi_list_sort(Value *a, int n) {
     NEED_LIST(a[0], "List.sort", 1);
     Value xs = a[0], cmp = a[1];
     size_t len = list_len(xs);
@@ -218,7 +218,7 @@ Value bi_list_sort(Value *a, int n) {
 
 /* ---- structure ---------------------------------------------------------------------- */
 
-Value bi_list_zip(Value *a, int n) {
+static Value bi_list_zip(Value *a, int n) {
     NEED_LIST(a[0], "List.zip", 1);
     NEED_LIST(a[1], "List.zip", 2);
     size_t la = list_len(a[0]), lb_ = list_len(a[1]), len = la < lb_ ? la : lb_;
@@ -229,7 +229,7 @@ Value bi_list_zip(Value *a, int n) {
     return lb_finish(&lb);
 }
 
-Value bi_list_flat_map(Value *a, int n) {
+static Value bi_list_flat_map(Value *a, int n) {
     NEED_LIST(a[0], "List.flat_map", 1);
     Value xs = a[0], f = a[1];
     size_t len = list_len(xs);
@@ -246,7 +246,7 @@ Value bi_list_flat_map(Value *a, int n) {
     return lb_finish(&lb);
 }
 
-Value bi_list_flatten(Value *a, int n) {
+static Value bi_list_flatten(Value *a, int n) {
     NEED_LIST(a[0], "List.flatten", 1);
     size_t len = list_len(a[0]), total = 0;
     const Value *it = list_items(a[0]);
@@ -264,7 +264,7 @@ Value bi_list_flatten(Value *a, int n) {
     return lb_finish(&lb);
 }
 
-Value bi_list_enumerate(Value *a, int n) {
+static Value bi_list_enumerate(Value *a, int n) {
     NEED_LIST(a[0], "List.enumerate", 1);
     size_t len = list_len(a[0]);
     const Value *it = list_items(a[0]);
@@ -274,14 +274,44 @@ Value bi_list_enumerate(Value *a, int n) {
     return lb_finish(&lb);
 }
 
-Value bi_list_take(Value *a, int n) {
+static Value bi_list_take(Value *a, int n) {
     NEED_LIST(a[0], "List.take", 1);
     lib_need(a[1], T_INT, "List.take", 2);
     return list_take(a[0], a[1].i);
 }
 
-Value bi_list_drop(Value *a, int n) {
+static Value bi_list_drop(Value *a, int n) {
     NEED_LIST(a[0], "List.drop", 1);
     lib_need(a[1], T_INT, "List.drop", 2);
     return list_drop(a[0], a[1].i);
 }
+
+/* ---- rows of the library table (stdlib_table.h) ---------------------------- */
+
+static const StdFn list_lib[] = {
+    {"List", "new", "Fun() -> List<T>", bi_list_new, 0, SF_PREFIXED, "an empty list"},
+    {"List", "length", "Fun(List<T>) -> Int", bi_list_length, 1, SF_PREFIXED, "number of elements"},
+    {"List", "append", "Fun(List<T>, T) -> List<T>", bi_list_append, 2, SF_PREFIXED, "add an element at the end"},
+    {"List", "head", "Fun(List<T>) -> T", bi_list_head, 1, SF_PREFIXED|SF_PRELUDE, "the first element (panics on [])"},
+    {"List", "tail", "Fun(List<T>) -> List<T>", bi_list_tail, 1, SF_PREFIXED|SF_PRELUDE, "all but the first element (panics on [])"},
+    {"List", "last", "Fun(List<T>) -> T", bi_list_last, 1, SF_PREFIXED, "the last element (panics on [])"},
+    {"List", "get", "Fun(List<T>, Int) -> T", bi_list_get, 2, SF_PREFIXED, "the element at an index (panics when out of bounds)"},
+    {"List", "nth", "Fun(List<T>, Int) -> T", bi_list_nth, 2, SF_PREFIXED, "same as List.get"},
+    {"List", "concat", "Fun(List<T>, List<T>) -> List<T>", bi_list_concat, 2, SF_PREFIXED, "the elements of both lists"},
+    {"List", "reverse", "Fun(List<T>) -> List<T>", bi_list_reverse, 1, SF_PREFIXED, "the elements in reverse order"},
+    {"List", "map", "Fun(List<T>, Fun(T) -> U) -> List<U>", bi_list_map, 2, SF_PREFIXED|SF_PRELUDE, "apply a function to every element"},
+    {"List", "filter", "Fun(List<T>, Fun(T) -> Bool) -> List<T>", bi_list_filter, 2, SF_PREFIXED|SF_PRELUDE, "keep the elements satisfying a predicate"},
+    {"List", "reduce", "Fun(List<T>, U, Fun(U, T) -> U) -> U", bi_list_reduce, 3, SF_PREFIXED|SF_PRELUDE, "fold from the left"},
+    {"List", "sort", "Fun(List<T>, Fun(T, T) -> Int) -> List<T>", bi_list_sort, 2, SF_PREFIXED, "stable sort with a comparator returning <0, 0, >0"},
+    {"List", "find", "Fun(List<T>, Fun(T) -> Bool) -> Option<T>", bi_list_find, 2, SF_PREFIXED, "the first element satisfying a predicate"},
+    {"List", "any", "Fun(List<T>, Fun(T) -> Bool) -> Bool", bi_list_any, 2, SF_PREFIXED, "does some element satisfy the predicate?"},
+    {"List", "all", "Fun(List<T>, Fun(T) -> Bool) -> Bool", bi_list_all, 2, SF_PREFIXED, "do all elements satisfy the predicate?"},
+    {"List", "contains", "Fun(List<T>, T) -> Bool where T: Eq", bi_list_contains, 2, SF_PREFIXED, "is the value an element (==)?"},
+    {"List", "zip", "Fun(List<T>, List<U>) -> List<(T, U)>", bi_list_zip, 2, SF_PREFIXED, "pair elements by position"},
+    {"List", "flat_map", "Fun(List<T>, Fun(T) -> List<U>) -> List<U>", bi_list_flat_map, 2, SF_PREFIXED, "map then flatten"},
+    {"List", "flatten", "Fun(List<List<T>>) -> List<T>", bi_list_flatten, 1, SF_PREFIXED, "concatenate a list of lists"},
+    {"List", "enumerate", "Fun(List<T>) -> List<(Int, T)>", bi_list_enumerate, 1, SF_PREFIXED, "pair each element with its index"},
+    {"List", "take", "Fun(List<T>, Int) -> List<T>", bi_list_take, 2, SF_PREFIXED, "the first n elements"},
+    {"List", "drop", "Fun(List<T>, Int) -> List<T>", bi_list_drop, 2, SF_PREFIXED, "all but the first n elements"},
+};
+STDLIB_REGISTER(list_lib)

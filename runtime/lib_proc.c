@@ -1,20 +1,25 @@
 /* lib_proc.c — the Timer and Process rows of the library table
- * (stdlib.md §15, spec/README.md decision 9): each forwards to the process
- * runtime (proc.h) or the timers (timer.h), which own the semantics. */
-#include "lib.h"
+ * (stdlib.md §15, spec/README.md decision 9): they point straight at the
+ * builtins of the process runtime (proc.h) and of the timers (timer.h),
+ * which own the semantics. */
 #include "proc.h"
+#include "stdlib_table.h"
 #include "timer.h"
 
-Value bi_timer_sleep(Value *a, int n) { return timer_bi_sleep(a, n); }
-Value bi_timer_send_after(Value *a, int n) { return timer_bi_send_after(a, n); }
+/* ---- rows of the library table (stdlib_table.h) ---------------------------- */
 
-Value bi_process_link(Value *a, int n) { return proc_bi_link(a, n); }
-Value bi_process_unlink(Value *a, int n) { return proc_bi_unlink(a, n); }
-Value bi_process_monitor(Value *a, int n) { return proc_bi_monitor(a, n); }
-Value bi_process_demonitor(Value *a, int n) { return proc_bi_demonitor(a, n); }
-Value bi_process_trap_exit(Value *a, int n) { return proc_bi_trap_exit(a, n); }
-Value bi_process_exit(Value *a, int n) { return proc_bi_exit(a, n); }
-Value bi_process_is_alive(Value *a, int n) { return proc_bi_is_alive(a, n); }
-Value bi_process_register(Value *a, int n) { return proc_bi_register(a, n); }
-Value bi_process_whereis(Value *a, int n) { return proc_bi_whereis(a, n); }
-Value bi_process_unregister(Value *a, int n) { return proc_bi_unregister(a, n); }
+static const StdFn proc_lib[] = {
+    {"Timer", "sleep", "Fun(Int) -> ()", timer_bi_sleep, 1, SF_BLOCKS, "suspend the current process for at least ms milliseconds"},
+    {"Timer", "send_after", "Fun(Pid<T>, Int, T) -> ()", timer_bi_send_after, 3, 0, "send a message after ms milliseconds"},
+    {"Process", "link", "Fun(Pid) -> ()", proc_bi_link, 1, 0, "link the current process with another"},
+    {"Process", "unlink", "Fun(Pid) -> ()", proc_bi_unlink, 1, 0, "remove a link"},
+    {"Process", "monitor", "Fun(Pid) -> Ref", proc_bi_monitor, 1, 0, "monitor a process: a Down signal arrives when it exits"},
+    {"Process", "demonitor", "Fun(Ref) -> Bool", proc_bi_demonitor, 1, 0, "remove a monitor"},
+    {"Process", "trap_exit", "Fun(Bool) -> Bool", proc_bi_trap_exit, 1, 0, "receive exits of linked processes as Exit signals; returns the previous setting"},
+    {"Process", "exit", "Fun(Pid, ExitReason) -> ()", proc_bi_exit, 2, 0, "send an exit signal to a process"},
+    {"Process", "is_alive", "Fun(Pid) -> Bool", proc_bi_is_alive, 1, 0, "is the process still running?"},
+    {"Process", "register", "Fun(String, Pid) -> Result<(), String>", proc_bi_register, 2, 0, "give a process a name"},
+    {"Process", "whereis", "Fun(String) -> Option<Pid>", proc_bi_whereis, 1, 0, "look up a registered name"},
+    {"Process", "unregister", "Fun(String) -> Result<(), String>", proc_bi_unregister, 1, 0, "remove a registered name"},
+};
+STDLIB_REGISTER(proc_lib)

@@ -17,12 +17,13 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "lib.h"
 #include "lib_util.h"
 #include "list.h"
 #include "sb.h"
+#include "stdlib_table.h"
 #include "str.h"
 #include "vals.h"
+#include "xalloc.h"
 
 typedef struct SpecialCase {
     uint32_t cp;
@@ -131,12 +132,12 @@ static size_t byte_offset_back(const char *p, size_t len, size_t cp) {
 
 /* ---- length, slice, search ----------------------------------------------- */
 
-Value bi_string_length(Value *a, int n) {
+static Value bi_string_length(Value *a, int n) {
     NEED_STR(a[0], "String.length", 1);
     return v_int((int64_t)str_cplen(a[0]));
 }
 
-Value bi_string_slice(Value *a, int n) {
+static Value bi_string_slice(Value *a, int n) {
     NEED_STR(a[0], "String.slice", 1);
     lib_need(a[1], T_INT, "String.slice", 2);
     lib_need(a[2], T_INT, "String.slice", 3);
@@ -156,7 +157,7 @@ Value bi_string_slice(Value *a, int n) {
     return str_new(p + bfrom, bto - bfrom);
 }
 
-Value bi_string_contains(Value *a, int n) {
+static Value bi_string_contains(Value *a, int n) {
     NEED_STR(a[0], "String.contains", 1);
     NEED_STR(a[1], "String.contains", 2);
     size_t hn = str_len(a[0]), nn = str_len(a[1]);
@@ -165,14 +166,14 @@ Value bi_string_contains(Value *a, int n) {
     return v_bool(memmem(str_data(a[0]), hn, str_data(a[1]), nn) != NULL);
 }
 
-Value bi_string_starts_with(Value *a, int n) {
+static Value bi_string_starts_with(Value *a, int n) {
     NEED_STR(a[0], "String.starts_with", 1);
     NEED_STR(a[1], "String.starts_with", 2);
     size_t hn = str_len(a[0]), nn = str_len(a[1]);
     return v_bool(nn <= hn && memcmp(str_data(a[0]), str_data(a[1]), nn) == 0);
 }
 
-Value bi_string_ends_with(Value *a, int n) {
+static Value bi_string_ends_with(Value *a, int n) {
     NEED_STR(a[0], "String.ends_with", 1);
     NEED_STR(a[1], "String.ends_with", 2);
     size_t hn = str_len(a[0]), nn = str_len(a[1]);
@@ -208,7 +209,7 @@ static void trim_range(const char *p, size_t len, size_t *lo, size_t *hi) {
     *hi = j;
 }
 
-Value bi_string_trim(Value *a, int n) {
+static Value bi_string_trim(Value *a, int n) {
     NEED_STR(a[0], "String.trim", 1);
     const char *p = str_data(a[0]);
     size_t len = str_len(a[0]), lo, hi;
@@ -348,12 +349,12 @@ static Value convert_case(Value s, bool upper) {
     return sb_finish(&b);
 }
 
-Value bi_string_to_upper(Value *a, int n) {
+static Value bi_string_to_upper(Value *a, int n) {
     NEED_STR(a[0], "String.to_upper", 1);
     return convert_case(a[0], true);
 }
 
-Value bi_string_to_lower(Value *a, int n) {
+static Value bi_string_to_lower(Value *a, int n) {
     NEED_STR(a[0], "String.to_lower", 1);
     return convert_case(a[0], false);
 }
@@ -367,7 +368,7 @@ static inline const char *find(const char *p, const char *end, const char *nd, s
     return memmem(p, (size_t)(end - p), nd, nn);
 }
 
-Value bi_string_replace(Value *a, int n) {
+static Value bi_string_replace(Value *a, int n) {
     NEED_STR(a[0], "String.replace", 1);
     NEED_STR(a[1], "String.replace", 2);
     NEED_STR(a[2], "String.replace", 3);
@@ -415,7 +416,7 @@ Value bi_string_replace(Value *a, int n) {
     return r;
 }
 
-Value bi_string_split(Value *a, int n) {
+static Value bi_string_split(Value *a, int n) {
     NEED_STR(a[0], "String.split", 1);
     NEED_STR(a[1], "String.split", 2);
     Value s = a[0], delim = a[1];
@@ -455,7 +456,7 @@ Value bi_string_split(Value *a, int n) {
     return lb_finish(&lb);
 }
 
-Value bi_string_join(Value *a, int n) {
+static Value bi_string_join(Value *a, int n) {
     lib_need(a[0], T_LIST, "String.join", 1);
     NEED_STR(a[1], "String.join", 2);
     Value parts = a[0], sep = a[1];
@@ -490,7 +491,7 @@ Value bi_string_join(Value *a, int n) {
 /* ---- number parsing -------------------------------------------------------------- */
 
 /* String.to_int: trim, optional sign, one or more ASCII digits, in range. */
-Value bi_string_to_int(Value *a, int n) {
+static Value bi_string_to_int(Value *a, int n) {
     NEED_STR(a[0], "String.to_int", 1);
     const char *p = str_data(a[0]);
     size_t lo, hi;
@@ -540,7 +541,7 @@ static bool float_syntax(const char *p, size_t n) {
     return i == n;
 }
 
-Value bi_string_to_float(Value *a, int n) {
+static Value bi_string_to_float(Value *a, int n) {
     NEED_STR(a[0], "String.to_float", 1);
     const char *p = str_data(a[0]);
     size_t lo, hi;
@@ -556,8 +557,7 @@ Value bi_string_to_float(Value *a, int n) {
     if (!float_syntax(body, bl)) return val_none();
     /* strtod needs a NUL-terminated copy; parse in the C locale */
     char small[64];
-    char *buf = len < sizeof small ? small : malloc(len + 1);
-    if (!buf) rt_fatal("out of memory");
+    char *buf = len < sizeof small ? small : xmalloc(len + 1);
     memcpy(buf, q, len);
     buf[len] = 0;
     pthread_once(&c_locale_once, c_locale_init);
@@ -565,3 +565,22 @@ Value bi_string_to_float(Value *a, int n) {
     if (buf != small) free(buf);
     return val_some(v_float(d));
 }
+
+/* ---- rows of the library table (stdlib_table.h) ---------------------------- */
+
+static const StdFn string_lib[] = {
+    {"String", "length", "Fun(String) -> Int", bi_string_length, 1, SF_PREFIXED, "number of characters (code points)"},
+    {"String", "slice", "Fun(String, Int, Int) -> String", bi_string_slice, 3, SF_PREFIXED, "characters [start, end), bounds clamped"},
+    {"String", "contains", "Fun(String, String) -> Bool", bi_string_contains, 2, SF_PREFIXED, "does the string contain the substring?"},
+    {"String", "starts_with", "Fun(String, String) -> Bool", bi_string_starts_with, 2, SF_PREFIXED, "does the string start with the prefix?"},
+    {"String", "ends_with", "Fun(String, String) -> Bool", bi_string_ends_with, 2, SF_PREFIXED, "does the string end with the suffix?"},
+    {"String", "trim", "Fun(String) -> String", bi_string_trim, 1, SF_PREFIXED, "remove leading and trailing whitespace"},
+    {"String", "to_upper", "Fun(String) -> String", bi_string_to_upper, 1, SF_PREFIXED, "Unicode upper case"},
+    {"String", "to_lower", "Fun(String) -> String", bi_string_to_lower, 1, SF_PREFIXED, "Unicode lower case"},
+    {"String", "replace", "Fun(String, String, String) -> String", bi_string_replace, 3, SF_PREFIXED, "replace every occurrence"},
+    {"String", "split", "Fun(String, String) -> List<String>", bi_string_split, 2, SF_PREFIXED, "split at every occurrence of the delimiter"},
+    {"String", "join", "Fun(List<String>, String) -> String", bi_string_join, 2, SF_PREFIXED, "concatenate with a separator"},
+    {"String", "to_int", "Fun(String) -> Option<Int>", bi_string_to_int, 1, SF_PREFIXED, "parse a decimal integer"},
+    {"String", "to_float", "Fun(String) -> Option<Float>", bi_string_to_float, 1, SF_PREFIXED, "parse a decimal float"},
+};
+STDLIB_REGISTER(string_lib)

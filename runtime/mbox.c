@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "rt.h"
+#include "xalloc.h"
 
 void mbox_init(Mbox *m) {
     atomic_init(&m->inbox, NULL);
@@ -38,8 +39,7 @@ __attribute__((noinline)) static MboxEntry *entry_alloc(int cls) {
         pools.n[cls]--;
         return (MboxEntry *)b;
     }
-    MboxEntry *e = malloc(block_size[cls]);
-    if (!e) rt_fatal("out of memory");
+    MboxEntry *e = xmalloc(block_size[cls]);
     return e;
 }
 

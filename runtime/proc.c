@@ -21,6 +21,7 @@
 #include "str.h"
 #include "timer.h"
 #include "vals.h"
+#include "xalloc.h"
 
 void (*proc_backtrace_hook)(FILE *out);
 void (*proc_scan_hook)(Heap *h, void *interp);
@@ -79,8 +80,7 @@ static PtPage *pt_page_make(uint64_t serial) {
     if (!dir || d >= dir->n) {
         size_t n = dir ? dir->n * 2 : 64;
         while (n <= d) n *= 2;
-        PtDir *nd = calloc(1, sizeof *nd + n * sizeof nd->page[0]);
-        if (!nd) rt_fatal("out of memory");
+        PtDir *nd = xcalloc(1, sizeof *nd + n * sizeof nd->page[0]);
         nd->n = n;
         for (size_t i = 0; dir && i < dir->n; i++)
             atomic_init(&nd->page[i], atomic_load_explicit(&dir->page[i], memory_order_relaxed));
@@ -90,8 +90,7 @@ static PtPage *pt_page_make(uint64_t serial) {
     }
     pg = atomic_load_explicit(&dir->page[d], memory_order_relaxed);
     if (!pg) {
-        pg = calloc(1, sizeof *pg);
-        if (!pg) rt_fatal("out of memory");
+        pg = xcalloc(1, sizeof *pg);
         atomic_init(&pg->left, PT_PAGE);
         atomic_store_explicit(&dir->page[d], pg, memory_order_release);
     }
@@ -192,8 +191,7 @@ uint64_t proc_self_pid(void) {
     do {                                                                     \
         if ((n) == (cap)) {                                                  \
             (cap) = (cap) ? (cap) * 2 : 4;                                   \
-            (arr) = realloc((arr), (size_t)(cap) * sizeof *(arr));           \
-            if (!(arr)) rt_fatal("out of memory");                           \
+            (arr) = xrealloc((arr), (size_t)(cap) * sizeof *(arr));           \
         }                                                                    \
         (arr)[(n)++] = (x);                                                  \
     } while (0)
@@ -265,8 +263,7 @@ __attribute__((noinline)) static Proc *record_alloc(void) {
         records.head = p->q_next;
         records.n--;
     } else {
-        p = malloc(sizeof *p); /* not calloc: glibc's calloc bypasses the thread cache */
-        if (!p) rt_fatal("out of memory");
+        p = xmalloc(sizeof *p); /* not calloc: glibc's calloc bypasses the thread cache */
     }
     __asm__ volatile("" : : "r"(p) : "memory"); /* or the compiler makes it calloc */
     memset(p, 0, sizeof *p);
@@ -344,8 +341,7 @@ uint64_t proc_spawn(Value fn, int argc, const Value *argv, const SpawnOpts *o) {
     /* one block: frags[argc + 2] then argv[argc] */
     size_t nf = (size_t)argc + 2;
     size_t fbytes = nf * sizeof(Frag *) + (size_t)argc * sizeof(Value);
-    p->frags = malloc(fbytes);
-    if (!p->frags) rt_fatal("out of memory");
+    p->frags = xmalloc(fbytes);
     __asm__ volatile("" : : "r"(p->frags) : "memory");
     memset(p->frags, 0, fbytes);
     p->argv = (Value *)(p->frags + nf);
@@ -535,8 +531,7 @@ static void panic_handler(const char *msg, size_t len) {
         fflush(stderr);
         exit(101);
     }
-    char *copy = malloc(len + 1);
-    if (!copy) rt_fatal("out of memory");
+    char *copy = xmalloc(len + 1);
     memcpy(copy, msg, len);
     copy[len] = 0;
     free(p->panic_msg);

@@ -17,6 +17,7 @@
 #include "mt.h"
 #include "proc.h"
 #include "rt.h"
+#include "xalloc.h"
 
 static struct {
     MtLock lock;
@@ -40,8 +41,7 @@ static RegEntry **slot(const char *name, size_t len, uint64_t h) {
 
 static void grow(void) {
     size_t nb = R.nb ? R.nb * 2 : 64;
-    RegEntry **b = calloc(nb, sizeof *b);
-    if (!b) rt_fatal("out of memory");
+    RegEntry **b = xcalloc(nb, sizeof *b);
     for (size_t i = 0; i < R.nb; i++)
         for (RegEntry *e = R.b[i], *n; e; e = n) {
             n = e->next;
@@ -63,8 +63,7 @@ static int do_register(const char *name, size_t len, uint64_t pid) {
     if (pp && *pp) return REG_TAKEN;
     if (atomic_load_explicit(&p->reg, memory_order_relaxed)) return REG_HASNAME;
     if (R.n + 1 > R.nb) { grow(); pp = slot(name, len, h); }
-    RegEntry *e = malloc(sizeof *e + len + 1);
-    if (!e) rt_fatal("out of memory");
+    RegEntry *e = xmalloc(sizeof *e + len + 1);
     e->next = NULL;
     e->pid = pid;
     e->hash = h;

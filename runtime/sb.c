@@ -1,12 +1,15 @@
 /* sb.c — the growable byte-string builder (see sb.h). */
 #include "sb.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "rt.h"
 #include "str.h"
+#include "xalloc.h"
 
 void sb_init(SB *b) {
     b->p = b->small;
@@ -24,12 +27,11 @@ void sb_grow_(SB *b, size_t need) {
     while (cap < b->len + need + 1) cap *= 2;
     char *p;
     if (b->p == b->small) {
-        p = malloc(cap);
-        if (p) memcpy(p, b->small, b->len);
+        p = xmalloc(cap);
+        memcpy(p, b->small, b->len);
     } else {
-        p = realloc(b->p, cap);
+        p = xrealloc(b->p, cap);
     }
-    if (!p) rt_fatal("out of memory (string builder, %zu bytes)", cap);
     b->p = p;
     b->cap = cap;
 }
@@ -66,10 +68,34 @@ void sb_put_int(SB *b, int64_t i) {
 
 void sb_put_str(SB *b, Value s) { sb_put(b, str_data(s), str_len(s)); }
 
+bool sb_read_fd(SB *b, int fd) {
+    for (;;) {
+        if (b->cap - b->len < 4096) sb_grow_(b, 4096);
+        ssize_t r = read(fd, b->p + b->len, b->cap - b->len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return false;
+        if (r == 0) return true;
+        b->len += (size_t)r;
+    }
+}
+
 const char *sb_cstr(SB *b) {
     if (b->len + 1 > b->cap) sb_grow_(b, 1);
     b->p[b->len] = 0;
     return b->p;
+}
+
+char *sb_detach(SB *b) {
+    char *s;
+    if (b->p == b->small) {
+        s = xmalloc(b->len + 1);
+        memcpy(s, b->p, b->len);
+    } else {
+        s = xrealloc(b->p, b->len + 1);
+    }
+    s[b->len] = 0;
+    sb_init(b);
+    return s;
 }
 
 Value sb_finish(SB *b) {

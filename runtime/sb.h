@@ -1,4 +1,5 @@
-/* sb.h — a growable byte-string builder (printing, JSON, interpolation).
+/* sb.h — the growable byte-string builder: the only one in the code base
+ * (printing, JSON, interpolation, diagnostics, type names, the REPL).
  *
  * The first 240 bytes live inside the SB itself (usually on the C stack), so
  * short texts never touch malloc; longer ones grow a malloc'd buffer
@@ -9,6 +10,7 @@
 #ifndef SNOW_SB_H
 #define SNOW_SB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -46,9 +48,15 @@ static inline char *sb_extend(SB *b, size_t n) {
 void sb_printf(SB *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_put_int(SB *b, int64_t i);
 void sb_put_str(SB *b, Value s); /* the bytes of a T_STR */
+/* Append everything readable from fd up to end of file (EINTR is retried).
+ * False on a read error, with errno set; what was read stays in b. */
+bool sb_read_fd(SB *b, int fd);
 /* NUL-terminate (not counted in len) and return the bytes. */
 const char *sb_cstr(SB *b);
 /* The text as a heap string; releases the buffer (b is reset to empty). */
 Value sb_finish(SB *b);
+/* The text as a malloc'd NUL-terminated C string for the caller to free;
+ * b is reset to empty. */
+char *sb_detach(SB *b);
 
 #endif

@@ -37,6 +37,7 @@
 #include "rt.h"
 #include "sched.h"
 #include "timer.h"
+#include "xalloc.h"
 
 #if defined(SNOW_ASAN) || defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
@@ -106,8 +107,7 @@ static void enqueue(Proc *p) {
     assert(!p->queued);
     if (D.len == D.cap) {
         size_t ncap = D.cap ? D.cap * 2 : 256; /* a power of two: indices wrap with a mask */
-        Proc **n = malloc(ncap * sizeof *n);
-        if (!n) rt_fatal("out of memory");
+        Proc **n = xmalloc(ncap * sizeof *n);
         for (size_t i = 0; i < D.len; i++) n[i] = D.rq[(D.head + i) & (D.cap - 1)];
         free(D.rq);
         D.rq = n;
@@ -345,8 +345,7 @@ static int det_wait_io(int fd, int events, int64_t deadline) {
     assert(p);
     if (D.nio == D.capio) {
         D.capio = D.capio ? D.capio * 2 : 16;
-        D.io = realloc(D.io, D.capio * sizeof *D.io);
-        if (!D.io) rt_fatal("out of memory");
+        D.io = xrealloc(D.io, D.capio * sizeof *D.io);
     }
     D.io[D.nio++] = (IoWait){p, fd, (short)events};
     uint64_t tok = timer_new_seq();
@@ -374,10 +373,8 @@ __attribute__((noreturn)) static void det_exit_current(void) {
 /* Poll the I/O waiters for at most timeout_ms (-1: forever); true if any woke. */
 static bool io_poll(int timeout_ms) {
     if (!D.nio) return false;
-    struct pollfd *fds = malloc(D.nio * sizeof *fds);
-    if (!fds) rt_fatal("out of memory");
-    Proc **who = malloc(D.nio * sizeof *who);
-    if (!who) rt_fatal("out of memory");
+    struct pollfd *fds = xmalloc(D.nio * sizeof *fds);
+    Proc **who = xmalloc(D.nio * sizeof *who);
     size_t n = D.nio;
     for (size_t i = 0; i < n; i++) {
         fds[i] = (struct pollfd){.fd = D.io[i].fd, .events = D.io[i].events};

@@ -61,6 +61,7 @@
 #include "sched.h"
 #include "stack.h"
 #include "timer.h"
+#include "xalloc.h"
 
 #if defined(SNOW_ASAN) || defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
@@ -251,8 +252,7 @@ static void thr_retire(void *ptr, void (*fn)(void *)) {
     }
     if (w->nlimbo == w->caplimbo) {
         w->caplimbo = w->caplimbo ? w->caplimbo * 2 : 64;
-        w->limbo = realloc(w->limbo, w->caplimbo * sizeof *w->limbo);
-        if (!w->limbo) rt_fatal("out of memory");
+        w->limbo = xrealloc(w->limbo, w->caplimbo * sizeof *w->limbo);
     }
     w->limbo[w->nlimbo++] = (Retired){ptr, fn, atomic_load_explicit(&T.epoch, memory_order_seq_cst)};
 }
@@ -771,8 +771,7 @@ static void collect_after_waiter(Proc *p, void *ud) {
     if ((SW_ST(s) != TS_WAIT && SW_ST(s) != TS_HIB) || SW_KIND(s) != W_RECV_AFTER) return;
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v) rt_fatal("out of memory");
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
     }
     l->v[l->n++] = (AfterWaiter){SW_TOKEN(s), p};
 }
@@ -1092,7 +1091,7 @@ static void thr_init(const RtConfig *cfg) {
     memset(&T, 0, sizeof T);
     T.n = cfg->threads > 0 ? cfg->threads : 1;
     T.w = aligned_alloc(64, sizeof(Worker) * (size_t)T.n);
-    if (!T.w) rt_fatal("out of memory");
+    if (!T.w) xalloc_fail(sizeof(Worker) * (size_t)T.n);
     memset(T.w, 0, sizeof(Worker) * (size_t)T.n);
     for (int i = 0; i < T.n; i++) {
         T.w[i].id = i;

@@ -16,6 +16,7 @@
 #include "mt.h"
 #include "proc.h"
 #include "rt.h"
+#include "xalloc.h"
 
 #if defined(SNOW_ASAN) || defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -65,8 +66,7 @@ static char *pool_take(void) {
 static void pool_put(char *top) {
     if (pool.nfree == pool.capfree) {
         pool.capfree = pool.capfree ? pool.capfree * 2 : 1024;
-        pool.free_tops = realloc(pool.free_tops, pool.capfree * sizeof *pool.free_tops);
-        if (!pool.free_tops) rt_fatal("out of memory");
+        pool.free_tops = xrealloc(pool.free_tops, pool.capfree * sizeof *pool.free_tops);
     }
     pool.free_tops[pool.nfree++] = top;
 }
@@ -163,6 +163,8 @@ void stack_trim_slow(ProcStack *ps, char **limit, const char *sp) {
 bool stack_hibernate(ProcStack *ps, const char *sp) {
     if (ps->seg || ps->hib) return false;
     size_t len = (size_t)(ps->hi - sp);
+    /* plain malloc, not xmalloc: hibernating only saves memory, so when
+     * there is none to spare the stack simply stays where it is */
     void *buf = malloc(len);
     if (!buf) return false;
     memcpy(buf, sp, len);
@@ -230,8 +232,7 @@ void *stack_grow_call(void *(*fn)(void *), void *arg) {
         ps->spare = NULL;
     } else {
         if (g) { seg_unmap(g); ps->spare = NULL; }
-        g = malloc(sizeof *g);
-        if (!g) rt_fatal("out of memory");
+        g = xmalloc(sizeof *g);
         g->lo = map_noreserve(size);
         g->hi = g->lo + size;
         atomic_fetch_add_explicit(&pool.segs_mapped, 1, memory_order_relaxed);

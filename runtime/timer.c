@@ -15,6 +15,7 @@
 #include "proc.h"
 #include "rt.h"
 #include "sched.h"
+#include "xalloc.h"
 
 static struct {
     MtLock lock;
@@ -41,8 +42,7 @@ static bool before(const Timer *a, const Timer *b) {
 static void push(Timer t) {
     if (T.n == T.cap) {
         T.cap = T.cap ? T.cap * 2 : 64;
-        T.h = realloc(T.h, T.cap * sizeof *T.h);
-        if (!T.h) rt_fatal("out of memory");
+        T.h = xrealloc(T.h, T.cap * sizeof *T.h);
     }
     size_t i = T.n++;
     while (i > 0) {
@@ -117,8 +117,7 @@ size_t timer_pop_due(int64_t now, Timer **out) {
     while (T.n && T.h[0].deadline <= now) {
         if (k == T.capdue) {
             T.capdue = T.capdue ? T.capdue * 2 : 64;
-            T.due = realloc(T.due, T.capdue * sizeof *T.due);
-            if (!T.due) rt_fatal("out of memory");
+            T.due = xrealloc(T.due, T.capdue * sizeof *T.due);
         }
         T.due[k++] = pop();
     }

@@ -12,6 +12,7 @@
 #include "map.h"
 #include "rt.h"
 #include "str.h"
+#include "xalloc.h"
 
 /* ---- built-in type descriptors -------------------------------------------- */
 
@@ -185,8 +186,7 @@ static void work_free(Work *w) {
 static void work_push(Work *w, Value a, Value b) {
     if (w->n == w->cap) {
         size_t cap = w->cap * 2;
-        Pair *p = w->items == w->small ? malloc(cap * sizeof(Pair)) : realloc(w->items, cap * sizeof(Pair));
-        if (!p) rt_fatal("out of memory (comparison)");
+        Pair *p = w->items == w->small ? xmalloc(cap * sizeof(Pair)) : xrealloc(w->items, cap * sizeof(Pair));
         if (w->items == w->small) memcpy(p, w->small, sizeof w->small);
         w->items = p;
         w->cap = cap;

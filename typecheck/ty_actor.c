@@ -22,6 +22,7 @@
 
 #include "ty_infer.h"
 #include "ty_match.h"
+#include "xalloc.h"
 
 static PtrMap actors;   /* Sym* -> ActorInfo* */
 static PtrMap services; /* Sym* -> ServiceInfo* */
@@ -53,8 +54,7 @@ void tc_actor_prepare(Sym *s) {
     ai->sym = s;
     Node *def = s->def;
     int n = (int)def->fn.params.n;
-    Type **ps = malloc((size_t)(n + 1) * sizeof *ps);
-    if (!ps) abort();
+    Type **ps = xmalloc((size_t)(n + 1) * sizeof *ps);
     for (int i = 0; i < n; i++) {
         Node *p = def->fn.params.v[i];
         ps[i] = p->ann ? ty_from_ann(p->ann) : ty_var();
@@ -262,8 +262,7 @@ void tc_service_prepare(Sym *s) {
         ty_unify(si->state, ty_fun_ret(ty_prune(si->init)), NULL);
         if (init->sym) init->sym->ty = si->init;
     }
-    Type **ps = malloc((size_t)(ni + 1) * sizeof *ps);
-    if (!ps) abort();
+    Type **ps = xmalloc((size_t)(ni + 1) * sizeof *ps);
     for (int i = 0; i < ni; i++) ps[i] = ty_prune(si->init)->args[i];
     si->start = ty_fun(ni, ps, pid_of(ty_basic(TYK_UNIT)));
     free(ps);
@@ -273,8 +272,7 @@ void tc_service_prepare(Sym *s) {
     for (int h = 0; h < si->nh; h++) {
         Node *hn = def->service.handlers.v[h];
         int np = (int)hn->handler.params.n;
-        Type **hp = malloc((size_t)(np + 2) * sizeof *hp);
-        if (!hp) abort();
+        Type **hp = xmalloc((size_t)(np + 2) * sizeof *hp);
         hp[0] = pid_of(ty_basic(TYK_UNIT));
         params_from(hn->handler.params, hp + 1);
         Type *reply = hn->handler.is_call ? (hn->handler.ret ? ty_from_ann(hn->handler.ret) : ty_var()) : ty_basic(TYK_UNIT);

@@ -44,6 +44,7 @@
 #include "ty_infer.h"
 #include "stdlib_table.h"
 #include "ty_match.h"
+#include "xalloc.h"
 
 /* ---- definitions and their dependencies ------------------------------------------ */
 
@@ -80,8 +81,7 @@ typedef struct IntList {
 static void il_push(IntList *l, int x) {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 4;
-        l->v = realloc(l->v, (size_t)l->cap * sizeof *l->v);
-        if (!l->v) abort();
+        l->v = xrealloc(l->v, (size_t)l->cap * sizeof *l->v);
     }
     l->v[l->n++] = x;
 }
@@ -89,8 +89,7 @@ static void il_push(IntList *l, int x) {
 static int add_def(DefKind k, Sym *s, Node *node) {
     if (ndefs == capdefs) {
         capdefs = capdefs ? capdefs * 2 : 256;
-        defs = realloc(defs, (size_t)capdefs * sizeof *defs);
-        if (!defs) abort();
+        defs = xrealloc(defs, (size_t)capdefs * sizeof *defs);
     }
     Def *d = &defs[ndefs];
     memset(d, 0, sizeof *d);
@@ -121,8 +120,7 @@ static void add_method_def(DefKind k, Node *fn, ImplInfo *ii, IfaceInfo *iface) 
     const char *name = fn->fn.name.id;
     IntList *l = pm_get(&by_method, name);
     if (!l) {
-        l = calloc(1, sizeof *l);
-        if (!l) abort();
+        l = xcalloc(1, sizeof *l);
         pm_put(&by_method, name, l);
     }
     il_push(l, i);
@@ -132,8 +130,7 @@ static void edge(int from, int to) {
     Def *d = &defs[from];
     if (d->nout == d->capout) {
         d->capout = d->capout ? d->capout * 2 : 8;
-        d->out = realloc(d->out, (size_t)d->capout * sizeof *d->out);
-        if (!d->out) abort();
+        d->out = xrealloc(d->out, (size_t)d->capout * sizeof *d->out);
     }
     d->out[d->nout++] = to;
 }
@@ -288,8 +285,7 @@ static void tarjan(int root) {
     typedef struct Frame {
         int v, next;
     } Frame;
-    Frame *fs = malloc((size_t)(ndefs + 1) * sizeof *fs);
-    if (!fs) abort();
+    Frame *fs = xmalloc((size_t)(ndefs + 1) * sizeof *fs);
     int fp = 0;
     fs[fp++] = (Frame){root, 0};
     defs[root].index = defs[root].low = scc_index++;
@@ -504,9 +500,8 @@ bool ty_check_project(Project *p) {
     for (int i = 0; i < ndefs; i++) collect_deps(i);
 
     /* components, callees first */
-    scc_stack = malloc((size_t)(ndefs + 1) * sizeof *scc_stack);
-    order_out = malloc((size_t)(2 * ndefs + 1) * sizeof *order_out);
-    if (!scc_stack || !order_out) abort();
+    scc_stack = xmalloc((size_t)(ndefs + 1) * sizeof *scc_stack);
+    order_out = xmalloc((size_t)(2 * ndefs + 1) * sizeof *order_out);
     scc_sp = scc_index = norder_out = 0;
     for (int i = 0; i < ndefs; i++)
         if (defs[i].index < 0) tarjan(i);
@@ -561,8 +556,7 @@ bool ty_check_project(Project *p) {
     uint32_t ni;
     ImplInfo **all = ty_all_impls(&ni);
     free(impl_nodes);
-    impl_nodes = malloc((ni + 1) * sizeof *impl_nodes);
-    if (!impl_nodes) abort();
+    impl_nodes = xmalloc((ni + 1) * sizeof *impl_nodes);
     nimpl_nodes = 0;
     for (uint32_t i = 0; i < ni; i++)
         if (all[i]->ok) impl_nodes[nimpl_nodes++] = all[i]->node;

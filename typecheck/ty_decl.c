@@ -10,7 +10,9 @@
 #include "lex.h"
 #include "parse.h"
 #include "resolve.h"
+#include "sb.h"
 #include "ty_trait.h"
+#include "xalloc.h"
 
 /* ---- type declarations ------------------------------------------------------- */
 
@@ -77,8 +79,7 @@ static Type *subst(TypeInfo *ti, Type **args, int nargs, Type *t) {
     }
     if (!t->nargs) return t;
     Type *tmp[16];
-    Type **na = t->nargs <= 16 ? tmp : malloc(t->nargs * sizeof *na);
-    if (!na) abort();
+    Type **na = t->nargs <= 16 ? tmp : xmalloc(t->nargs * sizeof *na);
     bool changed = false;
     for (int i = 0; i < t->nargs; i++) {
         na[i] = subst(ti, args, nargs, t->args[i]);
@@ -126,8 +127,7 @@ static void add_info(TypeInfo *ti) {
     pm_put(&infos, ti->sym, ti);
     if (ninfos == capinfos) {
         capinfos = capinfos ? capinfos * 2 : 64;
-        info_list = realloc(info_list, capinfos * sizeof *info_list);
-        if (!info_list) abort();
+        info_list = xrealloc(info_list, capinfos * sizeof *info_list);
     }
     info_list[ninfos++] = ti;
 }
@@ -232,8 +232,7 @@ int ty_ann_holes;
 static void touch(Sym *s) {
     if (ntouched == captouched) {
         captouched = captouched ? captouched * 2 : 32;
-        touched = realloc(touched, captouched * sizeof *touched);
-        if (!touched) abort();
+        touched = xrealloc(touched, captouched * sizeof *touched);
     }
     touched[ntouched++] = s;
 }
@@ -385,8 +384,7 @@ static Type *conv(Node *t, int depth) {
         int n = (int)t->list.items.n;
         if (n == 0) return ty_basic(TYK_UNIT);
         if (n == 1) return conv(t->list.items.v[0], depth + 1);
-        Type **v = malloc((size_t)n * sizeof *v);
-        if (!v) abort();
+        Type **v = xmalloc((size_t)n * sizeof *v);
         for (int i = 0; i < n; i++) v[i] = conv(t->list.items.v[i], depth + 1);
         Type *r = ty_conn(TYK_TUPLE, n, v);
         free(v);
@@ -394,8 +392,7 @@ static Type *conv(Node *t, int depth) {
     }
     case TY_FUN: {
         int n = (int)t->tfun.params.n;
-        Type **v = malloc((size_t)(n + 1) * sizeof *v);
-        if (!v) abort();
+        Type **v = xmalloc((size_t)(n + 1) * sizeof *v);
         for (int i = 0; i < n; i++) v[i] = conv(t->tfun.params.v[i], depth + 1);
         Type *r = ty_fun(n, v, conv(t->tfun.ret, depth + 1));
         free(v);
@@ -406,8 +403,7 @@ static Type *conv(Node *t, int depth) {
     }
     int nargs = (int)t->tname.args.n;
     Type *tmp[8];
-    Type **args = nargs <= 8 ? tmp : malloc((size_t)nargs * sizeof *args);
-    if (!args) abort();
+    Type **args = nargs <= 8 ? tmp : xmalloc((size_t)nargs * sizeof *args);
     for (int i = 0; i < nargs; i++) args[i] = conv(t->tname.args.v[i], depth + 1);
     Sym *s = t->sym;
     Type *r;
@@ -425,8 +421,7 @@ static Type *conv(Node *t, int depth) {
         TypeInfo *ti = ty_info(s);
         int np = ti ? ti->nparams : 0;
         if (nargs == 0 && np > 0) {
-            Type **h = malloc((size_t)np * sizeof *h);
-            if (!h) abort();
+            Type **h = xmalloc((size_t)np * sizeof *h);
             for (int i = 0; i < np; i++) h[i] = hole();
             r = ty_user(s, np, h);
             free(h);
@@ -533,43 +528,35 @@ static Type *sconv(Node *t, Type **letters) {
 }
 
 static void build_std_cache(void) {
+    unsigned nstd = stdlib_count();
     free(std_cache);
-    std_cache = calloc(stdlib_count + 1, sizeof *std_cache);
-    if (!std_cache) abort();
+    std_cache = xcalloc(nstd + 1, sizeof *std_cache);
     /* one source text, one scheme per line (where-clauses kept aside) */
-    size_t cap = 1024, len = 0;
-    char *text = malloc(cap);
-    const char **wheres = calloc(stdlib_count + 1, sizeof *wheres);
-    if (!text || !wheres) abort();
-    for (unsigned i = 0; i < stdlib_count; i++) {
-        const char *ty = stdlib_table[i].type ? stdlib_table[i].type : "T";
+    SB text;
+    sb_init(&text);
+    const char **wheres = xcalloc(nstd + 1, sizeof *wheres);
+    for (unsigned i = 0; i < nstd; i++) {
+        const char *ty = stdlib_at(i)->type ? stdlib_at(i)->type : "T";
         const char *w = strstr(ty, " where ");
         size_t n = w ? (size_t)(w - ty) : strlen(ty);
         wheres[i] = w ? w + 7 : NULL;
-        if (len + n + 2 > cap) {
-            cap = (len + n + 2) * 2;
-            text = realloc(text, cap);
-            if (!text) abort();
-        }
-        memcpy(text + len, ty, n);
-        len += n;
-        text[len++] = '\n';
+        sb_put(&text, ty, n);
+        sb_putc(&text, '\n');
     }
-    uint32_t file = src_add("<stdlib>", text, len);
-    free(text);
+    uint32_t file = src_add("<stdlib>", text.p, text.len);
+    sb_free(&text);
     TokenList toks = lex_file(file);
     TvMode saved_mode = tv_mode;
     tv_mode = TV_GENERIC;
     uint32_t pos = 0;
-    for (unsigned i = 0; i < stdlib_count; i++) {
+    for (unsigned i = 0; i < nstd; i++) {
         /* the tokens of line i */
         uint32_t start = pos;
         while (pos < toks.n && toks.toks[pos].kind != TK_NEWLINE && toks.toks[pos].kind != TK_EOF) pos++;
         TokenList one;
         one.n = pos - start + 1;
         one.cap = one.n;
-        one.toks = malloc(one.n * sizeof *one.toks);
-        if (!one.toks) abort();
+        one.toks = xmalloc(one.n * sizeof *one.toks);
         memcpy(one.toks, toks.toks + start, (pos - start) * sizeof *one.toks);
         memset(&one.toks[one.n - 1], 0, sizeof one.toks[0]);
         one.toks[one.n - 1].kind = TK_EOF;
@@ -622,7 +609,7 @@ Type *ty_std_scheme(const StdFn *f) {
         std_cache_root = p ? p->root : NULL;
         build_std_cache();
     }
-    long i = f - stdlib_table;
-    if (i < 0 || (unsigned long)i >= stdlib_count) return ty_error();
+    unsigned i = stdlib_index(f);
+    if (i >= stdlib_count()) return ty_error();
     return std_cache[i];
 }

@@ -12,6 +12,7 @@
 #include "lex.h"
 #include "resolve.h"
 #include "ty_match.h"
+#include "xalloc.h"
 
 /* ---- state ----------------------------------------------------------------------- */
 
@@ -45,8 +46,7 @@ static Type *ty_unit(void) { return ty_basic(TYK_UNIT); }
 
 static const char *fmt_tmp(const char *fmt, const char *a) {
     size_t n = strlen(fmt) + strlen(a) + 1;
-    char *buf = malloc(n);
-    if (!buf) abort();
+    char *buf = xmalloc(n);
     snprintf(buf, n, fmt, a);
     const char *r = ast_strdup(buf, strlen(buf));
     free(buf);
@@ -88,14 +88,12 @@ static uint32_t npending, cappending;
 static Site *add_site(SiteKind k, Node *node) {
     if (nsites == capsites) {
         capsites = capsites ? capsites * 2 : 256;
-        sites = realloc(sites, capsites * sizeof *sites);
-        if (!sites) abort();
+        sites = xrealloc(sites, capsites * sizeof *sites);
     }
     if (k == SITE_FIELD || k == SITE_METHOD || k == SITE_DEFAULT) {
         if (npending == cappending) {
             cappending = cappending ? cappending * 2 : 64;
-            pending = realloc(pending, cappending * sizeof *pending);
-            if (!pending) abort();
+            pending = xrealloc(pending, cappending * sizeof *pending);
         }
         pending[npending++] = nsites;
     }
@@ -129,8 +127,7 @@ void tc_infer_reset(void) {
 void tc_queue_match(MatchKind k, Node *node, Type *scrut, Node **clauses, int n, const char *name) {
     if (nmatches == capmatches) {
         capmatches = capmatches ? capmatches * 2 : 128;
-        matches = realloc(matches, capmatches * sizeof *matches);
-        if (!matches) abort();
+        matches = xrealloc(matches, capmatches * sizeof *matches);
     }
     matches[nmatches++] = (MatchJob){k, node, scrut, clauses, n, name};
 }
@@ -275,8 +272,7 @@ void tc_pattern(Node *p, Type *t, Span origin) {
             for (int i = 0; i < n; i++) tc_pattern(p->list.items.v[i], ty_error(), origin);
             break;
         }
-        Type **v = malloc((size_t)n * sizeof *v);
-        if (!v) abort();
+        Type **v = xmalloc((size_t)n * sizeof *v);
         for (int i = 0; i < n; i++) v[i] = ty_var();
         Type *tt = ty_conn(TYK_TUPLE, n, v);
         free(v);
@@ -419,8 +415,7 @@ static Type *apply_pre(Node *call, Type *fty, Node **args, Type **pre, int nargs
                        Node *decl) {
     Type *f = ty_prune(fty);
     if (f->kind == TYK_VAR) {
-        Type **ps = malloc((size_t)(nargs + 1) * sizeof *ps);
-        if (!ps) abort();
+        Type **ps = xmalloc((size_t)(nargs + 1) * sizeof *ps);
         for (int i = 0; i < nargs; i++) ps[i] = ty_var();
         Type *nf = ty_fun(nargs, ps, ty_var());
         free(ps);
@@ -489,8 +484,7 @@ static Type *iface_method_type(IfaceInfo *ii, IfaceMethod *im, Type *self) {
     ty_tv_mode(TV_FLEX);
     for (uint32_t g = 0; g < ii->def->iface.generics.n; g++)
         if (ii->def->iface.generics.v[g]->sym) ty_tv_bind(ii->def->iface.generics.v[g]->sym, ty_var());
-    Type **ps = malloc((size_t)(n + 1) * sizeof *ps);
-    if (!ps) abort();
+    Type **ps = xmalloc((size_t)(n + 1) * sizeof *ps);
     for (int i = 0; i < n; i++) {
         Node *p = fn->fn.params.v[i];
         if (i == 0 && im->has_self) ps[i] = self ? self : ty_var();
@@ -1039,8 +1033,7 @@ static Type *tc_structlit(Node *n, const Expect *ex) {
     }
     Type *inst = ty_fresh_instance(ti);
     if (ex && ex->type && ty_sym(ex->type) == s) ty_unify(inst, ex->type, NULL); /* Box<Int> = Box { ... } */
-    bool *seen = calloc((size_t)ti->nfields + 1, sizeof *seen);
-    if (!seen) abort();
+    bool *seen = xcalloc((size_t)ti->nfields + 1, sizeof *seen);
     for (uint32_t i = 0; i < n->slit.fields.n; i++) {
         Node *fi = n->slit.fields.v[i];
         const char *fname = fi->field_init.name.id;
@@ -1453,8 +1446,7 @@ static Type *tc_closure(Node *n, const Expect *ex) {
     int nc = (int)n->closure.clauses.n;
     int arity = nc ? (int)n->closure.clauses.v[0]->clause.params.n : 0;
     Type *want = ex && ex->type ? ty_prune(ex->type) : NULL;
-    Type **ps = malloc((size_t)(arity + 1) * sizeof *ps);
-    if (!ps) abort();
+    Type **ps = xmalloc((size_t)(arity + 1) * sizeof *ps);
     Type *ret;
     bool from_ctx = want && want->kind == TYK_FUN && ty_fun_arity(want) == arity;
     for (int i = 0; i < arity; i++) ps[i] = from_ctx ? want->args[i] : ty_var();
@@ -1621,8 +1613,7 @@ static Type *tc_tuple(Node *n, const Expect *ex) {
     if (k == 0) return ty_unit();
     Type *want = ex && ex->type ? ty_prune(ex->type) : NULL;
     bool use = want && want->kind == TYK_TUPLE && want->nargs == k;
-    Type **v = malloc((size_t)k * sizeof *v);
-    if (!v) abort();
+    Type **v = xmalloc((size_t)k * sizeof *v);
     for (int i = 0; i < k; i++) {
         if (use) {
             Expect e = *ex;
@@ -1748,8 +1739,7 @@ Type *tc_fn_signature(Node *first, int arity, bool scheme, bool *complete) {
     ty_tv_mode(scheme ? TV_GENERIC : TV_RIGID);
     int holes0 = ty_ann_holes;
     bind_fn_generics(first, scheme);
-    Type **ps = malloc((size_t)(arity + 1) * sizeof *ps);
-    if (!ps) abort();
+    Type **ps = xmalloc((size_t)(arity + 1) * sizeof *ps);
     for (int i = 0; i < arity; i++) {
         Node *p = (uint32_t)i < first->fn.params.n ? first->fn.params.v[i] : NULL;
         if (p && p->ann) ps[i] = ty_from_ann(p->ann);
@@ -1866,8 +1856,7 @@ Type *tc_method_signature(ImplInfo *ii, IfaceInfo *iface, Node *fn, bool scheme,
     int arity = (int)fn->fn.params.n;
     bool has_self = (im && im->has_self) ||
                     (arity > 0 && fn->fn.params.v[0]->kind == P_BIND && strcmp(fn->fn.params.v[0]->name.id.id, "self") == 0);
-    Type **ps = malloc((size_t)(arity + 1) * sizeof *ps);
-    if (!ps) abort();
+    Type **ps = xmalloc((size_t)(arity + 1) * sizeof *ps);
     for (int i = 0; i < arity; i++) {
         Node *p = fn->fn.params.v[i];
         Node *ip = im && (uint32_t)i < im->fn->fn.params.n ? im->fn->fn.params.v[i] : NULL;

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sb.h"
+#include "xalloc.h"
+
 /* ---- abstract patterns ------------------------------------------------------------- */
 
 typedef enum { AP_WILD, AP_CTOR, AP_LIT, AP_OR } APKind;
@@ -41,12 +44,10 @@ static long steps;
 #define STEP_LIMIT 400000
 
 static void *palloc(size_t sz) {
-    void *p = calloc(1, sz ? sz : 1);
-    if (!p) abort();
+    void *p = xcalloc(1, sz ? sz : 1);
     if (pool.n == pool.cap) {
         pool.cap = pool.cap ? pool.cap * 2 : 256;
-        pool.blocks = realloc(pool.blocks, pool.cap * sizeof *pool.blocks);
-        if (!pool.blocks) abort();
+        pool.blocks = xrealloc(pool.blocks, pool.cap * sizeof *pool.blocks);
     }
     pool.blocks[pool.n++] = p;
     return p;
@@ -461,25 +462,19 @@ static WList missing(Matrix *m, Type **types) {
 
 /* ---- printing witnesses ------------------------------------------------------------------------ */
 
-typedef struct SBuf {
-    char s[512];
-    size_t n;
-} SBuf;
+/* A witness list longer than this is cut with "..." (diagnostics stay short). */
+enum { WITNESS_TEXT_MAX = 508 };
 
-static void sput(SBuf *b, const char *s) {
+static void sput(SB *b, const char *s) {
     size_t l = strlen(s);
-    if (b->n + l >= sizeof b->s - 4) {
-        if (b->n < sizeof b->s - 4) {
-            memcpy(b->s + b->n, "...", 4);
-            b->n += 3;
-        }
+    if (b->len + l >= WITNESS_TEXT_MAX) {
+        if (b->len < WITNESS_TEXT_MAX) sb_put(b, "...", 3);
         return;
     }
-    memcpy(b->s + b->n, s, l + 1);
-    b->n += l;
+    sb_put(b, s, l);
 }
 
-static void print_ap(SBuf *b, AP *a) {
+static void print_ap(SB *b, AP *a) {
     if (!a || a->kind != AP_CTOR) {
         sput(b, "_");
         return;
@@ -540,7 +535,7 @@ static void print_ap(SBuf *b, AP *a) {
     }
 }
 
-static void print_witnesses(SBuf *b, WList *w, int width, const char *fname) {
+static void print_witnesses(SB *b, WList *w, int width, const char *fname) {
     for (int i = 0; i < w->n; i++) {
         if (i) sput(b, ", ");
         if (fname) {
@@ -660,7 +655,8 @@ void ty_match_check(MatchKind k, Node *node, Type *scrut, Node **clauses, int n,
         return;
     }
     ShowCtx sc = {0};
-    SBuf b = {"", 0};
+    SB b;
+    sb_init(&b);
     if (k == MK_CASE) {
         /* decision 14: a list matched only with h :: t stays accepted, with a warning */
         steps = 0;
@@ -676,14 +672,14 @@ void ty_match_check(MatchKind k, Node *node, Type *scrut, Node **clauses, int n,
         print_witnesses(&b, &w, 1, NULL);
         Diag *d = diag_new(warn_only ? DIAG_WARNING : DIAG_ERROR, "E0012", node->span, "non-exhaustive match on `%s`",
                            ty_str(&sc, scrut));
-        diag_primary(d, "missing: %s", b.s);
+        diag_primary(d, "missing: %s", sb_cstr(&b));
         if (warn_only) diag_note(d, "matching `[]` here panics with `non-exhaustive match` at run time");
         diag_help(d, "add the missing patterns or a wildcard `_` arm");
         diag_emit(d);
     } else if (k == MK_RECEIVE) {
         print_witnesses(&b, &w, 1, NULL);
         Diag *d = diag_new(DIAG_WARNING, "E0012", node->span, "non-exhaustive receive on `%s`", ty_str(&sc, scrut));
-        diag_primary(d, "missing: %s", b.s);
+        diag_primary(d, "missing: %s", sb_cstr(&b));
         diag_note(d, "messages that match no arm stay in the mailbox until a later `receive` takes them");
         diag_emit(d);
     } else {
@@ -692,9 +688,10 @@ void ty_match_check(MatchKind k, Node *node, Type *scrut, Node **clauses, int n,
         Diag *d = k == MK_CLAUSES && name
                       ? diag_new(DIAG_WARNING, "E0012", at, "non-exhaustive clauses of function `%s`", name)
                       : diag_new(DIAG_WARNING, "E0012", at, "non-exhaustive closure clauses");
-        diag_primary(d, "missing: %s", b.s);
+        diag_primary(d, "missing: %s", sb_cstr(&b));
         diag_note(d, "a call with such arguments panics with `non-exhaustive match`");
         diag_emit(d);
     }
+    sb_free(&b);
     pool_free();
 }

@@ -6,13 +6,13 @@
 #include <string.h>
 
 #include "ty_decl.h"
+#include "xalloc.h"
 
 /* Replace the first "%s" of tpl by arg (templates are program constants). */
 static char *fmt1(const char *tpl, const char *arg) {
     const char *p = strstr(tpl, "%s");
     size_t n = strlen(tpl) + (arg ? strlen(arg) : 0) + 1;
-    char *out = malloc(n);
-    if (!out) abort();
+    char *out = xmalloc(n);
     if (!p) {
         memcpy(out, tpl, strlen(tpl) + 1);
         return out;

@@ -10,6 +10,7 @@
 #include "resolve.h"
 #include "ty_report.h"
 #include "value.h"
+#include "xalloc.h"
 
 Protocols ty_proto;
 
@@ -241,8 +242,7 @@ static void add_impl(Node *it) {
     pm_put(&impl_of, it, ii);
     if (nimpls == capimpls) {
         capimpls = capimpls ? capimpls * 2 : 32;
-        impls = realloc(impls, capimpls * sizeof *impls);
-        if (!impls) abort();
+        impls = xrealloc(impls, capimpls * sizeof *impls);
     }
     impls[nimpls++] = ii;
     for (uint32_t k = 0; k < it->impl.methods.n; k++)
@@ -252,8 +252,7 @@ static void add_impl(Node *it) {
     const void *key = head_key(ii->target_kind, ii->target_sym);
     ImplList *l = pm_get(&impl_by_head, key);
     if (!l) {
-        l = calloc(1, sizeof *l);
-        if (!l) abort();
+        l = xcalloc(1, sizeof *l);
         pm_put(&impl_by_head, key, l);
     }
     for (uint32_t k = 0; k < l->n; k++) {
@@ -268,8 +267,7 @@ static void add_impl(Node *it) {
     }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 4;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v) abort();
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
     }
     l->v[l->n++] = ii;
     ii->ok = true;
@@ -404,8 +402,7 @@ static int fields_of(TypeInfo *ti, FieldRef **out) {
     if (ti->is_struct) n = ti->nfields;
     else
         for (int v = 0; v < ti->nvariants; v++) n += ti->variants[v].nfields;
-    FieldRef *f = calloc((size_t)n + 1, sizeof *f);
-    if (!f) abort();
+    FieldRef *f = xcalloc((size_t)n + 1, sizeof *f);
     int k = 0;
     if (ti->is_struct) {
         for (int i = 0; i < ti->nfields; i++) {

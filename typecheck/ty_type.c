@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "diag.h"
+#include "sb.h"
 #include "ty_trait.h"
+#include "xalloc.h"
 
 /* ---- allocation and basic types ------------------------------------------- */
 
@@ -241,8 +243,7 @@ static Type *inst(Type *t, Span site) {
     }
     if (!t->nargs) return t;
     Type *tmp[16];
-    Type **na = t->nargs <= 16 ? tmp : malloc(t->nargs * sizeof *na);
-    if (!na) abort();
+    Type **na = t->nargs <= 16 ? tmp : xmalloc(t->nargs * sizeof *na);
     bool changed = false;
     for (int i = 0; i < t->nargs; i++) {
         na[i] = inst(t->args[i], site);
@@ -389,34 +390,18 @@ static UResult unify(Type *a, Type *b, UErr *e) {
 
 /* ---- printing ---------------------------------------------------------------------- */
 
-typedef struct Buf {
-    char *s;
-    size_t n, cap;
-} Buf;
-
-static void put(Buf *b, const char *s) {
-    size_t l = strlen(s);
-    if (b->n + l + 1 > b->cap) {
-        b->cap = (b->n + l + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-        if (!b->s) abort();
-    }
-    memcpy(b->s + b->n, s, l + 1);
-    b->n += l;
-}
-
 void ty_set_qualify(bool on) { qualify_names = on; }
 
-static void show(Buf *b, ShowCtx *sc, Type *t, int depth) {
+static void show(SB *b, ShowCtx *sc, Type *t, int depth) {
     t = ty_prune(t);
-    if (!t) { put(b, "?"); return; }
-    if (depth > 40 || b->n > 2000) { put(b, "..."); return; }
+    if (!t) { sb_puts(b, "?"); return; }
+    if (depth > 40 || b->len > 2000) { sb_puts(b, "..."); return; }
     switch (t->kind) {
     case TYK_VAR: {
-        if (t->name) { put(b, t->name); return; }
+        if (t->name) { sb_puts(b, t->name); return; }
         if (sc) {
             for (int i = 0; i < sc->nvars; i++)
-                if (sc->vars[i] == t) { put(b, sc->names[i]); return; }
+                if (sc->vars[i] == t) { sb_puts(b, sc->names[i]); return; }
             if (sc->nvars < SHOW_MAXVARS) {
                 int k = sc->nvars++;
                 sc->vars[k] = t;
@@ -425,42 +410,42 @@ static void show(Buf *b, ShowCtx *sc, Type *t, int depth) {
                 int n = sc->next++;
                 if (n < 26) snprintf(sc->names[k], sizeof sc->names[k], "%c", 'a' + n);
                 else snprintf(sc->names[k], sizeof sc->names[k], "%c%d", 'a' + n % 26, (n / 26) % 100);
-                put(b, sc->names[k]);
+                sb_puts(b, sc->names[k]);
                 return;
             }
         }
         char tmp[24];
         snprintf(tmp, sizeof tmp, "t%u", t->id);
-        put(b, tmp);
+        sb_puts(b, tmp);
         return;
     }
-    case TYK_INT: put(b, "Int"); return;
-    case TYK_FLOAT: put(b, "Float"); return;
-    case TYK_BOOL: put(b, "Bool"); return;
-    case TYK_STRING: put(b, "String"); return;
-    case TYK_UNIT: put(b, "()"); return;
-    case TYK_NEVER: put(b, "Never"); return;
-    case TYK_RANGE: put(b, "Range"); return;
-    case TYK_REF: put(b, "Ref"); return;
-    case TYK_JSON: put(b, "Json"); return;
-    case TYK_ERROR: put(b, "_"); return;
-    case TYK_ANYTUPLE: put(b, "Tuple"); return;
-    case TYK_OTHER: put(b, t->name); return;
+    case TYK_INT: sb_puts(b, "Int"); return;
+    case TYK_FLOAT: sb_puts(b, "Float"); return;
+    case TYK_BOOL: sb_puts(b, "Bool"); return;
+    case TYK_STRING: sb_puts(b, "String"); return;
+    case TYK_UNIT: sb_puts(b, "()"); return;
+    case TYK_NEVER: sb_puts(b, "Never"); return;
+    case TYK_RANGE: sb_puts(b, "Range"); return;
+    case TYK_REF: sb_puts(b, "Ref"); return;
+    case TYK_JSON: sb_puts(b, "Json"); return;
+    case TYK_ERROR: sb_puts(b, "_"); return;
+    case TYK_ANYTUPLE: sb_puts(b, "Tuple"); return;
+    case TYK_OTHER: sb_puts(b, t->name); return;
     case TYK_TUPLE:
-        put(b, "(");
+        sb_puts(b, "(");
         for (int i = 0; i < t->nargs; i++) {
-            if (i) put(b, ", ");
+            if (i) sb_puts(b, ", ");
             show(b, sc, t->args[i], depth + 1);
         }
-        put(b, ")");
+        sb_puts(b, ")");
         return;
     case TYK_FUN:
-        put(b, "(");
+        sb_puts(b, "(");
         for (int i = 0; i + 1 < t->nargs; i++) {
-            if (i) put(b, ", ");
+            if (i) sb_puts(b, ", ");
             show(b, sc, t->args[i], depth + 1);
         }
-        put(b, ") -> ");
+        sb_puts(b, ") -> ");
         show(b, sc, t->args[t->nargs - 1], depth + 1);
         return;
     default: break;
@@ -477,17 +462,17 @@ static void show(Buf *b, ShowCtx *sc, Type *t, int depth) {
     }
     if (t->kind == TYK_USER && qualify_names && t->sym && t->sym->mod && t->sym->mod->name &&
         strcmp(t->sym->mod->name, "Main") != 0 && strcmp(t->sym->mod->name, "Prelude") != 0) {
-        put(b, t->sym->mod->name);
-        put(b, ".");
+        sb_puts(b, t->sym->mod->name);
+        sb_puts(b, ".");
     }
-    put(b, name);
+    sb_puts(b, name);
     if (t->nargs) {
-        put(b, "<");
+        sb_puts(b, "<");
         for (int i = 0; i < t->nargs; i++) {
-            if (i) put(b, ", ");
+            if (i) sb_puts(b, ", ");
             show(b, sc, t->args[i], depth + 1);
         }
-        put(b, ">");
+        sb_puts(b, ">");
     }
 }
 
@@ -507,17 +492,18 @@ static void taken_letters(ShowCtx *sc, Type *t, int depth, int *budget) {
 }
 
 const char *ty_str(ShowCtx *sc, Type *t) {
-    Buf b = {0};
-    put(&b, "");
+    SB b;
+    sb_init(&b);
     if (sc) {
         int budget = 2000;
         taken_letters(sc, t, 0, &budget);
     }
     show(&b, sc, t, 0);
     free(ring[ring_pos]);
-    ring[ring_pos] = b.s;
+    char *text = sb_detach(&b);
+    ring[ring_pos] = text;
     ring_pos = (ring_pos + 1) % NRING;
-    return b.s;
+    return text;
 }
 
 void ty_show_reset(void) {
@@ -531,13 +517,13 @@ void ty_show_reset(void) {
 }
 
 char *ty_show(Type *t) {
-    Buf b = {0};
-    put(&b, "");
+    SB b;
+    sb_init(&b);
     ShowCtx sc = {.nvars = 0};
     int budget = 2000;
     taken_letters(&sc, t, 0, &budget);
     show(&b, &sc, t, 0);
-    return b.s;
+    return sb_detach(&b);
 }
 
 /* ---- pointer map ----------------------------------------------------------------------- */
@@ -563,9 +549,8 @@ void *pm_get(const PtrMap *m, const void *k) {
 void pm_put(PtrMap *m, const void *k, void *v) {
     if ((m->n + 1) * 2 > m->cap) {
         uint32_t nc = m->cap ? m->cap * 2 : 64;
-        const void **nk = calloc(nc, sizeof *nk);
-        void **nv = calloc(nc, sizeof *nv);
-        if (!nk || !nv) abort();
+        const void **nk = xcalloc(nc, sizeof *nk);
+        void **nv = xcalloc(nc, sizeof *nv);
         for (uint32_t i = 0; i < m->cap; i++) {
             if (!m->keys[i]) continue;
             uint32_t j = phash(m->keys[i]) & (nc - 1);

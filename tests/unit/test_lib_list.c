@@ -2,7 +2,7 @@
  * sort against a model, comparison counts, collections inside callbacks,
  * panics inside callbacks, and the higher-order functions' call order. */
 #include "harness.h"
-#include "lib.h"
+#include "lib_test.h"
 #include "rt_test.h"
 
 static Value call2(BuiltinFn f, Value a, Value b) {
@@ -82,7 +82,7 @@ TEST(sort_matches_stable_model) {
             }
             Value xs = lb_finish(&lb);
             model_sort(keys, serial, n);
-            Value ys = call2(bi_list_sort, xs, fnval(&cmp_key_fi));
+            Value ys = call2(lib_fn("List", "sort"), xs, fnval(&cmp_key_fi));
             CHECK_EQ_INT(list_len(ys), n);
             bool same = true;
             for (size_t i = 0; i < n && same; i++) {
@@ -105,7 +105,7 @@ TEST(sort_comparison_counts) {
     for (size_t i = 0; i < n; i++) lb_push(&lb, val_tuple2(v_int((int64_t)(next_rand() % 1000000)), v_int(0)));
     Value xs = lb_finish(&lb);
     ncmp = 0;
-    Value ys = call2(bi_list_sort, xs, fnval(&cmp_key_fi));
+    Value ys = call2(lib_fn("List", "sort"), xs, fnval(&cmp_key_fi));
     CHECK(ncmp < 1800000); /* n log2 n = 1.66M */
     bool ok = true;
     for (size_t i = 1; i < n; i++)
@@ -113,7 +113,7 @@ TEST(sort_comparison_counts) {
     CHECK(ok);
     /* already sorted input: about n comparisons */
     ncmp = 0;
-    call2(bi_list_sort, ys, fnval(&cmp_key_fi));
+    call2(lib_fn("List", "sort"), ys, fnval(&cmp_key_fi));
     CHECK(ncmp < 2 * (long)n);
 }
 
@@ -130,7 +130,7 @@ TEST(sort_survives_collections_in_the_comparator) {
     HeapStats before, after;
     heap_stats(heap_current(), &before);
     garbage_per_call = 20;
-    Value ys = call2(bi_list_sort, xs, fnval(&cmp_str_fi));
+    Value ys = call2(lib_fn("List", "sort"), xs, fnval(&cmp_str_fi));
     garbage_per_call = 0;
     heap_stats(heap_current(), &after);
     CHECK(after.collections > before.collections);
@@ -143,10 +143,10 @@ TEST(sort_survives_collections_in_the_comparator) {
 TEST(sort_comparator_panics_and_bad_results) {
     Value xs = list_from_array((Value[]){v_int(5), v_int(13), v_int(1)}, 3);
     int p;
-    RT_EXPECT_PANIC(call2(bi_list_sort, xs, fnval(&cmp_panics_fi)), p);
+    RT_EXPECT_PANIC(call2(lib_fn("List", "sort"), xs, fnval(&cmp_panics_fi)), p);
     CHECK(p);
     CHECK_EQ_STR(rt_test_panic_msg, "unlucky");
-    RT_EXPECT_PANIC(call2(bi_list_sort, xs, fnval(&cmp_bad_fi)), p);
+    RT_EXPECT_PANIC(call2(lib_fn("List", "sort"), xs, fnval(&cmp_bad_fi)), p);
     CHECK(p);
     CHECK_EQ_STR(rt_test_panic_msg, "List.sort: the function must return a Int, got a Bool");
 }
@@ -171,16 +171,16 @@ static FuncInfo add_fi = {"add", 2, add, NULL};
 TEST(map_filter_reduce) {
     Value xs = list_from_array((Value[]){v_int(1), v_int(2), v_int(3), v_int(4)}, 4);
     log_buf_list = list_empty();
-    CHECK_EQ_STR(DISP(call2(bi_list_map, xs, fnval(&double_fi))), "[2, 4, 6, 8]");
+    CHECK_EQ_STR(DISP(call2(lib_fn("List", "map"), xs, fnval(&double_fi))), "[2, 4, 6, 8]");
     CHECK_EQ_STR(DISP(log_buf_list), "[1, 2, 3, 4]");
-    CHECK_EQ_STR(DISP(call2(bi_list_filter, xs, fnval(&even_fi))), "[2, 4]");
+    CHECK_EQ_STR(DISP(call2(lib_fn("List", "filter"), xs, fnval(&even_fi))), "[2, 4]");
     /* all kept: the same list, no copy */
-    CHECK(call2(bi_list_filter, xs, fnval(&always_fi)).o == xs.o);
+    CHECK(call2(lib_fn("List", "filter"), xs, fnval(&always_fi)).o == xs.o);
     Value args[3] = {xs, v_int(100), fnval(&add_fi)};
-    CHECK_EQ_INT(bi_list_reduce(args, 3).i, 110);
-    CHECK_EQ_STR(DISP(call2(bi_list_map, list_empty(), fnval(&double_fi))), "[]");
+    CHECK_EQ_INT(lib_fn("List", "reduce")(args, 3).i, 110);
+    CHECK_EQ_STR(DISP(call2(lib_fn("List", "map"), list_empty(), fnval(&double_fi))), "[]");
     int p;
-    RT_EXPECT_PANIC(call2(bi_list_filter, xs, fnval(&double_fi)), p);
+    RT_EXPECT_PANIC(call2(lib_fn("List", "filter"), xs, fnval(&double_fi)), p);
     CHECK(p);
 }
 
@@ -192,7 +192,7 @@ TEST(million_map) {
     Value xs = lb_finish(&lb);
     log_buf_list = list_empty();
     double t0 = now_sec();
-    Value ys = call2(bi_list_map, xs, fnval(&double_fi));
+    Value ys = call2(lib_fn("List", "map"), xs, fnval(&double_fi));
     double dt = now_sec() - t0;
     CHECK_EQ_INT(list_len(ys), n);
     CHECK_EQ_INT(list_get(ys, n - 1).i, (int64_t)(n - 1) * 2);
@@ -203,27 +203,27 @@ TEST(million_map) {
 TEST(structure_functions) {
     Value xs = list_from_array((Value[]){S("a"), S("b"), S("c")}, 3);
     Value ys = list_from_array((Value[]){v_int(1), v_int(2)}, 2);
-    CHECK_EQ_STR(DISP(call2(bi_list_zip, xs, ys)), "[(a, 1), (b, 2)]");
+    CHECK_EQ_STR(DISP(call2(lib_fn("List", "zip"), xs, ys)), "[(a, 1), (b, 2)]");
     Value e[1] = {xs};
-    CHECK_EQ_STR(DISP(bi_list_enumerate(e, 1)), "[(0, a), (1, b), (2, c)]");
+    CHECK_EQ_STR(DISP(lib_fn("List", "enumerate")(e, 1)), "[(0, a), (1, b), (2, c)]");
     Value nested = list_from_array((Value[]){xs, list_empty(), ys}, 3);
     Value f[1] = {nested};
-    CHECK_EQ_STR(DISP(bi_list_flatten(f, 1)), "[a, b, c, 1, 2]");
-    CHECK(call2(bi_list_contains, xs, S("c")).i);
-    CHECK(!call2(bi_list_contains, xs, S("d")).i);
-    CHECK(call2(bi_list_contains, list_from_array((Value[]){xs}, 1), list_from_array((Value[]){S("a"), S("b"), S("c")}, 3)).i);
+    CHECK_EQ_STR(DISP(lib_fn("List", "flatten")(f, 1)), "[a, b, c, 1, 2]");
+    CHECK(call2(lib_fn("List", "contains"), xs, S("c")).i);
+    CHECK(!call2(lib_fn("List", "contains"), xs, S("d")).i);
+    CHECK(call2(lib_fn("List", "contains"), list_from_array((Value[]){xs}, 1), list_from_array((Value[]){S("a"), S("b"), S("c")}, 3)).i);
     int p;
-    RT_EXPECT_PANIC(call2(bi_list_get, xs, v_int(3)), p);
+    RT_EXPECT_PANIC(call2(lib_fn("List", "get"), xs, v_int(3)), p);
     CHECK(p);
     CHECK_EQ_STR(rt_test_panic_msg, "snow_list_get: index 3 out of bounds (len 3)");
-    RT_EXPECT_PANIC(call2(bi_list_nth, xs, v_int(-1)), p);
+    RT_EXPECT_PANIC(call2(lib_fn("List", "nth"), xs, v_int(-1)), p);
     CHECK_EQ_STR(rt_test_panic_msg, "snow_list_get: index -1 out of bounds (len 3)");
     Value empty[1] = {list_empty()};
-    RT_EXPECT_PANIC(bi_list_head(empty, 1), p);
+    RT_EXPECT_PANIC(lib_fn("List", "head")(empty, 1), p);
     CHECK_EQ_STR(rt_test_panic_msg, "snow_list_head: empty list");
-    RT_EXPECT_PANIC(bi_list_tail(empty, 1), p);
+    RT_EXPECT_PANIC(lib_fn("List", "tail")(empty, 1), p);
     CHECK_EQ_STR(rt_test_panic_msg, "snow_list_tail: empty list");
-    RT_EXPECT_PANIC(bi_list_last(empty, 1), p);
+    RT_EXPECT_PANIC(lib_fn("List", "last")(empty, 1), p);
     CHECK_EQ_STR(rt_test_panic_msg, "snow_list_last: empty list");
 }
 

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "lib.h"
+#include "lib_test.h"
 #include "rt_test.h"
 
 static Value call1(BuiltinFn f, Value a) { return f(&a, 1); }
@@ -26,32 +26,32 @@ static const char *res(Value r) {
 }
 
 TEST(math) {
-    CHECK_EQ_INT(call1(bi_math_abs, v_int(-5)).i, 5);
-    CHECK_EQ_INT(call1(bi_math_abs, v_int(INT64_MIN)).i, INT64_MIN);
-    CHECK(call1(bi_math_abs, v_float(-2.5)).f == 2.5);
-    CHECK_EQ_INT(call2(bi_math_min, v_int(3), v_int(-1)).i, -1);
-    CHECK_EQ_INT(call2(bi_math_max, v_int(3), v_int(-1)).i, 3);
-    CHECK(call2(bi_math_min, v_float(NAN), v_float(1.0)).f == 1.0);
-    CHECK(call2(bi_math_max, v_float(2.0), v_float(NAN)).f == 2.0);
-    CHECK(bi_math_pi(NULL, 0).f == 3.141592653589793);
+    CHECK_EQ_INT(call1(lib_fn("Math", "abs"), v_int(-5)).i, 5);
+    CHECK_EQ_INT(call1(lib_fn("Math", "abs"), v_int(INT64_MIN)).i, INT64_MIN);
+    CHECK(call1(lib_fn("Math", "abs"), v_float(-2.5)).f == 2.5);
+    CHECK_EQ_INT(call2(lib_fn("Math", "min"), v_int(3), v_int(-1)).i, -1);
+    CHECK_EQ_INT(call2(lib_fn("Math", "max"), v_int(3), v_int(-1)).i, 3);
+    CHECK(call2(lib_fn("Math", "min"), v_float(NAN), v_float(1.0)).f == 1.0);
+    CHECK(call2(lib_fn("Math", "max"), v_float(2.0), v_float(NAN)).f == 2.0);
+    CHECK(lib_fn("Math", "pi")(NULL, 0).f == 3.141592653589793);
     double rounds[][2] = {{2.5, 3}, {-2.5, -3}, {0.5, 1}, {-0.5, -1}, {3.4, 3}, {1.5, 2}, {0.49999999999999994, 0}};
     for (size_t i = 0; i < sizeof rounds / sizeof rounds[0]; i++)
-        CHECK_EQ_INT(call1(bi_math_round, v_float(rounds[i][0])).i, (int64_t)rounds[i][1]);
-    CHECK_EQ_INT(call1(bi_math_floor, v_float(-2.3)).i, -3);
-    CHECK_EQ_INT(call1(bi_math_ceil, v_float(-2.7)).i, -2);
-    CHECK_EQ_INT(call1(bi_float_to_int, v_float(-2.7)).i, -2);
-    CHECK_EQ_INT(call1(bi_float_to_int, v_float(NAN)).i, 0);
-    CHECK_EQ_INT(call1(bi_float_to_int, v_float(INFINITY)).i, INT64_MAX);
-    CHECK_EQ_INT(call1(bi_float_to_int, v_float(-INFINITY)).i, INT64_MIN);
-    CHECK_EQ_INT(call1(bi_float_to_int, v_float(9.3e18)).i, INT64_MAX);
-    CHECK_EQ_INT(call1(bi_float_to_int, v_float(-9223372036854775808.0)).i, INT64_MIN);
-    CHECK_EQ_INT(call1(bi_math_round, v_float(NAN)).i, 0);
-    CHECK_EQ_INT(call1(bi_math_floor, v_float(1e300)).i, INT64_MAX);
-    CHECK(call1(bi_int_to_float, v_int(7)).f == 7.0);
+        CHECK_EQ_INT(call1(lib_fn("Math", "round"), v_float(rounds[i][0])).i, (int64_t)rounds[i][1]);
+    CHECK_EQ_INT(call1(lib_fn("Math", "floor"), v_float(-2.3)).i, -3);
+    CHECK_EQ_INT(call1(lib_fn("Math", "ceil"), v_float(-2.7)).i, -2);
+    CHECK_EQ_INT(call1(lib_fn("Float", "to_int"), v_float(-2.7)).i, -2);
+    CHECK_EQ_INT(call1(lib_fn("Float", "to_int"), v_float(NAN)).i, 0);
+    CHECK_EQ_INT(call1(lib_fn("Float", "to_int"), v_float(INFINITY)).i, INT64_MAX);
+    CHECK_EQ_INT(call1(lib_fn("Float", "to_int"), v_float(-INFINITY)).i, INT64_MIN);
+    CHECK_EQ_INT(call1(lib_fn("Float", "to_int"), v_float(9.3e18)).i, INT64_MAX);
+    CHECK_EQ_INT(call1(lib_fn("Float", "to_int"), v_float(-9223372036854775808.0)).i, INT64_MIN);
+    CHECK_EQ_INT(call1(lib_fn("Math", "round"), v_float(NAN)).i, 0);
+    CHECK_EQ_INT(call1(lib_fn("Math", "floor"), v_float(1e300)).i, INT64_MAX);
+    CHECK(call1(lib_fn("Int", "to_float"), v_int(7)).f == 7.0);
     int p;
-    RT_EXPECT_PANIC(call1(bi_math_abs, S("x")), p);
+    RT_EXPECT_PANIC(call1(lib_fn("Math", "abs"), S("x")), p);
     CHECK(p);
-    RT_EXPECT_PANIC(call2(bi_math_min, v_int(1), v_float(1.0)), p);
+    RT_EXPECT_PANIC(call2(lib_fn("Math", "min"), v_int(1), v_float(1.0)), p);
     CHECK(p);
 }
 
@@ -62,43 +62,43 @@ TEST(files) {
     snprintf(path, sizeof path, "%s/a.txt", dir);
     snprintf(bad, sizeof bad, "%s/bad.bin", dir);
     snprintf(sub, sizeof sub, "%s/sub", dir);
-    CHECK_EQ_STR(res(call1(bi_file_read, S(path))), "Err(No such file or directory (os error 2))");
-    CHECK(!call1(bi_file_exists, S(path)).i);
-    CHECK_EQ_STR(res(call2(bi_file_write, S(path), S("héllo"))), "Ok");
-    CHECK_EQ_STR(res(call2(bi_file_append, S(path), S(" wörld"))), "Ok");
-    CHECK_EQ_STR(res(call1(bi_file_read, S(path))), "Ok(héllo wörld)");
-    CHECK(call1(bi_file_exists, S(path)).i);
-    CHECK(call1(bi_file_exists, S(dir)).i);
+    CHECK_EQ_STR(res(call1(lib_fn("File", "read"), S(path))), "Err(No such file or directory (os error 2))");
+    CHECK(!call1(lib_fn("File", "exists"), S(path)).i);
+    CHECK_EQ_STR(res(call2(lib_fn("File", "write"), S(path), S("héllo"))), "Ok");
+    CHECK_EQ_STR(res(call2(lib_fn("File", "append"), S(path), S(" wörld"))), "Ok");
+    CHECK_EQ_STR(res(call1(lib_fn("File", "read"), S(path))), "Ok(héllo wörld)");
+    CHECK(call1(lib_fn("File", "exists"), S(path)).i);
+    CHECK(call1(lib_fn("File", "exists"), S(dir)).i);
     /* invalid UTF-8 content */
     FILE *f = fopen(bad, "wb");
     fwrite("ok\xff\xfe", 1, 4, f);
     fclose(f);
-    CHECK_EQ_STR(res(call1(bi_file_read, S(bad))), "Err(stream did not contain valid UTF-8)");
+    CHECK_EQ_STR(res(call1(lib_fn("File", "read"), S(bad))), "Err(stream did not contain valid UTF-8)");
     /* a directory */
     CHECK(mkdir(sub, 0755) == 0);
-    CHECK_EQ_STR(res(call1(bi_file_read, S(sub))), "Err(Is a directory (os error 21))");
-    CHECK_EQ_STR(res(call1(bi_file_delete, S(sub))), "Err(Is a directory (os error 21))");
-    CHECK_EQ_STR(res(call2(bi_file_write, S(sub), S("x"))), "Err(Is a directory (os error 21))");
+    CHECK_EQ_STR(res(call1(lib_fn("File", "read"), S(sub))), "Err(Is a directory (os error 21))");
+    CHECK_EQ_STR(res(call1(lib_fn("File", "delete"), S(sub))), "Err(Is a directory (os error 21))");
+    CHECK_EQ_STR(res(call2(lib_fn("File", "write"), S(sub), S("x"))), "Err(Is a directory (os error 21))");
     /* a NUL byte in the path */
     Value nul = str_new("a\0b", 3);
-    CHECK_EQ_STR(res(call1(bi_file_read, nul)), "Err(file name contained an unexpected NUL byte)");
-    CHECK(!call1(bi_file_exists, nul).i);
+    CHECK_EQ_STR(res(call1(lib_fn("File", "read"), nul)), "Err(file name contained an unexpected NUL byte)");
+    CHECK(!call1(lib_fn("File", "exists"), nul).i);
     /* a large file round trip */
     SB b;
     sb_init(&b);
     for (int i = 0; i < 100000; i++) sb_puts(&b, "line of text ü\n");
     Value big = sb_finish(&b);
-    CHECK_EQ_STR(res(call2(bi_file_write, S(path), big)), "Ok");
-    Value r = call1(bi_file_read, S(path));
+    CHECK_EQ_STR(res(call2(lib_fn("File", "write"), S(path), big)), "Ok");
+    Value r = call1(lib_fn("File", "read"), S(path));
     CHECK(r.aux == RES_OK && str_eq(val_payload(r, 0), big));
     /* permission denied (skipped when running as root) */
     if (geteuid() != 0) {
         chmod(path, 0);
-        CHECK_EQ_STR(res(call1(bi_file_read, S(path))), "Err(Permission denied (os error 13))");
+        CHECK_EQ_STR(res(call1(lib_fn("File", "read"), S(path))), "Err(Permission denied (os error 13))");
         chmod(path, 0644);
     }
-    CHECK_EQ_STR(res(call1(bi_file_delete, S(path))), "Ok");
-    CHECK_EQ_STR(res(call1(bi_file_delete, S(path))), "Err(No such file or directory (os error 2))");
+    CHECK_EQ_STR(res(call1(lib_fn("File", "delete"), S(path))), "Ok");
+    CHECK_EQ_STR(res(call1(lib_fn("File", "delete"), S(path))), "Err(No such file or directory (os error 2))");
     unlink(bad);
     rmdir(sub);
     rmdir(dir);
@@ -108,26 +108,26 @@ TEST(env) {
     setenv("SNOW_LIB_TEST_VAR", "vâlue", 1);
     setenv("SNOW_LIB_TEST_EMPTY", "", 1);
     setenv("SNOW_LIB_TEST_BAD", "\xff", 1);
-    Value r = call1(bi_env_get, S("SNOW_LIB_TEST_VAR"));
+    Value r = call1(lib_fn("Env", "get"), S("SNOW_LIB_TEST_VAR"));
     CHECK(val_is_some(r) && str_eq(val_payload(r, 0), S("vâlue")));
-    r = call1(bi_env_get, S("SNOW_LIB_TEST_EMPTY"));
+    r = call1(lib_fn("Env", "get"), S("SNOW_LIB_TEST_EMPTY"));
     CHECK(val_is_some(r) && str_len(val_payload(r, 0)) == 0);
-    CHECK(!val_is_some(call1(bi_env_get, S("SNOW_LIB_TEST_BAD"))));
-    CHECK(!val_is_some(call1(bi_env_get, S("SNOW_LIB_TEST_UNSET_XYZ"))));
-    CHECK(!val_is_some(call1(bi_env_get, S(""))));
-    CHECK(!val_is_some(call1(bi_env_get, S("A=B"))));
-    CHECK(!val_is_some(call1(bi_env_get, str_new("PATH\0X", 6))));
+    CHECK(!val_is_some(call1(lib_fn("Env", "get"), S("SNOW_LIB_TEST_BAD"))));
+    CHECK(!val_is_some(call1(lib_fn("Env", "get"), S("SNOW_LIB_TEST_UNSET_XYZ"))));
+    CHECK(!val_is_some(call1(lib_fn("Env", "get"), S(""))));
+    CHECK(!val_is_some(call1(lib_fn("Env", "get"), S("A=B"))));
+    CHECK(!val_is_some(call1(lib_fn("Env", "get"), str_new("PATH\0X", 6))));
     char *argv[] = {"prog.snow", "one", "twö", NULL};
     rt_argc = 3;
     rt_argv = argv;
-    CHECK_EQ_STR(DISP(bi_env_args(NULL, 0)), "[prog.snow, one, twö]");
+    CHECK_EQ_STR(DISP(lib_fn("Env", "args")(NULL, 0)), "[prog.snow, one, twö]");
     char *bad[] = {"a\xff" "b", NULL};
     rt_argc = 1;
     rt_argv = bad;
-    CHECK_EQ_STR(DISP(bi_env_args(NULL, 0)), "[a\xEF\xBF\xBD" "b]");
+    CHECK_EQ_STR(DISP(lib_fn("Env", "args")(NULL, 0)), "[a\xEF\xBF\xBD" "b]");
     rt_argc = 0;
     rt_argv = NULL;
-    CHECK_EQ_STR(DISP(bi_env_args(NULL, 0)), "[]");
+    CHECK_EQ_STR(DISP(lib_fn("Env", "args")(NULL, 0)), "[]");
 }
 
 TEST(read_line) {
@@ -141,7 +141,7 @@ TEST(read_line) {
     dup2(fd, 0);
     const char *want[] = {"Ok(first)", "Ok()", "Ok(third\r)", "Err(stream did not contain valid UTF-8)",
                           "Ok(after)", "Ok(last)", "Ok()", "Ok()"};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) CHECK_EQ_STR(res(bi_io_read_line(NULL, 0)), want[i]);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) CHECK_EQ_STR(res(lib_fn("IO", "read_line")(NULL, 0)), want[i]);
     dup2(saved, 0);
     close(saved);
     close(fd);
@@ -150,56 +150,56 @@ TEST(read_line) {
 
 TEST(tuple_range_queue) {
     Value t = val_tuple(3, (Value[]){v_int(1), S("x"), v_int(3)});
-    CHECK_EQ_INT(call1(bi_tuple_size, t).i, 3);
-    CHECK_EQ_INT(call1(bi_tuple_first, t).i, 1);
-    CHECK_EQ_INT(call2(bi_tuple_nth, t, v_int(2)).i, 3);
+    CHECK_EQ_INT(call1(lib_fn("Tuple", "size"), t).i, 3);
+    CHECK_EQ_INT(call1(lib_fn("Tuple", "first"), t).i, 1);
+    CHECK_EQ_INT(call2(lib_fn("Tuple", "nth"), t, v_int(2)).i, 3);
     int p;
-    RT_EXPECT_PANIC(call2(bi_tuple_nth, t, v_int(3)), p);
+    RT_EXPECT_PANIC(call2(lib_fn("Tuple", "nth"), t, v_int(3)), p);
     CHECK(p);
     CHECK_EQ_STR(rt_test_panic_msg, "snow_tuple_nth: index 3 out of bounds (len 3)");
-    RT_EXPECT_PANIC(call2(bi_tuple_nth, t, v_int(-1)), p);
+    RT_EXPECT_PANIC(call2(lib_fn("Tuple", "nth"), t, v_int(-1)), p);
     CHECK_EQ_STR(rt_test_panic_msg, "snow_tuple_nth: index -1 out of bounds (len 3)");
-    Value r = call2(bi_range_new, v_int(2), v_int(5));
-    CHECK_EQ_INT(call1(bi_range_length, r).i, 3);
-    CHECK_EQ_STR(DISP(call1(bi_range_to_list, r)), "[2, 3, 4]");
-    CHECK_EQ_INT(call1(bi_range_length, call2(bi_range_new, v_int(5), v_int(2))).i, 0);
-    CHECK_EQ_INT(call1(bi_range_length, call2(bi_range_new, v_int(INT64_MIN), v_int(INT64_MAX))).i, INT64_MAX);
-    RT_EXPECT_PANIC(call1(bi_range_to_list, call2(bi_range_new, v_int(0), v_int(INT64_MAX))), p);
+    Value r = call2(lib_fn("Range", "new"), v_int(2), v_int(5));
+    CHECK_EQ_INT(call1(lib_fn("Range", "length"), r).i, 3);
+    CHECK_EQ_STR(DISP(call1(lib_fn("Range", "to_list"), r)), "[2, 3, 4]");
+    CHECK_EQ_INT(call1(lib_fn("Range", "length"), call2(lib_fn("Range", "new"), v_int(5), v_int(2))).i, 0);
+    CHECK_EQ_INT(call1(lib_fn("Range", "length"), call2(lib_fn("Range", "new"), v_int(INT64_MIN), v_int(INT64_MAX))).i, INT64_MAX);
+    RT_EXPECT_PANIC(call1(lib_fn("Range", "to_list"), call2(lib_fn("Range", "new"), v_int(0), v_int(INT64_MAX))), p);
     CHECK(p);
-    Value q = bi_queue_new(NULL, 0);
-    q = call2(bi_queue_push, q, S("a"));
-    q = call2(bi_queue_push, q, S("b"));
-    Value popped = call1(bi_queue_pop, q);
+    Value q = lib_fn("Queue", "new")(NULL, 0);
+    q = call2(lib_fn("Queue", "push"), q, S("a"));
+    q = call2(lib_fn("Queue", "push"), q, S("b"));
+    Value popped = call1(lib_fn("Queue", "pop"), q);
     CHECK_EQ_STR(DISP(popped), "(a, Queue[b])");
-    CHECK_EQ_INT(call1(bi_queue_size, q).i, 2);
-    RT_EXPECT_PANIC(call1(bi_queue_peek, bi_queue_new(NULL, 0)), p);
+    CHECK_EQ_INT(call1(lib_fn("Queue", "size"), q).i, 2);
+    RT_EXPECT_PANIC(call1(lib_fn("Queue", "peek"), lib_fn("Queue", "new")(NULL, 0)), p);
     CHECK_EQ_STR(rt_test_panic_msg, "snow_queue_peek: empty queue");
-    RT_EXPECT_PANIC(call1(bi_queue_pop, bi_queue_new(NULL, 0)), p);
+    RT_EXPECT_PANIC(call1(lib_fn("Queue", "pop"), lib_fn("Queue", "new")(NULL, 0)), p);
     CHECK_EQ_STR(rt_test_panic_msg, "snow_queue_pop: empty queue");
 }
 
 TEST(map_set_json_wrappers) {
     Value pairs = list_from_array((Value[]){val_tuple2(S("b"), v_int(1)), val_tuple2(S("a"), v_int(2)),
                                             val_tuple2(S("b"), v_int(3))}, 3);
-    Value m = call1(bi_map_from_list, pairs);
+    Value m = call1(lib_fn("Map", "from_list"), pairs);
     CHECK_EQ_STR(DISP(m), "%{b => 3, a => 2}");
-    CHECK_EQ_STR(CSTR(call1(bi_json_encode_map, call1(bi_map_from_list, list_from_array((Value[]){
+    CHECK_EQ_STR(CSTR(call1(lib_fn("JSON", "encode_map"), call1(lib_fn("Map", "from_list"), list_from_array((Value[]){
         val_tuple2(S("k"), S("v")), val_tuple2(S("a"), S("b"))}, 2)))), "{\"a\":\"b\",\"k\":\"v\"}");
     int p;
-    RT_EXPECT_PANIC(call1(bi_map_from_list, list_from_array((Value[]){v_int(1)}, 1)), p);
+    RT_EXPECT_PANIC(call1(lib_fn("Map", "from_list"), list_from_array((Value[]){v_int(1)}, 1)), p);
     CHECK(p);
-    Value s = call1(bi_set_from_list, list_from_array((Value[]){v_int(3), v_int(1), v_int(3)}, 3));
+    Value s = call1(lib_fn("Set", "from_list"), list_from_array((Value[]){v_int(3), v_int(1), v_int(3)}, 3));
     CHECK_EQ_STR(DISP(s), "#{3, 1}");
-    CHECK_EQ_STR(DISP(call2(bi_set_union, s, call1(bi_set_from_list, list_from_array((Value[]){v_int(2), v_int(1)}, 2)))),
+    CHECK_EQ_STR(DISP(call2(lib_fn("Set", "union"), s, call1(lib_fn("Set", "from_list"), list_from_array((Value[]){v_int(2), v_int(1)}, 2)))),
                  "#{3, 1, 2}");
-    Value r = call1(bi_json_parse, S("{\"b\":1,\"a\":[1,2.50]}"));
+    Value r = call1(lib_fn("JSON", "parse"), S("{\"b\":1,\"a\":[1,2.50]}"));
     CHECK(r.aux == RES_OK);
-    CHECK_EQ_STR(CSTR(call1(bi_json_encode, val_payload(r, 0))), "{\"a\":[1,2.5],\"b\":1}");
-    CHECK_EQ_STR(res(call1(bi_json_parse, S("not json"))), "Err(expected ident at line 1 column 2)");
-    CHECK_EQ_STR(CSTR(call1(bi_json_encode_string, S("a\"b"))), "\"a\\\"b\"");
-    CHECK_EQ_STR(CSTR(call1(bi_json_encode_int, v_int(-3))), "-3");
-    CHECK_EQ_STR(CSTR(call1(bi_json_encode_bool, v_bool(false))), "false");
-    CHECK_EQ_STR(CSTR(call1(bi_json_encode_any, list_from_array((Value[]){v_float(2.0), val_none()}, 2))), "[2.0,null]");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("JSON", "encode"), val_payload(r, 0))), "{\"a\":[1,2.5],\"b\":1}");
+    CHECK_EQ_STR(res(call1(lib_fn("JSON", "parse"), S("not json"))), "Err(expected ident at line 1 column 2)");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("JSON", "encode_string"), S("a\"b"))), "\"a\\\"b\"");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("JSON", "encode_int"), v_int(-3))), "-3");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("JSON", "encode_bool"), v_bool(false))), "false");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("Json", "encode"), list_from_array((Value[]){v_float(2.0), val_none()}, 2))), "[2.0,null]");
 }
 
 int main(void) {

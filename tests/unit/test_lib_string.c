@@ -2,7 +2,7 @@
  * case mapping, trim, slice, split/replace/join rules and the to_int /
  * to_float grammar; plus the UTF-8 validator shared with File and IO. */
 #include "harness.h"
-#include "lib.h"
+#include "lib_test.h"
 #include "lib_util.h"
 #include "rt_test.h"
 
@@ -16,8 +16,8 @@ static Value call3(BuiltinFn f, Value a, Value b, Value c) {
     return f(v, 3);
 }
 
-static const char *upper(const char *s) { return CSTR(call1(bi_string_to_upper, S(s))); }
-static const char *lower(const char *s) { return CSTR(call1(bi_string_to_lower, S(s))); }
+static const char *upper(const char *s) { return CSTR(call1(lib_fn("String", "to_upper"), S(s))); }
+static const char *lower(const char *s) { return CSTR(call1(lib_fn("String", "to_lower"), S(s))); }
 
 TEST(case_mapping) {
     CHECK_EQ_STR(upper("hello"), "HELLO");
@@ -55,11 +55,11 @@ TEST(final_sigma) {
 
 TEST(unchanged_strings_are_shared) {
     Value s = S("already upper ÄÖ 123");
-    CHECK_EQ_STR(CSTR(call1(bi_string_to_upper, s)), "ALREADY UPPER ÄÖ 123");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("String", "to_upper"), s)), "ALREADY UPPER ÄÖ 123");
     Value u = S("NO LOWER");
-    CHECK(call1(bi_string_to_upper, u).o == u.o);
+    CHECK(call1(lib_fn("String", "to_upper"), u).o == u.o);
     Value t = S("trimmed");
-    CHECK(call1(bi_string_trim, t).o == t.o);
+    CHECK(call1(lib_fn("String", "trim"), t).o == t.o);
 }
 
 TEST(trim) {
@@ -71,26 +71,26 @@ TEST(trim) {
         snprintf(buf, sizeof buf, "%sx%sy%s", ws[i], ws[i], ws[i]);
         char want[32];
         snprintf(want, sizeof want, "x%sy", ws[i]);
-        CHECK_EQ_STR(CSTR(call1(bi_string_trim, S(buf))), want);
+        CHECK_EQ_STR(CSTR(call1(lib_fn("String", "trim"), S(buf))), want);
     }
     /* not White_Space: ZWSP, BOM, Mongolian vowel separator, NEL-lookalikes */
-    CHECK_EQ_STR(CSTR(call1(bi_string_trim, S("\xE2\x80\x8Bx"))), "\xE2\x80\x8Bx");
-    CHECK_EQ_STR(CSTR(call1(bi_string_trim, S("\xEF\xBB\xBFx"))), "\xEF\xBB\xBFx");
-    CHECK_EQ_STR(CSTR(call1(bi_string_trim, S("\xE1\xA0\x8Ex"))), "\xE1\xA0\x8Ex");
-    CHECK_EQ_STR(CSTR(call1(bi_string_trim, S(" \t "))), "");
-    CHECK_EQ_STR(CSTR(call1(bi_string_trim, S(""))), "");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("String", "trim"), S("\xE2\x80\x8Bx"))), "\xE2\x80\x8Bx");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("String", "trim"), S("\xEF\xBB\xBFx"))), "\xEF\xBB\xBFx");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("String", "trim"), S("\xE1\xA0\x8Ex"))), "\xE1\xA0\x8Ex");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("String", "trim"), S(" \t "))), "");
+    CHECK_EQ_STR(CSTR(call1(lib_fn("String", "trim"), S(""))), "");
 }
 
 TEST(length_and_slice) {
-    CHECK_EQ_INT(call1(bi_string_length, S("héllo")).i, 5);
-    CHECK_EQ_INT(call1(bi_string_length, S("😀x")).i, 2);
+    CHECK_EQ_INT(call1(lib_fn("String", "length"), S("héllo")).i, 5);
+    CHECK_EQ_INT(call1(lib_fn("String", "length"), S("😀x")).i, 2);
     Value s = S("héllo wörld");
-    CHECK_EQ_STR(CSTR(call3(bi_string_slice, s, v_int(1), v_int(8))), "éllo wö");
-    CHECK_EQ_STR(CSTR(call3(bi_string_slice, s, v_int(-5), v_int(2))), "hé");
-    CHECK_EQ_STR(CSTR(call3(bi_string_slice, s, v_int(7), v_int(100))), "örld");
-    CHECK_EQ_STR(CSTR(call3(bi_string_slice, s, v_int(4), v_int(1))), "");
-    CHECK_EQ_STR(CSTR(call3(bi_string_slice, s, v_int(INT64_MIN), v_int(INT64_MAX))), "héllo wörld");
-    CHECK_EQ_STR(CSTR(call3(bi_string_slice, S("hello"), v_int(1), v_int(3))), "el");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "slice"), s, v_int(1), v_int(8))), "éllo wö");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "slice"), s, v_int(-5), v_int(2))), "hé");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "slice"), s, v_int(7), v_int(100))), "örld");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "slice"), s, v_int(4), v_int(1))), "");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "slice"), s, v_int(INT64_MIN), v_int(INT64_MAX))), "héllo wörld");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "slice"), S("hello"), v_int(1), v_int(3))), "el");
 }
 
 /* The naive slice: code points [from, to), clamped. */
@@ -125,7 +125,7 @@ TEST(slice_matches_naive_model) {
                 size_t b0, b1;
                 int64_t f = from < 0 ? 0 : from > cpl ? cpl : from, t = to < 0 ? 0 : to > cpl ? cpl : to;
                 naive_slice(str_data(s), str_len(s), f, t < f ? f : t, &b0, &b1);
-                Value r = call3(bi_string_slice, s, v_int(from), v_int(to));
+                Value r = call3(lib_fn("String", "slice"), s, v_int(from), v_int(to));
                 if (str_len(r) != b1 - b0 || memcmp(str_data(r), str_data(s) + b0, b1 - b0) != 0) {
                     CHECK(!"slice differs from the model");
                     return;
@@ -135,52 +135,52 @@ TEST(slice_matches_naive_model) {
 }
 
 static const char *joined(Value list) {
-    return CSTR(call2(bi_string_join, list, S("|")));
+    return CSTR(call2(lib_fn("String", "join"), list, S("|")));
 }
 
 TEST(split) {
-    CHECK_EQ_STR(joined(call2(bi_string_split, S("a,b,,c"), S(","))), "a|b||c");
-    CHECK_EQ_INT(list_len(call2(bi_string_split, S(""), S(","))), 1);
-    CHECK_EQ_STR(joined(call2(bi_string_split, S(",a,"), S(","))), "|a|");
-    CHECK_EQ_STR(joined(call2(bi_string_split, S("abc"), S(""))), "|a|b|c|");
-    CHECK_EQ_INT(list_len(call2(bi_string_split, S(""), S(""))), 2);
-    CHECK_EQ_STR(joined(call2(bi_string_split, S("日本"), S(""))), "|日|本|");
-    CHECK_EQ_STR(joined(call2(bi_string_split, S("a::b:::c"), S("::"))), "a|b|:c");
-    CHECK_EQ_STR(joined(call2(bi_string_split, S("aaaa"), S("aa"))), "||");
-    CHECK_EQ_STR(joined(call2(bi_string_split, S("x→y"), S("→"))), "x|y");
+    CHECK_EQ_STR(joined(call2(lib_fn("String", "split"), S("a,b,,c"), S(","))), "a|b||c");
+    CHECK_EQ_INT(list_len(call2(lib_fn("String", "split"), S(""), S(","))), 1);
+    CHECK_EQ_STR(joined(call2(lib_fn("String", "split"), S(",a,"), S(","))), "|a|");
+    CHECK_EQ_STR(joined(call2(lib_fn("String", "split"), S("abc"), S(""))), "|a|b|c|");
+    CHECK_EQ_INT(list_len(call2(lib_fn("String", "split"), S(""), S(""))), 2);
+    CHECK_EQ_STR(joined(call2(lib_fn("String", "split"), S("日本"), S(""))), "|日|本|");
+    CHECK_EQ_STR(joined(call2(lib_fn("String", "split"), S("a::b:::c"), S("::"))), "a|b|:c");
+    CHECK_EQ_STR(joined(call2(lib_fn("String", "split"), S("aaaa"), S("aa"))), "||");
+    CHECK_EQ_STR(joined(call2(lib_fn("String", "split"), S("x→y"), S("→"))), "x|y");
     /* no delimiter: the string itself */
     Value s = S("no delimiter here");
-    Value r = call2(bi_string_split, s, S(";"));
+    Value r = call2(lib_fn("String", "split"), s, S(";"));
     CHECK(list_len(r) == 1 && list_get(r, 0).o == s.o);
 }
 
 TEST(replace) {
-    CHECK_EQ_STR(CSTR(call3(bi_string_replace, S("hello world"), S("world"), S("snow"))), "hello snow");
-    CHECK_EQ_STR(CSTR(call3(bi_string_replace, S("aaa"), S("aa"), S("b"))), "ba");
-    CHECK_EQ_STR(CSTR(call3(bi_string_replace, S("abc"), S(""), S("-"))), "-a-b-c-");
-    CHECK_EQ_STR(CSTR(call3(bi_string_replace, S(""), S(""), S("-"))), "-");
-    CHECK_EQ_STR(CSTR(call3(bi_string_replace, S("éa"), S(""), S("."))), ".é.a.");
-    CHECK_EQ_STR(CSTR(call3(bi_string_replace, S("abcabc"), S("b"), S(""))), "acac");
-    CHECK_EQ_STR(CSTR(call3(bi_string_replace, S("abc"), S("abcd"), S("x"))), "abc");
-    CHECK_EQ_STR(CSTR(call3(bi_string_replace, S("a.b"), S("."), S("..."))), "a...b");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "replace"), S("hello world"), S("world"), S("snow"))), "hello snow");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "replace"), S("aaa"), S("aa"), S("b"))), "ba");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "replace"), S("abc"), S(""), S("-"))), "-a-b-c-");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "replace"), S(""), S(""), S("-"))), "-");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "replace"), S("éa"), S(""), S("."))), ".é.a.");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "replace"), S("abcabc"), S("b"), S(""))), "acac");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "replace"), S("abc"), S("abcd"), S("x"))), "abc");
+    CHECK_EQ_STR(CSTR(call3(lib_fn("String", "replace"), S("a.b"), S("."), S("..."))), "a...b");
     /* the result's ASCII flag / code-point length are right */
-    Value r = call3(bi_string_replace, S("abc"), S("b"), S("é"));
+    Value r = call3(lib_fn("String", "replace"), S("abc"), S("b"), S("é"));
     CHECK_EQ_INT(str_cplen(r), 3);
 }
 
 TEST(join) {
-    CHECK_EQ_STR(CSTR(call2(bi_string_join, list_empty(), S(","))), "");
+    CHECK_EQ_STR(CSTR(call2(lib_fn("String", "join"), list_empty(), S(","))), "");
     Value one = list_from_array((Value[]){S("a")}, 1);
-    CHECK_EQ_STR(CSTR(call2(bi_string_join, one, S(","))), "a");
+    CHECK_EQ_STR(CSTR(call2(lib_fn("String", "join"), one, S(","))), "a");
     Value three = list_from_array((Value[]){S("α"), S(""), S("c")}, 3);
-    Value j = call2(bi_string_join, three, S(", "));
+    Value j = call2(lib_fn("String", "join"), three, S(", "));
     CHECK_EQ_STR(CSTR(j), "α, , c");
     CHECK_EQ_INT(str_cplen(j), 6);
 }
 
 static const char *to_int(const char *s) {
     static char buf[64];
-    Value r = call1(bi_string_to_int, S(s));
+    Value r = call1(lib_fn("String", "to_int"), S(s));
     if (!val_is_some(r)) return "None";
     snprintf(buf, sizeof buf, "%lld", (long long)val_payload(r, 0).i);
     return buf;
@@ -202,7 +202,7 @@ TEST(to_int_grammar) {
 
 static const char *to_float(const char *s) {
     static char buf[64];
-    Value r = call1(bi_string_to_float, S(s));
+    Value r = call1(lib_fn("String", "to_float"), S(s));
     if (!val_is_some(r)) return "None";
     SB b;
     sb_init(&b);
@@ -231,16 +231,16 @@ TEST(to_float_grammar) {
     char big[400];
     memset(big, '1', 300);
     strcpy(big + 300, ".5e-290");
-    CHECK(val_is_some(call1(bi_string_to_float, S(big))));
+    CHECK(val_is_some(call1(lib_fn("String", "to_float"), S(big))));
 }
 
 TEST(ill_typed_arguments_panic_cleanly) {
     int p;
-    RT_EXPECT_PANIC(call1(bi_string_length, v_int(1)), p);
+    RT_EXPECT_PANIC(call1(lib_fn("String", "length"), v_int(1)), p);
     CHECK(p);
     CHECK_EQ_STR(rt_test_panic_msg, "String.length: argument 1 must be a String, got a Int");
     Value bad = list_from_array((Value[]){S("a"), v_int(2)}, 2);
-    RT_EXPECT_PANIC(call2(bi_string_join, bad, S(",")), p);
+    RT_EXPECT_PANIC(call2(lib_fn("String", "join"), bad, S(",")), p);
     CHECK(p);
 }
 
@@ -262,13 +262,13 @@ TEST(big_inputs) {
     for (int i = 0; i < 200000; i++) sb_puts(&b, i ? ",wörd" : "wörd");
     Value big = sb_finish(&b);
     double t0 = now_sec();
-    Value parts = call2(bi_string_split, big, S(","));
+    Value parts = call2(lib_fn("String", "split"), big, S(","));
     CHECK_EQ_INT(list_len(parts), 200000);
-    Value back = call2(bi_string_join, parts, S(","));
+    Value back = call2(lib_fn("String", "join"), parts, S(","));
     CHECK(str_eq(back, big));
-    Value r = call3(bi_string_replace, big, S(","), S(""));
+    Value r = call3(lib_fn("String", "replace"), big, S(","), S(""));
     CHECK_EQ_INT(str_cplen(r), 200000 * 4);
-    Value up = call1(bi_string_to_upper, big);
+    Value up = call1(lib_fn("String", "to_upper"), big);
     CHECK_EQ_INT(str_len(up), str_len(big));
     CHECK(now_sec() - t0 < 5.0); /* a guard against quadratic work */
 }

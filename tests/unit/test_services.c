@@ -4,7 +4,7 @@
  * to dead and dying services, and for jobs: awaiting twice, the bounded
  * retention of awaited results, await_timeout discarding the late result,
  * awaiting another process's job, crash texts and Job.map's order. */
-#include "lib.h"
+#include "lib_test.h"
 #include "list.h"
 #include "proc_testlib.h"
 #include "service.h"
@@ -94,9 +94,9 @@ TEST(service_calls) {
 
 /* ---- jobs ---------------------------------------------------------------------------- */
 
-static Value await1(uint64_t job) { return bi_job_await((Value[]){v_pid(job)}, 1); }
-static Value await_t(uint64_t job, int64_t ms) { return bi_job_await_timeout((Value[]){v_pid(job), v_int(ms)}, 2); }
-static uint64_t async1(Value f) { return bi_job_async(&f, 1).u; }
+static Value await1(uint64_t job) { return lib_fn("Job", "await")((Value[]){v_pid(job)}, 1); }
+static Value await_t(uint64_t job, int64_t ms) { return lib_fn("Job", "await_timeout")((Value[]){v_pid(job), v_int(ms)}, 2); }
+static uint64_t async1(Value f) { return lib_fn("Job", "async")(&f, 1).u; }
 
 /* Describe a Result<Int, String>. */
 static void show(const char *what, Value r) {
@@ -159,9 +159,9 @@ DEFPROC(main_jobs, 0) {
     show("owner awaits", await1(shared_job.u));
     /* Job.map: input order, failures in place, nothing left behind */
     Value xs[4] = {v_int(3), v_int(0), v_int(6), v_int(1)};
-    Value rs = bi_job_map((Value[]){list_from_array(xs, 4), FN(j_div)}, 2);
+    Value rs = lib_fn("Job", "map")((Value[]){list_from_array(xs, 4), FN(j_div)}, 2);
     for (size_t i = 0; i < list_len(rs); i++) show("map", list_get(rs, i));
-    Value none = bi_job_map((Value[]){list_empty(), FN(j_div)}, 2);
+    Value none = lib_fn("Job", "map")((Value[]){list_empty(), FN(j_div)}, 2);
     say("map of []: %zu", list_len(none));
     return v_unit();
 }
