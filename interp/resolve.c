@@ -365,8 +365,7 @@ static char *module_file_of(const char *name) {
     char *rel = project_find_module(proj->root, name);
     if (!rel || strcmp(proj->root, ".") == 0) return rel;
     size_t n = strlen(proj->root) + strlen(rel) + 2;
-    char *full = malloc(n);
-    if (!full) abort();
+    char *full = xmalloc(n);
     snprintf(full, n, "%s/%s", proj->root, rel);
     free(rel);
     return full;
@@ -423,13 +422,13 @@ static void consider_module(Suggest *sg, const char *cand) {
 static const char *suggest_module(Ctx *c, const char *name, char **owned) {
     Suggest sg = {NULL, 99, name};
     *owned = NULL;
-    for (unsigned i = 0; i < stdlib_count; i++)
-        if (stdlib_table[i].module[0]) consider_module(&sg, stdlib_table[i].module);
+    for (unsigned i = 0, n = stdlib_count(); i < n; i++)
+        if (stdlib_at(i)->module[0]) consider_module(&sg, stdlib_at(i)->module);
     for (uint32_t i = 0; i < c->ms->modules.cap; i++)
         if (c->ms->modules.keys[i]) consider_module(&sg, c->ms->modules.keys[i]);
     char **files = proj && proj->root ? project_list_modules(proj->root) : NULL;
     for (char **f = files; f && *f; f++) consider_module(&sg, *f);
-    if (sg.best) *owned = strdup(sg.best);
+    if (sg.best) *owned = xstrdup(sg.best);
     for (char **f = files; f && *f; f++) free(*f);
     free(files);
     return *owned;
