@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cmd_run.h"
+#include "explain.h"
 #include "help.h"
 #include "repl.h"
 #include "trace.h"
@@ -26,9 +27,10 @@
 const char commands_tagline[] = "the Snow language toolchain";
 
 const char commands_about[] =
-    "PATH is a .snow file (the module Main) or a project directory: its main.snow\n"
-    "is the entry point and every other .snow file below it is a module named\n"
-    "after its path (math_ops.snow is MathOps, geo/point.snow is Geo.Point).\n"
+    "PATH is a .snow file (the module Main) or a project directory (its main.snow).\n"
+    "`import Name` reads the module's file from the entry file's directory\n"
+    "(MathOps is math_ops.snow, Geo.Point is geo/point.snow), transitively; files\n"
+    "that nothing imports are not read.\n"
     "\n"
     "Programs run on a deterministic scheduler: the same --seed gives the same\n"
     "interleaving and the same output.  `snow run --threads N` runs them on N\n"
@@ -166,6 +168,21 @@ const Command commands_all[] = {
         .examples = "snow ast hello.snow\tshow how Snow parsed hello.snow",
         .run = cmd_ast,
         .big_stack = true,
+    },
+    {
+        .name = "explain",
+        .summary = "explain an error code, with an example and its fix",
+        .usage = "[CODE]",
+        .description = "Prints what the diagnostic CODE means (the part in brackets of\n"
+                       "`error[E0004]`), a program that shows the mistake and the same program\n"
+                       "fixed.  Without CODE, lists every code.  `e0004` and `4` are accepted for\n"
+                       "E0004.  Exit status 2 for a code that does not exist.",
+        .options = NULL,
+        .operand = COMP_NONE,
+        .examples = "snow explain E0004\twhat `error[E0004]` means, with an example\n"
+                    "snow explain\tlist every error and warning code",
+        .run = cmd_explain,
+        .big_stack = false,
     },
     {
         .name = "help",

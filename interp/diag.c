@@ -11,7 +11,9 @@
 
 #define MAX_LABELS 6
 #define MAX_NOTES 6
-#define MAX_PRINTED 200
+/* Errors shown in the human form; the rest are counted ("... and N more
+ * errors"): later errors often follow from the first ones. */
+#define MAX_ERRORS_SHOWN 20
 
 typedef struct Label {
     Span span;
@@ -38,6 +40,7 @@ static bool json_mode;
 static int color_mode = -1;
 static bool warnings_on = true;
 static FILE *out;
+static const char *first_code; /* code of the first error printed (a string literal) */
 
 static char *vfmt(const char *fmt, va_list ap) {
     va_list ap2;
@@ -157,7 +160,10 @@ void diag_set_output(FILE *f) { out = f; }
 void diag_set_color(int mode) { color_mode = mode; }
 void diag_set_warnings(bool on) { warnings_on = on; }
 
+const char *diag_first_error_code(void) { return first_code; }
+
 void diag_reset(void) {
+    first_code = NULL;
     for (int i = 0; i < nqueue; i++) diag_free(queue[i]);
     nqueue = 0;
     nerrors = nwarnings = 0;
@@ -356,17 +362,25 @@ void diag_flush(void) {
         return;
     }
     qsort(queue, (size_t)nqueue, sizeof *queue, cmp_diag);
-    int printed = 0;
+    int shown_errors = 0, more_errors = 0, more_warnings = 0;
     for (int i = 0; i < nqueue; i++) {
-        if (printed < MAX_PRINTED) {
-            if (json_mode) print_json(f, queue[i]);
-            else print_human(f, queue[i]);
-            printed++;
+        const Diag *d = queue[i];
+        if (json_mode) print_json(f, d);
+        else if (shown_errors == MAX_ERRORS_SHOWN) {
+            if (d->sev == DIAG_ERROR) more_errors++;
+            else more_warnings++;
+        } else {
+            print_human(f, d);
+            if (d->sev == DIAG_ERROR) shown_errors++;
         }
+        if (d->sev == DIAG_ERROR && d->code && !first_code) first_code = d->code;
         diag_free(queue[i]);
     }
-    if (nqueue > MAX_PRINTED && !json_mode)
-        fprintf(f, "... and %d more diagnostics\n", nqueue - MAX_PRINTED);
+    if (more_errors || more_warnings) {
+        fprintf(f, "... and %d more error%s", more_errors, more_errors == 1 ? "" : "s");
+        if (more_warnings) fprintf(f, " and %d more warning%s", more_warnings, more_warnings == 1 ? "" : "s");
+        fputs(" (fix the first ones: later errors often follow from them)\n", f);
+    }
     nqueue = 0;
     fflush(f);
 }

@@ -44,6 +44,9 @@ void diag_flush(void);
 int diag_error_count(void);
 int diag_warning_count(void);
 void diag_reset(void); /* drop queued diagnostics and counts (REPL) */
+/* The code of the first error (by position) flushed since the last reset,
+ * or NULL: the closing hint names it (`snow explain E0004`). */
+const char *diag_first_error_code(void);
 /* Is some queued error located in `file` at or after byte `off`?  (The REPL
  * asks whether a parse error is at the end of the input: then the input is
  * incomplete and it reads another line.) */

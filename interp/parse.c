@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "modname.h"
 
 typedef struct Parser {
     const Token *toks;
@@ -21,6 +22,11 @@ typedef struct Parser {
     bool lex_fatal;    /* the token stream ends with a fatal lexical error */
     bool neg_operand;  /* parsing the operand of unary minus (Int minimum literal) */
     uint32_t lex_fatal_off;
+    int loop_depth;    /* inside a while/for body (the `x = x + 1` hint) */
+    /* Indentation evidence for "which block lacks its `end`": blocks whose
+     * `end` is less indented than the line that opened them, in order. */
+    struct ShortEnd { Span open, end; const char *what; } short_ends[32];
+    int nshort_ends;
 } Parser;
 
 static const Token eof_tok = {.kind = TK_EOF};
@@ -100,6 +106,42 @@ static void finish(Diag *d) {
     if (d) diag_emit(d);
 }
 
+/* An error after which parsing goes on as if the input were right (the
+ * construct is understood, only written the way of another language), so
+ * the rest of the file is still checked. */
+static Diag *soft_err(Parser *p, Span s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static Diag *soft_err(Parser *p, Span s, const char *fmt, ...) {
+    if (p->panic) return NULL;
+    p->errors++;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return diag_new(DIAG_ERROR, NULL, s, "%s", buf);
+}
+
+static Node *parse_expr(Parser *p);
+
+/* `if x = 2 do`, `when n = 0`: a `=` where a comparison belongs.  Reported,
+ * then read as `==` so the rest of the construct parses normally. */
+static Node *compare_not_assign(Parser *p, Node *lhs) {
+    if (!lhs || p->panic || kind(p) != TK_ASSIGN) return lhs;
+    const Token *eq = advance(p);
+    Diag *d = soft_err(p, eq->span, "`=` is not a comparison");
+    if (d) {
+        diag_primary(d, "did you mean `==`?");
+        diag_help(d, "`==` compares two values; `=` only binds a name, in `let name = value`");
+    }
+    finish(d);
+    Node *b = ast_node(N_BINOP, lhs->span);
+    b->bin.op = TK_EQEQ;
+    b->bin.lhs = lhs;
+    b->bin.rhs = parse_expr(p);
+    b->span = span_join(lhs->span, b->bin.rhs->span);
+    return b;
+}
+
 static const char *found_text(Parser *p) {
     static char buf[160];
     const Token *t = cur(p);
@@ -135,10 +177,64 @@ static bool expect(Parser *p, TokKind k, const char *ctx) {
     return false;
 }
 
+/* Indentation (leading blanks) of the line holding byte `off`. */
+static uint32_t line_indent(uint32_t file, uint32_t off) {
+    const SourceFile *f = src_get(file);
+    uint32_t start = off;
+    while (start > 0 && f->text[start - 1] != '\n') start--;
+    uint32_t i = start;
+    while (i < f->len && (f->text[i] == ' ' || f->text[i] == '\t')) i++;
+    return i - start;
+}
+
+static uint32_t line_of(uint32_t file, uint32_t off) {
+    uint32_t line, col;
+    src_linecol(file, off, &line, &col);
+    return line;
+}
+
+/* At the end of the file with `open` unclosed: an inner block whose `end` sat
+ * left of its own first line most likely took the `end` meant for something
+ * else, so that block is the one missing its `end`.  Reports it and returns
+ * true, or returns false when the indentation tells nothing. */
+static bool missing_end_by_indent(Parser *p, Span open) {
+    for (int i = 0; i < p->nshort_ends; i++) {
+        const struct ShortEnd *se = &p->short_ends[i];
+        if (se->open.file != open.file || se->open.off <= open.off) continue;
+        Diag *d = err_at(p, se->open, "the %s has no `end`", se->what);
+        if (!d) return true;
+        diag_primary(d, "this `do` is never closed");
+        diag_label(d, se->end, "this `end` lines up with an outer block, yet it closes this one");
+        /* the block's body is the run of lines indented deeper than its first line */
+        uint32_t open_line = line_of(se->open.file, se->open.off), end_line = line_of(se->end.file, se->end.off);
+        uint32_t indent = line_indent(se->open.file, se->open.off), last = open_line;
+        for (uint32_t l = open_line + 1; l < end_line; l++) {
+            const char *ls;
+            size_t len, k = 0;
+            src_line(se->open.file, l, &ls, &len);
+            while (k < len && (ls[k] == ' ' || ls[k] == '\t')) k++;
+            if (k == len || ls[k] == '#') continue;
+            if (k <= indent) break;
+            last = l;
+        }
+        diag_help(d, "add its `end` after line %u, indented like line %u", last, open_line);
+        finish(d);
+        return true;
+    }
+    return false;
+}
+
 /* Expect the `end` closing a construct opened at `open`. */
 static bool expect_end(Parser *p, Span open, const char *what) {
-    if (accept(p, TK_END)) return true;
+    if (accept(p, TK_END)) {
+        Span end = prev_span(p);
+        if (p->nshort_ends < 32 && line_indent(end.file, end.off) < line_indent(open.file, open.off) &&
+            line_of(end.file, end.off) != line_of(open.file, open.off))
+            p->short_ends[p->nshort_ends++] = (struct ShortEnd){open, end, what};
+        return true;
+    }
     if (cur(p)->kind == TK_ERROR) { if (!p->panic) { p->panic = true; p->errors++; } return false; }
+    if (cur(p)->kind == TK_EOF && !p->panic && missing_end_by_indent(p, open)) return false;
     Diag *d = err_at(p, cur(p)->span, "expected `end` to close %s, found %s", what, found_text(p));
     if (d) {
         diag_primary(d, "expected `end`");
@@ -757,7 +853,7 @@ static Node *parse_if(Parser *p) {
     Node *n = ast_node(N_IF, t->span);
     bool saved = p->no_trailing;
     p->no_trailing = true;
-    n->if_.cond = parse_expr(p);
+    n->if_.cond = compare_not_assign(p, parse_expr(p));
     p->no_trailing = saved;
     Span open = cur(p)->span;
     if (!expect(p, TK_DO, "an `if` is written `if condition do ... end`")) return n;
@@ -807,7 +903,7 @@ static void parse_arms(Parser *p, NodeVec *arms, bool receive, Node **after_ms, 
         Node *arm = ast_node(N_ARM, cur(p)->span);
         arm->arm.pat = parse_pattern(p);
         if (p->panic) return;
-        if (accept(p, TK_WHEN)) arm->arm.guard = parse_expr(p);
+        if (accept(p, TK_WHEN)) arm->arm.guard = compare_not_assign(p, parse_expr(p));
         if (p->panic) return;
         if (!accept(p, TK_ARROW)) {
             Diag *d = expected(p, "`->` after the pattern");
@@ -822,7 +918,21 @@ static void parse_arms(Parser *p, NodeVec *arms, bool receive, Node **after_ms, 
             return;
         }
         skip_newlines(p);
-        arm->arm.body = parse_expr(p);
+        if (kind(p) == TK_DO) {
+            /* `pattern -> do ... end`: say what an arm is, then read the block
+             * anyway so the arms after it are checked too */
+            Diag *d = soft_err(p, cur(p)->span, "an arm's body is one expression, not a `do ... end` block");
+            if (d) {
+                diag_primary(d, "no `do` here");
+                diag_help(d, "an arm is `pattern -> expression`: one value, a call, or an `if`/`case` expression");
+                diag_note(d, "to run several statements for this arm, put them in a function and call it: "
+                             "`pattern -> handle(x)`");
+            }
+            finish(d);
+            arm->arm.body = parse_do_block(p, "arm body", NULL);
+        } else {
+            arm->arm.body = parse_expr(p);
+        }
         arm->span = span_from(p, arm->span);
         nv_push(arms, arm);
         if (p->panic) return;
@@ -870,9 +980,11 @@ static Node *parse_while(Parser *p) {
     Node *n = ast_node(N_WHILE, t->span);
     bool saved = p->no_trailing;
     p->no_trailing = true;
-    n->loop.cond = parse_expr(p);
+    n->loop.cond = compare_not_assign(p, parse_expr(p));
     p->no_trailing = saved;
+    p->loop_depth++;
     n->loop.body = parse_do_block(p, "`while` block", NULL);
+    p->loop_depth--;
     n->span = span_from(p, t->span);
     return n;
 }
@@ -895,9 +1007,11 @@ static Node *parse_for(Parser *p) {
     bool saved = p->no_trailing;
     p->no_trailing = true;
     n->for_.iter = parse_expr(p);
-    if (accept(p, TK_WHEN)) n->for_.filter = parse_expr(p);
+    if (accept(p, TK_WHEN)) n->for_.filter = compare_not_assign(p, parse_expr(p));
     p->no_trailing = saved;
+    p->loop_depth++;
     n->for_.body = parse_do_block(p, "`for` block", NULL);
+    p->loop_depth--;
     n->span = span_from(p, t->span);
     return n;
 }
@@ -1395,7 +1509,7 @@ static Node *parse_fn_def(Parser *p, uint16_t flags, bool in_interface) {
     if (p->panic) { p->self_ok = saved_self; return n; }
     if (accept(p, TK_ARROW)) n->fn.ret = parse_type(p);
     n->fn.where = parse_where(p);
-    if (accept(p, TK_WHEN)) n->fn.guard = parse_expr(p);
+    if (accept(p, TK_WHEN)) n->fn.guard = parse_expr(p); /* `= body` may follow: no `=` hint here */
     if (p->panic) { p->self_ok = saved_self; return n; }
     if (kind(p) == TK_ASSIGN) {
         advance(p);
@@ -1886,6 +2000,66 @@ static Node *parse_let(Parser *p) {
     return n;
 }
 
+/* `defmodule Name do ... end` (Elixir): each Snow file is a module.  The body
+ * is read like an inline module, so its contents are still checked. */
+static Node *parse_defmodule(Parser *p) {
+    const Token *t = advance(p);
+    Diag *d = soft_err(p, t->span, "Snow has no `defmodule`: each file is a module");
+    Node *n = ast_node(N_MODULE, t->span);
+    if (!ident(p, &n->module_def.name, "module name", false)) { finish(d); return n; }
+    while (kind(p) == TK_DOT && peek_at(p, 1, false)->kind == TK_IDENT) {
+        advance(p);
+        ident(p, &n->module_def.name, "module name", false);
+    }
+    if (d) {
+        char *file = modname_file(n->module_def.name.id);
+        diag_primary(d, "not needed");
+        diag_help(d, "put the functions at the top level of the file %s and drop `defmodule ... end`; other files "
+                     "use them after `import %s`", file, n->module_def.name.id);
+        free(file);
+    }
+    finish(d);
+    n->module_def.body = parse_do_block(p, "module body", NULL);
+    n->span = span_from(p, t->span);
+    return n;
+}
+
+/* `x = x + 1`: Snow has no assignment.  Reports at the `=` (after reading
+ * the right-hand side, to quote it in the suggestion). */
+static void assignment(Parser *p, Node *target) {
+    Span eq = advance(p)->span;
+    skip_newlines(p);
+    Node *rhs = parse_expr(p);
+    if (p->panic) return;
+    const SourceFile *f = src_get(rhs->span.file);
+    int rlen = (int)(rhs->span.len > 60 ? 0 : rhs->span.len);
+    const char *rtext = f->text + rhs->span.off;
+    Diag *d;
+    if (target->kind == N_NAME) {
+        const char *x = target->name.id.id;
+        d = err_at(p, eq, "values don't change: `=` cannot give `%s` a new value", x);
+        if (!d) return;
+        diag_primary(d, "not an assignment");
+        if (rlen) diag_help(d, "write `let %s = %.*s`: a new `%s` that hides the old one from here on", x, rlen, rtext, x);
+        else diag_help(d, "write `let %s = ...`: a new `%s` that hides the old one from here on", x, x);
+        if (p->loop_depth)
+            diag_note(d, "in a loop, a `let` lasts only until the end of the loop body, so it cannot carry a value to "
+                         "the next round: use `for x in ...`, `List.reduce`, or a recursive function that takes the "
+                         "new value as an argument");
+    } else if (target->kind == N_FIELDACC) {
+        d = err_at(p, eq, "values don't change: `=` cannot update the field `%s`", target->field_acc.name.id);
+        if (!d) return;
+        diag_primary(d, "not an assignment");
+        diag_help(d, "build a new struct with the new field value and bind it with `let`");
+    } else {
+        d = err_at(p, eq, "values don't change: Snow has no assignment");
+        if (!d) return;
+        diag_primary(d, "not an assignment");
+        diag_help(d, "`=` appears only in `let name = value` and `fn name(args) = expression`");
+    }
+    finish(d);
+}
+
 static Node *parse_stmt(Parser *p) {
     const Token *t = cur(p);
     switch (t->kind) {
@@ -1926,10 +2100,19 @@ static Node *parse_stmt(Parser *p) {
     }
     case TK_IDENT:
         if (tok_is(p, t, "from")) return parse_from_import(p);
+        if (tok_is(p, t, "defmodule") && peek_at(p, 1, false)->kind == TK_IDENT) return parse_defmodule(p);
+        if (tok_is(p, t, "defp") && peek_at(p, 1, false)->kind == TK_IDENT) {
+            Diag *d = soft_err(p, t->span, "Snow has no `defp`: functions are private unless marked `pub`");
+            if (d) diag_help(d, "write `fn`; other files can call it only if you write `pub fn`");
+            finish(d);
+            return parse_fn_def(p, 0, false);
+        }
         break;
     default: break;
     }
-    return parse_expr(p);
+    Node *e = parse_expr(p);
+    if (!p->panic && kind(p) == TK_ASSIGN) assignment(p, e);
+    return e;
 }
 
 /* Skip to a plausible statement boundary after an error. */
@@ -2022,11 +2205,24 @@ Node *parse_file(uint32_t file, const TokenList *toks, int *nerrors) {
     }
     Node *root = ast_node(N_BLOCK, (Span){file, 0, 0});
     NodeVec v = {0};
+    /* the last top-level item that ended with an `end` further right than
+     * its own first line: that `end` probably closed it too early */
+    Span early_end = DIAG_NOSPAN, early_item = DIAG_NOSPAN;
     for (;;) {
         skip_seps(&p);
         if (kind(&p) == TK_EOF) break;
         uint32_t before = p.pos;
-        if (kind(&p) == TK_END || kind(&p) == TK_ELSE || kind(&p) == TK_AFTER) {
+        if (kind(&p) == TK_END && early_end.file != UINT32_MAX && !p.panic) {
+            Diag *d = err_at(&p, early_end, "extra `end`");
+            if (d) {
+                diag_primary(d, "this `end` closes the definition of line %u", line_of(file, early_item.off));
+                diag_label(d, cur(&p)->span, "so this `end` is left over");
+                diag_help(d, "remove the extra `end`: every `do` has exactly one");
+            }
+            finish(d);
+            advance(&p);
+            early_end = DIAG_NOSPAN;
+        } else if (kind(&p) == TK_END || kind(&p) == TK_ELSE || kind(&p) == TK_AFTER) {
             Diag *d = err_at(&p, cur(&p)->span, "unexpected %s at the top level", tok_display(kind(&p)));
             if (d && kind(&p) == TK_END) diag_help(d, "this `end` has no matching `do`");
             finish(d);
@@ -2036,7 +2232,17 @@ Node *parse_file(uint32_t file, const TokenList *toks, int *nerrors) {
                    kind(&p) == TK_SEMI || kind(&p) == TK_RPAREN || kind(&p) == TK_RBRACKET || kind(&p) == TK_RBRACE)
                 advance(&p);
         } else {
-            nv_push(&v, parse_stmt(&p));
+            int errors_before = p.errors;
+            Node *it = parse_stmt(&p);
+            nv_push(&v, it);
+            Span last = prev_span(&p);
+            if (p.errors > errors_before) {
+                early_end = DIAG_NOSPAN; /* recovery moves `end`s around: no evidence */
+            } else if (p.pos > before && p.toks[p.pos - 1].kind == TK_END) {
+                bool early = line_indent(file, last.off) > line_indent(file, it->span.off);
+                early_end = early ? last : DIAG_NOSPAN;
+                early_item = it->span;
+            }
         }
         if (p.panic) {
             synchronize(&p);

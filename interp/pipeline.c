@@ -24,8 +24,13 @@ bool pipeline_check_project(Project *proj) {
 }
 
 static bool fail(Project *proj) {
-    /* language.md §7.1: the driver's closing line after the diagnostics */
-    if (!diag_json() && diag_error_count()) fputs("error: Compilation failed due to errors above.\n", stderr);
+    /* language.md §7.1: the driver's closing line after the diagnostics,
+     * then where to read more about the first error */
+    if (!diag_json() && diag_error_count()) {
+        fputs("error: Compilation failed due to errors above.\n", stderr);
+        const char *code = diag_first_error_code();
+        if (code) fprintf(stderr, "For more about an error code, run `snow explain %s`.\n", code);
+    }
     project_free(proj);
     return false;
 }
@@ -45,6 +50,7 @@ bool pipeline_check(const char *path, Project *proj) {
     if (diag_error_count() == 0) resolve_project(proj);
     double t2 = now_ms();
     if (diag_error_count() == 0) ty_check_project(proj);
+    if (diag_error_count() == 0) resolve_warn_unused(); /* only a clean program: errors leave names unused */
     double t3 = now_ms();
     if (timing)
         fprintf(stderr, "timing: load+lex+parse %.1f ms, resolve %.1f ms, typecheck %.1f ms\n", t1 - t0, t2 - t1,

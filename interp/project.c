@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "lex.h"
+#include "modname.h"
 #include "parse.h"
 #include "stdlib_table.h"
 #include "xalloc.h"
@@ -17,45 +18,6 @@
 static bool ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
-char *project_module_name(const char *rel) {
-    size_t n = strlen(rel);
-    char *out = xmalloc(n + 2);
-    size_t o = 0;
-    bool up = true;
-    for (size_t i = 0; i < n; i++) {
-        char c = rel[i];
-        if (i + 5 == n && strcmp(rel + i, ".snow") == 0) break;
-        if (c == '/') { out[o++] = '.'; up = true; continue; }
-        if (c == '_') { up = true; continue; }
-        if (up && c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
-        up = false;
-        out[o++] = c;
-    }
-    out[o] = 0;
-    return out;
-}
-
-char *project_module_file(const char *name) {
-    size_t n = strlen(name);
-    char *out = xmalloc(2 * n + 6);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (c == '.') { out[o++] = '/'; continue; }
-        bool upper = c >= 'A' && c <= 'Z';
-        if (upper && i > 0 && name[i - 1] != '.') {
-            char prev = name[i - 1], next = name[i + 1];
-            bool prev_low = (prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9');
-            bool prev_up = prev >= 'A' && prev <= 'Z';
-            /* MathOps -> math_ops, HTTPServer -> http_server */
-            if (prev_low || (prev_up && next >= 'a' && next <= 'z')) out[o++] = '_';
-        }
-        out[o++] = upper ? (char)(c - 'A' + 'a') : c;
-    }
-    memcpy(out + o, ".snow", 6);
-    return out;
 }
 
 /* The entry of directory `dir` whose module name is `seg`: a directory
@@ -70,7 +32,7 @@ static char *find_entry(const char *dir, const char *seg, bool want_dir) {
         const char *nm = e->d_name;
         if (nm[0] == '.') continue;
         if (!want_dir && !ends_with(nm, ".snow")) continue;
-        char *mn = project_module_name(nm);
+        char *mn = modname_of_path(nm);
         bool match = strcmp(mn, seg) == 0 && !strchr(mn, '.');
         free(mn);
         if (!match) continue;
@@ -128,7 +90,7 @@ char **project_list_modules(const char *root) {
             cap *= 2;
             out = xrealloc(out, cap * sizeof *out);
         }
-        out[n++] = project_module_name(nm);
+        out[n++] = modname_of_path(nm);
     }
     if (d) closedir(d);
     out[n] = NULL;

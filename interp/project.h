@@ -24,12 +24,6 @@ typedef struct Project {
  * reason is printed as an `error: ...` line).  Parse errors are counted in
  * diag_error_count(). */
 bool project_load(const char *path, Project *out);
-/* Module name for a path relative to the project root: "math_ops.snow" ->
- * "MathOps", "math/vector.snow" -> "Math.Vector". */
-char *project_module_name(const char *relpath);
-/* The inverse, as the file a module would be: "MathOps" -> "math_ops.snow",
- * "Math.Vector" -> "math/vector.snow" (malloc'd). */
-char *project_module_file(const char *name);
 /* The existing file of module `name` under `root`, relative to it
  * ("geometry/shape.snow"), or NULL (malloc'd). */
 char *project_find_module(const char *root, const char *name);

@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "hints.h"
 #include "lex.h"
+#include "modname.h"
 #include "prelude.h"
 #include "stdlib_table.h"
 #include "xalloc.h"
@@ -78,6 +79,7 @@ typedef struct ModScope {
     Table timported; /* types brought in by imports */
     Table modules;   /* short name -> S_MODULE */
     Table unknown_modules; /* undefined module names already reported (once per file) */
+    Table used_names; /* names found through `imported`, `timported` or `modules` (unused imports) */
 } ModScope;
 
 /* ---- global state ---------------------------------------------------------- */
@@ -172,6 +174,7 @@ typedef struct Ctx {
     int loop_depth;   /* loops in the current function (closures reset it) */
     bool in_actor;    /* lexically inside an actor body */
     bool top_level;   /* resolving top-level statements */
+    bool no_unused;   /* declaring names that need no use (interface signatures) */
     /* type variables in scope (generic parameters) */
     LocalEnt *tvars;
     uint32_t ntvars, captvars;
@@ -179,7 +182,54 @@ typedef struct Ctx {
     Node *tvar_owner;
 } Ctx;
 
+/* ---- unused names ------------------------------------------------------------
+ * Locals, nested functions and imports are remembered as they are declared;
+ * resolve_warn_unused reports those never used (after a check without
+ * errors, as rustc does: an error often leaves names unused). */
+
+typedef struct SymVec {
+    Sym **v;
+    uint32_t n, cap;
+} SymVec;
+
+static void symvec_push(SymVec *sv, Sym *s) {
+    if (sv->n == sv->cap) {
+        sv->cap = sv->cap ? sv->cap * 2 : 64;
+        sv->v = xrealloc(sv->v, sv->cap * sizeof *sv->v);
+    }
+    sv->v[sv->n++] = s;
+}
+
+typedef struct ImportRec {
+    Module *m;   /* the importing module */
+    Node *it;    /* N_IMPORT / N_FROM_IMPORT */
+    Module *dep; /* the project module imported, NULL for a library module */
+} ImportRec;
+
+static SymVec made_locals, made_nested_fns;
+static ImportRec *import_recs;
+static uint32_t nimport_recs, capimport_recs;
+
+static void unused_reset(void) {
+    free(made_locals.v);
+    free(made_nested_fns.v);
+    memset(&made_locals, 0, sizeof made_locals);
+    memset(&made_nested_fns, 0, sizeof made_nested_fns);
+    free(import_recs);
+    import_recs = NULL;
+    nimport_recs = capimport_recs = 0;
+}
+
+static void record_import(Module *m, Node *it, Module *dep) {
+    if (nimport_recs == capimport_recs) {
+        capimport_recs = capimport_recs ? capimport_recs * 2 : 16;
+        import_recs = xrealloc(import_recs, capimport_recs * sizeof *import_recs);
+    }
+    import_recs[nimport_recs++] = (ImportRec){m, it, dep};
+}
+
 static void push_local(Ctx *c, const char *name, Sym *s) {
+    if (s->kind == S_LOCAL && !c->no_unused && c->mod != prelude) symvec_push(&made_locals, s);
     if (c->nlocals == c->caplocals) {
         c->caplocals = c->caplocals ? c->caplocals * 2 : 64;
         c->locals = xrealloc(c->locals, c->caplocals * sizeof *c->locals);
@@ -250,6 +300,12 @@ static Sym *lookup_in_module_items(Module *m, const char *name) {
     return s ? s : mod_type(m, name);
 }
 
+/* An imported name (or module) was looked up: its import is used. */
+static Sym *mark_used(ModScope *ms, const char *name, Sym *s) {
+    table_put(&ms->used_names, name, s);
+    return s;
+}
+
 /* Value namespace: own items, imports, prelude, interface methods, library
  * functions, module names. */
 static Sym *lookup_value(Module *m, const char *name) {
@@ -257,12 +313,12 @@ static Sym *lookup_value(Module *m, const char *name) {
     Sym *s;
     if (ms) {
         if ((s = table_get(&ms->items, name))) return s;
-        if ((s = table_get(&ms->imported, name))) return s;
+        if ((s = table_get(&ms->imported, name))) return mark_used(ms, name, s);
     }
     if (prelude && m != prelude && (s = mod_value(prelude, name))) return s;
     if ((s = table_get(&method_syms, name))) return s;
     if ((s = table_get(&builtin_syms, name))) return s;
-    if (ms && (s = table_get(&ms->modules, name))) return s;
+    if (ms && (s = table_get(&ms->modules, name))) return mark_used(ms, name, s);
     if (is_std_module(name)) return stdmod_sym(name);
     return NULL;
 }
@@ -273,7 +329,7 @@ static Sym *lookup_type(Module *m, const char *name) {
     Sym *s;
     if (ms) {
         if ((s = table_get(&ms->types, name))) return s;
-        if ((s = table_get(&ms->timported, name))) return s;
+        if ((s = table_get(&ms->timported, name))) return mark_used(ms, name, s);
     }
     if (prelude && m != prelude && (s = mod_type(prelude, name))) return s;
     if (resolve_is_builtin_type(name)) return builtin_type_sym(name);
@@ -301,7 +357,7 @@ static bool is_std_module(const char *name) {
 
 static Sym *lookup_module_name(Ctx *c, const char *name) {
     Sym *s = table_get(&c->ms->modules, name);
-    if (s) return s;
+    if (s) return mark_used(c->ms, name, s);
     if (is_std_module(name)) return stdmod_sym(name);
     return NULL;
 }
@@ -455,7 +511,7 @@ static void undefined_module(Ctx *c, Node *base, const char *member) {
         if (sg && stdlib_lookup(sg, member)) diag_help(d, "did you mean `%s.%s`?", sg, member);
         else if (sg) diag_help(d, "did you mean `%s`?", sg);
         else if (upper) {
-            char *file = project_module_file(name);
+            char *file = modname_file(name);
             diag_help(d, "a module `%s` would be the file %s beside the entry file, imported with `import %s`",
                       name, file, name);
             free(file);
@@ -692,7 +748,8 @@ static void resolve_type(Ctx *c, Node *t) {
                 /* maybe the full dotted module name */
                 for (uint32_t i = 0; i < c->ms->modules.cap; i++) {
                     Sym *ms = c->ms->modules.vals[i];
-                    if (c->ms->modules.keys[i] && ms && ms->mod && ms->mod->name == modpart) m = ms;
+                    if (c->ms->modules.keys[i] && ms && ms->mod && ms->mod->name == modpart)
+                        m = mark_used(c->ms, c->ms->modules.keys[i], ms);
                 }
             }
             if (m && m->kind == S_MODULE) s = mod_type(m->mod, tname);
@@ -804,7 +861,10 @@ static void resolve_fn_clause(Ctx *c, Node *fn) {
     c->implicit_tvars = true;
     c->tvar_owner = fn;
     declare_generics(c, fn->fn.generics, fn);
+    bool saved_no_unused = c->no_unused;
+    c->no_unused = !fn->fn.body; /* a signature's parameters only name the types */
     for (uint32_t i = 0; i < fn->fn.params.n; i++) declare_pattern(c, fn->fn.params.v[i], true);
+    c->no_unused = saved_no_unused;
     resolve_type(c, fn->fn.ret);
     resolve_where(c, fn->fn.where);
     if (fn->fn.guard) resolve_expr(c, fn->fn.guard);
@@ -940,6 +1000,14 @@ static void resolve_arm(Ctx *c, Node *arm) {
     c->nlocals = mark;
 }
 
+static bool refers_to_itself(const Sym *f, const Node *n) {
+    for (uint32_t i = 0; i < f->ndefs; i++) {
+        Span d = f->defs[i]->span;
+        if (d.file == n->span.file && n->span.off >= d.off && n->span.off < d.off + d.len) return true;
+    }
+    return false;
+}
+
 static void resolve_name(Ctx *c, Node *n) {
     const char *name = n->name.id.id;
     Sym *s = find_local(c, name);
@@ -970,7 +1038,7 @@ static void resolve_name(Ctx *c, Node *n) {
         }
         s = pick ? pick : first;
     }
-    s->used = true;
+    if (!(s->kind == S_FN && refers_to_itself(s, n))) s->used = true; /* recursion is not a use */
     n->sym = s;
 }
 
@@ -1017,7 +1085,7 @@ static Sym *imported_module_with(Ctx *c, Node *base, const char *name) {
     if (base->kind != N_NAME || find_local(c, base->name.id.id)) return NULL;
     Sym *m = table_get(&c->ms->modules, base->name.id.id);
     if (!m || m->kind != S_MODULE || !lookup_in_module_items(m->mod, name)) return NULL;
-    base->sym = m;
+    base->sym = mark_used(c->ms, base->name.id.id, m);
     return m;
 }
 
@@ -1250,6 +1318,7 @@ static void resolve_expr(Ctx *c, Node *n) {
 /* Items allowed inside function bodies: nested named functions. */
 static void declare_nested_fn(Ctx *c, Sym *s, Node *first) {
     (void)first;
+    if (c->mod != prelude) symvec_push(&made_nested_fns, s);
     push_local(c, s->name, s);
 }
 
@@ -1462,6 +1531,7 @@ static void process_imports(Ctx *c, Module *m) {
             if (stdlib_is_module(path)) {
                 /* `import String` does nothing; `from String import length` binds */
                 if (it->kind == N_FROM_IMPORT) {
+                    record_import(m, it, NULL);
                     for (uint32_t k = 0; k < it->import.names.n; k++) {
                         Node *nm = it->import.names.v[k];
                         const StdFn *f = stdlib_lookup(path, nm->name.id.id);
@@ -1480,7 +1550,7 @@ static void process_imports(Ctx *c, Module *m) {
             }
             Diag *d = diag_new(DIAG_ERROR, "E0031", it->import.path.span, "module not found");
             diag_primary(d, "module `%s` not found", path);
-            char *file = project_module_file(path), *owned = NULL;
+            char *file = modname_file(path), *owned = NULL;
             const char *sg = strchr(path, '.') ? NULL : suggest_module(c, path, &owned);
             if (sg) diag_help(d, "did you mean `%s`?", sg);
             else
@@ -1496,6 +1566,7 @@ static void process_imports(Ctx *c, Module *m) {
             continue;
         }
         add_import(m, dep);
+        record_import(m, it, dep);
         Sym *ms = new_sym(S_MODULE, dep->short_name, it, m);
         ms->mod = dep;
         table_put(&c->ms->modules, dep->short_name, ms);
@@ -1742,6 +1813,7 @@ void resolve_reset(void) {
         table_free(&ms->timported);
         table_free(&ms->modules);
         table_free(&ms->unknown_modules);
+        table_free(&ms->used_names);
         free(ms);
     }
     free(scopes);
@@ -1763,6 +1835,7 @@ void resolve_reset(void) {
     proj = NULL;
     prelude = NULL;
     prelude_reset();
+    unused_reset();
 }
 
 Module **resolve_order(uint32_t *n) {
@@ -1777,6 +1850,7 @@ Sym **resolve_methods(uint32_t *n) {
 
 void resolve_project(Project *p) {
     proj = p;
+    unused_reset();
     init_builtins();
     prelude = prelude_module();
     Ctx c;
@@ -1843,4 +1917,73 @@ void resolve_project(Project *p) {
     }
     free(c.locals);
     free(c.tvars);
+}
+
+/* ---- unused-name warnings ------------------------------------------------------- */
+
+static bool silent_name(const char *name) { return name[0] == '_' || strcmp(name, "self") == 0; }
+
+static void warn_unused_fn(Sym *f) {
+    if (f->used || f->is_pub || silent_name(f->name)) return;
+    if (proj && f->mod == proj->main && strcmp(f->name, "main") == 0) return;
+    Diag *d = diag_new(DIAG_WARNING, "W0005", f->defs[0]->fn.name.span, "unused function: `%s`", f->name);
+    diag_primary(d, "never called");
+    diag_help(d, "remove it, or name it `_%s` to keep it unused", f->name);
+    diag_emit(d);
+}
+
+static bool import_used(ModScope *ms, Module *dep) {
+    for (uint32_t i = 0; i < ms->used_names.cap; i++)
+        if (ms->used_names.keys[i] && ms->used_names.vals[i]->mod == dep) return true;
+    return false;
+}
+
+void resolve_warn_unused(void) {
+    for (uint32_t i = 0; i < made_locals.n; i++) {
+        Sym *s = made_locals.v[i];
+        if (s->used || silent_name(s->name) || !s->def) continue;
+        Span at = s->def->kind == P_AS ? s->def->as_.name.span : s->def->span;
+        Diag *d = diag_new(DIAG_WARNING, "W0004", at, "unused variable: `%s`", s->name);
+        diag_primary(d, "never used");
+        Sym *ctor = s->name[0] >= 'A' && s->name[0] <= 'Z' ? lookup_value(s->mod, s->name) : NULL;
+        if (ctor && ctor->kind == S_CTOR)
+            diag_help(d, "a parameter written as a bare name is a new variable, even when a variant is called `%s`; "
+                         "to match the variant, use a `case` in the body", s->name);
+        else if (s->name[0] >= 'A' && s->name[0] <= 'Z')
+            diag_help(d, "no variant is called `%s` here, so this is a new variable that matches any value; "
+                         "check the variant's name (and its module's `import`)", s->name);
+        else
+            diag_help(d, "if it is meant to be unused, name it `_%s` (or `_`)", s->name);
+        diag_emit(d);
+    }
+    for (uint32_t i = 0; i < made_nested_fns.n; i++) warn_unused_fn(made_nested_fns.v[i]);
+    for (uint32_t i = 0; proj && i < proj->nmods; i++) {
+        ModScope *ms = proj->mods[i]->scope;
+        for (uint32_t k = 0; ms && k < ms->items.cap; k++) {
+            if (!ms->items.keys[k]) continue;
+            for (Sym *f = ms->items.vals[k]; f && f->kind == S_FN; f = f->owner) warn_unused_fn(f);
+        }
+    }
+    for (uint32_t i = 0; i < nimport_recs; i++) {
+        const ImportRec *r = &import_recs[i];
+        ModScope *ms = r->m->scope;
+        if (r->it->kind == N_IMPORT) {
+            if (r->dep && !import_used(ms, r->dep)) {
+                Diag *d = diag_new(DIAG_WARNING, "W0006", r->it->import.path.span, "unused import: `%s`",
+                                   r->it->import.path.id);
+                diag_primary(d, "nothing from `%s` is used in this file", r->dep->short_name);
+                diag_help(d, "remove the import");
+                diag_emit(d);
+            }
+            continue;
+        }
+        for (uint32_t k = 0; k < r->it->import.names.n; k++) {
+            Node *nm = r->it->import.names.v[k];
+            if (!nm->sym || table_get(&ms->used_names, nm->name.id.id) || silent_name(nm->name.id.id)) continue;
+            Diag *d = diag_new(DIAG_WARNING, "W0006", nm->span, "unused import: `%s`", nm->name.id.id);
+            diag_primary(d, "never used in this file");
+            diag_help(d, "remove it from the `from %s import` list", r->it->import.path.id);
+            diag_emit(d);
+        }
+    }
 }

@@ -42,6 +42,11 @@ void resolve_project(Project *p);
  * earlier projects must not be used afterwards. */
 void resolve_reset(void);
 
+/* Warn about the locals, functions and imports of the last resolved project
+ * that are never used (W0004 variable, W0005 function, W0006 import); names
+ * starting with `_` are exempt.  Called after a check without errors. */
+void resolve_warn_unused(void);
+
 /* The prelude module (after resolve_project): Option, Result, ... */
 Module *resolve_prelude(void);
 

@@ -47,6 +47,12 @@ static void add_help(Diag *d, Type *exp, Type *found) {
         diag_help(d, "use to_string(): `value.to_string()`, or interpolation: \"${value}\"");
     } else if (e->kind == TYK_STRING && f->kind != TYK_VAR && f->kind != TYK_FUN && !ty_is_option(f) && !ty_is_result(f)) {
         diag_help(d, "turn it into text with interpolation: \"${value}\"");
+    } else if (e->kind == TYK_INT && f->kind == TYK_STRING) {
+        diag_help(d, "this is text: `String.to_int(s)` turns it into an `Option<Int>` (`Some(n)`, or `None` when "
+                     "it is not a number)");
+    } else if (e->kind == TYK_FLOAT && f->kind == TYK_STRING) {
+        diag_help(d, "this is text: `String.to_float(s)` turns it into an `Option<Float>` (`Some(x)`, or `None` "
+                     "when it is not a number)");
     } else if (e->kind == TYK_FLOAT && f->kind == TYK_INT) {
         diag_help(d, "use Int.to_float(...) to turn an Int into a Float");
     } else if (e->kind == TYK_INT && f->kind == TYK_FLOAT) {
