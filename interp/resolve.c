@@ -1938,6 +1938,14 @@ static bool import_used(ModScope *ms, Module *dep) {
     return false;
 }
 
+/* `from M import Shape` is used when one of Shape's variants is. */
+static bool sumtype_ctor_used(ModScope *ms, Sym *type) {
+    NodeList vs = type->def->tdef.members;
+    for (uint32_t i = 0; i < vs.n; i++)
+        if (table_get(&ms->used_names, vs.v[i]->variant.name.id) == vs.v[i]->sym) return true;
+    return false;
+}
+
 void resolve_warn_unused(void) {
     for (uint32_t i = 0; i < made_locals.n; i++) {
         Sym *s = made_locals.v[i];
@@ -1980,6 +1988,7 @@ void resolve_warn_unused(void) {
         for (uint32_t k = 0; k < r->it->import.names.n; k++) {
             Node *nm = r->it->import.names.v[k];
             if (!nm->sym || table_get(&ms->used_names, nm->name.id.id) || silent_name(nm->name.id.id)) continue;
+            if (nm->sym->kind == S_SUMTYPE && sumtype_ctor_used(ms, nm->sym)) continue;
             Diag *d = diag_new(DIAG_WARNING, "W0006", nm->span, "unused import: `%s`", nm->name.id.id);
             diag_primary(d, "never used in this file");
             diag_help(d, "remove it from the `from %s import` list", r->it->import.path.id);
