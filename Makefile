@@ -15,11 +15,14 @@ CC      ?= gcc
 MODE    ?= release
 BUILD   := build/$(MODE)
 
-SRCDIRS := interp typecheck runtime net dist debugger
+# The folders, bottom layer first (docs/architecture.md; tests/scripts/layers.sh
+# checks that includes only go down): runtime <- net, dist <- front <- typecheck
+# <- interp <- debugger <- cmd.
+SRCDIRS := runtime net dist front typecheck interp debugger cmd
 SRCS    := $(foreach d,$(SRCDIRS),$(wildcard $(d)/*.c))
 ASMS    := $(foreach d,$(SRCDIRS),$(wildcard $(d)/*.S))
 OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(ASMS))
-LIBOBJS := $(filter-out $(BUILD)/interp/main.o,$(OBJS))
+LIBOBJS := $(filter-out $(BUILD)/cmd/main.o,$(OBJS))
 DEPS    := $(OBJS:.o=.d)
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter

@@ -30,7 +30,6 @@
 #include <unistd.h>
 
 #include "ast.h"
-#include "cli.h"
 #include "ctx.h"
 #include "dbg.h"
 #include "diag.h"
@@ -538,7 +537,9 @@ int cmd_trace(int argc, char **argv) {
     d.selected = 0;
     d.next_bp = 1;
     const char *export_path = NULL, *script_text = NULL, *script_file = NULL;
-    CliOpts co = {.color = -1};
+    /* the options `snow trace` shares with the other commands (cli.h's
+     * CliOpts, read here without depending on the command layer) */
+    struct { const char *path; bool json; int color; } co = {.color = -1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--seed") == 0 || strcmp(a, "--width") == 0) {

@@ -5,7 +5,7 @@
  * deriving rules, actors/messages/services/supervisors/jobs, exhaustiveness
  * and redundancy, and reports every error and warning through diag (codes of
  * language.md §7.2 and concurrency.md).  It needs a resolved project
- * (interp/resolve.h).
+ * (front/resolve.h).
  *
  * Annotations left on the tree for the preparer (interp/prepare.c):
  *   node->ty   for every expression and pattern: its Type (use ty_prune and

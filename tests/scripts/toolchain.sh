@@ -1,5 +1,5 @@
 #!/bin/bash
-# The command table (interp/commands.c) and what is rendered from it:
+# The command table (cmd/commands.c) and what is rendered from it:
 #   - every man page renders with `man -l` without warnings and says what
 #     `snow help` says (tests/toolchain/help_vs_man.py);
 #   - every option `snow help CMD` lists is accepted by CMD;
