@@ -56,7 +56,7 @@ done
 
 # ---- every getenv("NAME") in the sources is in `snow help`'s environment list
 envhelp=$("$SNOW" help | awk '/^environment:/ {on=1; next} on && /^  [A-Z]/ {print $1}')
-for v in $(grep -rhoE 'getenv\("[A-Z_]+"\)' interp typecheck runtime net dist debugger 2>/dev/null | sed -E 's/getenv\("(.*)"\)/\1/' | sort -u); do
+for v in $(grep -rhoE 'getenv\("[A-Z_]+"\)' runtime net dist front typecheck interp debugger cmd 2>/dev/null | sed -E 's/getenv\("(.*)"\)/\1/' | sort -u); do
     if echo "$envhelp" | grep -qx "$v"; then ok; else bad "environment variable $v is read but not documented in commands_env"; fi
 done
 
