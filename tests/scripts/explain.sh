@@ -1,5 +1,5 @@
 #!/bin/bash
-# `snow explain CODE` (interp/explain.c): every diagnostic code the sources
+# `snow explain CODE` (cmd/explain.c): every diagnostic code the sources
 # emit has an explanation; every explanation's example program is reported
 # with its code and its fixed program checks cleanly; a bad code exits 2 with
 # a hint.  Prints `N passed, N failed`.
@@ -21,7 +21,7 @@ ok() if listing.returncode == 0 and len(codes) > 40 else bad(f"listing: {listing
 
 # every code the sources emit is explained
 emitted = set()
-for d in ("interp", "typecheck", "debugger"):
+for d in ("front", "typecheck", "interp", "debugger", "cmd"):
     for root, _, files in os.walk(d):
         for f in files:
             if f.endswith(".c"):
