@@ -325,7 +325,7 @@ Value ev_index(PNode *n, Frame *f) {
     Value a = EVAL(n->a); CHECK(a);
     Value b = EVAL(n->b); CHECK(b);
     f->sf->at = n->src;
-    return list_get_checked(a, b.i);
+    return list_get_checked(a, b.i, NULL);
 }
 
 /* ---- strings ---------------------------------------------------------------------- */

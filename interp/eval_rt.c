@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "eval_internal.h"
+#include "blocked.h"
 #include "event.h"
 #include "fmt.h"
 #include "gc.h"
@@ -57,12 +58,127 @@ static void print_frame(FILE *out, const ShadowFrame *sf) {
     }
 }
 
+/* "19998" -> "19 998": counts of repeated frames are read at a glance. */
+static void print_count(FILE *out, size_t n) {
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%zu", n);
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0) fputc(' ', out);
+        fputc(digits[i], out);
+    }
+}
+
+static bool same_frame(const ShadowFrame *a, const ShadowFrame *b) { return a->code == b->code && a->at == b->at; }
+
+/* How many times the block frames[i, i+p) repeats from i on (at least 1). */
+static size_t block_repeats(ShadowFrame *const *fr, size_t n, size_t i, size_t p) {
+    size_t reps = 1;
+    while (i + (reps + 1) * p <= n) {
+        for (size_t k = 0; k < p; k++)
+            if (!same_frame(fr[i + k], fr[i + reps * p + k])) return reps;
+        reps++;
+    }
+    return reps;
+}
+
+#define BT_MAX_PERIOD 4   /* mutual recursion of up to 4 functions is folded */
+#define BT_HEAD 30        /* lines shown before eliding the middle of a long trace */
+#define BT_TAIL 10
+
+/* The Snow call stack, innermost first.  Recursion is folded: a frame (or a
+ * cycle of up to four frames) repeated is shown once, then `... 19 998 more
+ * calls of f`; a trace still longer than BT_HEAD + BT_TAIL lines keeps its
+ * two ends. */
 static void interp_backtrace(FILE *out) {
     ProcHot *hot = proc_self_hot();
     EvalProc *ep = hot ? hot->interp : NULL;
     if (!ep) return;
-    int n = 0;
-    for (ShadowFrame *sf = ep->top; sf && n < 20; sf = sf->prev, n++) print_frame(out, sf);
+    size_t n = 0, cap = 64;
+    ShadowFrame **fr = xmalloc(cap * sizeof *fr);
+    for (ShadowFrame *sf = ep->top; sf; sf = sf->prev) {
+        if (n == cap) fr = xrealloc(fr, (cap *= 2) * sizeof *fr);
+        fr[n++] = sf;
+    }
+    /* lines: a frame (index, reps 0) or a fold (index of the block, its period, the repeats) */
+    typedef struct { size_t at, period, reps; } Line;
+    Line *lines = xmalloc((n + 1) * 2 * sizeof *lines);
+    size_t nl = 0;
+    for (size_t i = 0; i < n;) {
+        size_t best_p = 0, best_reps = 1;
+        for (size_t p = 1; p <= BT_MAX_PERIOD && i + 2 * p <= n; p++) {
+            size_t reps = block_repeats(fr, n, i, p);
+            if (reps >= 2 && (reps - 1) * p > (best_reps - 1) * best_p) best_p = p, best_reps = reps;
+        }
+        if (!best_p) {
+            lines[nl++] = (Line){i, 0, 0};
+            i++;
+            continue;
+        }
+        for (size_t k = 0; k < best_p; k++) lines[nl++] = (Line){i + k, 0, 0};
+        lines[nl++] = (Line){i, best_p, best_reps};
+        i += best_p * best_reps;
+    }
+    for (size_t l = 0; l < nl; l++) {
+        if (nl > BT_HEAD + BT_TAIL && l == BT_HEAD) {
+            fputs("  ... ", out);
+            print_count(out, nl - BT_HEAD - BT_TAIL);
+            fputs(" more lines of the call stack\n", out);
+            l = nl - BT_TAIL - 1;
+            continue;
+        }
+        const Line *ln = &lines[l];
+        if (!ln->period) {
+            print_frame(out, fr[ln->at]);
+            continue;
+        }
+        fputs("  ... ", out);
+        print_count(out, (ln->reps - 1) * ln->period);
+        fputs(" more calls of ", out);
+        for (size_t k = 0; k < ln->period; k++) {
+            const ShadowFrame *sf = fr[ln->at + k];
+            bool dup = false;
+            for (size_t j = 0; j < k; j++) dup |= fr[ln->at + j]->code == sf->code;
+            if (dup) continue;
+            if (k) fputs(k + 1 == ln->period ? " and " : ", ", out);
+            fputs(sf->code ? sf->code->info.name : "?", out);
+        }
+        fputc('\n', out);
+    }
+    free(lines);
+    free(fr);
+}
+
+/* ---- what a blocked process waits for (blocked.h) -------------------------------- */
+
+/* "a message matching `Ping(from)` or `Stop`": the arms' patterns as written. */
+static void receive_text(const void *site, SB *out) {
+    const Node *rn = site;
+    NodeList arms = rn->recv.arms;
+    if (rn->kind != N_RECEIVE || arms.n == 0) {
+        sb_puts(out, "a message");
+        return;
+    }
+    sb_puts(out, arms.n == 1 ? "a message matching " : "a message matching one of ");
+    uint32_t shown = arms.n > 4 ? 3 : arms.n;
+    for (uint32_t i = 0; i < shown; i++) {
+        Span s = arms.v[i]->arm.pat->span;
+        const SourceFile *f = src_get(s.file);
+        uint32_t len = s.len > 40 ? 40 : s.len;
+        if (i) sb_puts(out, i + 1 == arms.n ? " or " : ", ");
+        sb_printf(out, "`%.*s%s`", (int)len, f->text + s.off, len < s.len ? "..." : "");
+    }
+    if (shown < arms.n) sb_printf(out, " or %u more", arms.n - shown);
+}
+
+/* "main.snow:9:11 in main": where the blocked process is in its Snow code. */
+static void where_blocked(Proc *p, SB *out) {
+    EvalProc *ep = p->hot.interp;
+    ShadowFrame *sf = ep ? ep->top : NULL;
+    if (!sf || !sf->at) return;
+    uint32_t line, col;
+    src_linecol(sf->at->span.file, sf->at->span.off, &line, &col);
+    const SourceFile *file = src_get(sf->at->span.file);
+    sb_printf(out, "%s:%u:%u in %s", file ? file->path : "?", line, col, sf->code ? sf->code->info.name : "?");
 }
 
 /* rt_apply: library functions (List.map, sort comparators, ...) and the
@@ -99,6 +215,8 @@ void eval_install_hooks(void) {
     for (unsigned i = 0, n = stdlib_count(); i < n; i++) ev_std_fn(stdlib_at(i));
     rt_apply_hook = interp_apply;
     proc_backtrace_hook = interp_backtrace;
+    blocked_receive_text_hook = receive_text;
+    blocked_where_hook = where_blocked;
     proc_scan_hook = interp_scan;
     proc_unwound_hook = interp_unwound;
     proc_interp_free_hook = interp_free;
@@ -358,6 +476,7 @@ Value ev_receive(PNode *n, Frame *f) {
                 return EVAL(arm->b);
             }
         }
+        blocked_on(BW_RECEIVE, 0, NULL, n->src);
         if (!proc_recv_wait(&w)) {
             proc_recv_end(&w);
             if (EV_ON()) ev_full(EV_RECEIVE, proc_self_pid(), EV_NOPID, 0, -1, "after", NULL);

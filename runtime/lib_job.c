@@ -32,6 +32,7 @@
  */
 #include <string.h>
 
+#include "blocked.h"
 #include "gc.h"
 #include "lib_util.h"
 #include "list.h"
@@ -122,6 +123,7 @@ static void take_down(uint64_t job) {
     uint64_t ref = proc_monitor_ref(job, MB_JOB_DOWN);
     if (ref && proc_demonitor(ref)) return; /* still exiting: no Down will come */
     MboxEntry *e;
+    blocked_on(BW_JOB, job, NULL, NULL);
     while (!(e = sysmsg_wait(down_of_job, &job, -1))) {
     }
     sysmsg_take(e);
@@ -163,7 +165,10 @@ static bool await_job(uint64_t job, int64_t timeout_ms, Value *out) {
     }
     /* not our job, or its outcome was dropped: watch it to learn its end */
     if (!e && !proc_monitor_ref(job, MB_JOB_DOWN)) proc_monitor_kind(job, MB_JOB_DOWN);
-    if (!e) e = sysmsg_wait(about_job, &job, timeout_ms);
+    if (!e) {
+        blocked_on(BW_JOB, job, NULL, NULL);
+        e = sysmsg_wait(about_job, &job, timeout_ms);
+    }
     if (!e) {
         /* give up: the job discards its value; whatever it already queued goes */
         proc_send_kind(job, MB_JOB_CANCEL, v_unit());
@@ -245,6 +250,7 @@ static Value bi_job_map(Value *args, int nargs) {
     }
     MapWait w = {pids, results, n};
     for (uint32_t pending = n; pending;) { /* one Down per job ends it */
+        blocked_on(BW_JOBS, 0, NULL, NULL);
         MboxEntry *e = sysmsg_wait(map_entry, &w, -1);
         if (!e) continue;
         uint32_t kind = mbox_kind(e);

@@ -48,13 +48,13 @@ static Value bi_list_last(Value *a, int n) {
 static Value bi_list_get(Value *a, int n) {
     NEED_LIST(a[0], "List.get", 1);
     lib_need(a[1], T_INT, "List.get", 2);
-    return list_get_checked(a[0], a[1].i);
+    return list_get_checked(a[0], a[1].i, "List.get");
 }
 
 static Value bi_list_nth(Value *a, int n) {
     NEED_LIST(a[0], "List.nth", 1);
     lib_need(a[1], T_INT, "List.nth", 2);
-    return list_get_checked(a[0], a[1].i);
+    return list_get_checked(a[0], a[1].i, "List.nth");
 }
 
 static Value bi_list_concat(Value *a, int n) {

@@ -7,7 +7,7 @@
 static Value nth(Value t, int64_t i, const char *fn) {
     lib_need(t, T_TUPLE, fn, 1);
     uint32_t len = AS_TUPLE(t)->n;
-    if (i < 0 || (uint64_t)i >= len) rt_panic("snow_tuple_nth: index %lld out of bounds (len %u)", (long long)i, len);
+    if (i < 0 || (uint64_t)i >= len) rt_panic("%s: index %lld out of bounds (size %u)", fn, (long long)i, len);
     return AS_TUPLE(t)->items[i];
 }
 

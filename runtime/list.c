@@ -34,9 +34,12 @@ Value listslice_view(uint8_t kind, VTag tag, ListBuf *b, uint32_t off, size_t le
 
 static inline Value view(ListBuf *b, uint32_t off, size_t len) { return listslice_view(OK_LIST, T_LIST, b, off, len); }
 
-Value list_get_checked(Value l, int64_t i) {
+Value list_get_checked(Value l, int64_t i, const char *fn) {
     size_t n = list_len(l);
-    if (i < 0 || (uint64_t)i >= n) rt_panic("snow_list_get: index %lld out of bounds (len %zu)", (long long)i, n);
+    if (i < 0 || (uint64_t)i >= n) {
+        if (fn) rt_panic("%s: index %lld out of bounds (length %zu)", fn, (long long)i, n);
+        rt_panic("list index %lld out of bounds (length %zu)", (long long)i, n);
+    }
     return list_get(l, (size_t)i);
 }
 
@@ -127,18 +130,18 @@ Value list_concat(Value a, Value b) {
 }
 
 Value list_head(Value l) {
-    if (!l.o) rt_panic("snow_list_head: empty list");
+    if (!l.o) rt_panic("List.head: empty list");
     return list_get(l, 0);
 }
 
 Value list_tail(Value l) {
-    if (!l.o) rt_panic("snow_list_tail: empty list");
+    if (!l.o) rt_panic("List.tail: empty list");
     ListObj *o = AS_LIST(l);
     return view(o->buf, o->off + 1, o->len - 1);
 }
 
 Value list_last(Value l) {
-    if (!l.o) rt_panic("snow_list_last: empty list");
+    if (!l.o) rt_panic("List.last: empty list");
     return list_get(l, list_len(l) - 1);
 }
 

@@ -53,16 +53,18 @@ static inline Value list_get(Value l, size_t i) {
     assert(i < list_len(l));
     return AS_LIST(l)->buf->items[AS_LIST(l)->off + i];
 }
-/* List.get/nth: panics `snow_list_get: index I out of bounds (len N)`. */
-Value list_get_checked(Value l, int64_t i);
+/* List.get/nth: panics `FN: index I out of bounds (length N)`, FN being the
+ * Snow function called ("List.nth"): messages use Snow's names, not C's.
+ * FN NULL (`xs[i]`): `list index I out of bounds (length N)`. */
+Value list_get_checked(Value l, int64_t i, const char *fn);
 
 Value list_from_array(const Value *xs, size_t n);
 Value list_append(Value l, Value x);       /* List.append(l, x) */
 Value list_prepend(Value x, Value l);      /* [x] ++ l */
 Value list_concat(Value a, Value b);       /* a ++ b */
-Value list_head(Value l);                  /* panics snow_list_head: empty list */
-Value list_tail(Value l);                  /* panics snow_list_tail: empty list */
-Value list_last(Value l);                  /* panics snow_list_last: empty list */
+Value list_head(Value l);                  /* panics `List.head: empty list` */
+Value list_tail(Value l);                  /* panics `List.tail: empty list` */
+Value list_last(Value l);                  /* panics `List.last: empty list` */
 Value list_slice(Value l, size_t from, size_t to); /* [from, to), clamped */
 Value list_take(Value l, int64_t n);
 Value list_drop(Value l, int64_t n);

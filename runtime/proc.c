@@ -9,12 +9,15 @@
  */
 #include "proc.h"
 
+#include "blocked.h"
+
 #include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "blocked.h"
 #include "event.h"
 #include "registry.h"
 #include "rt.h"
@@ -460,6 +463,7 @@ void proc_recv_end(RecvWait *w) {
     Proc *p = proc_self();
     assert(p->recv == w);
     p->recv = w->outer;
+    blocked_clear(p);
 }
 
 /* ---- unwinding ------------------------------------------------------------------------- */

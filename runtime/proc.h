@@ -121,6 +121,11 @@ struct Proc {
     bool gone;              /* under lk: exit sequence started, accepts no relations/signals */
     MtLock lk;              /* guards relations, trap_exit, gone and the pending exit */
     uint64_t wait_token;    /* token of the current blocking episode */
+    /* why it waits, in Snow's words (blocked.h; set by the blocking code) */
+    uint8_t why;            /* BlockedWhy */
+    uint64_t why_pid;       /* the process waited on (reply, job, child) */
+    const char *why_name;   /* the service's name (reply) */
+    const void *why_site;   /* the `receive` node (interpreter's) */
     Ctx ctx;                /* saved context while not running */
     ProcStack stack;
     Heap *heap;             /* created when the process first runs */

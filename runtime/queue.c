@@ -11,7 +11,7 @@ Value queue_push(Value q, Value x) {
 }
 
 void queue_pop2(Value q, Value *front, Value *rest) {
-    if (!q.o) rt_panic("snow_queue_pop: empty queue");
+    if (!q.o) rt_panic("Queue.pop: empty queue");
     ListObj *o = (ListObj *)q.o;
     *front = o->buf->items[o->off];
     *rest = listslice_view(OK_QUEUE, T_QUEUE, o->buf, o->off + 1, o->len - 1);
@@ -24,7 +24,7 @@ Value queue_pop(Value q) {
 }
 
 Value queue_peek(Value q) {
-    if (!q.o) rt_panic("snow_queue_peek: empty queue");
+    if (!q.o) rt_panic("Queue.peek: empty queue");
     ListObj *o = (ListObj *)q.o;
     return o->buf->items[o->off];
 }

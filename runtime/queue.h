@@ -14,11 +14,11 @@ static inline Value queue_new(void) { Value v = {.tag = T_QUEUE}; v.o = NULL; re
 static inline size_t queue_size(Value q) { return q.o ? ((ListObj *)q.o)->len : 0; }
 static inline bool queue_is_empty(Value q) { return q.o == NULL; }
 Value queue_push(Value q, Value x);
-/* Queue.pop: the tuple (front, rest); panics `snow_queue_pop: empty queue`. */
+/* Queue.pop: the tuple (front, rest); panics `Queue.pop: empty queue`. */
 Value queue_pop(Value q);
 /* Same without the tuple. */
 void queue_pop2(Value q, Value *front, Value *rest);
-Value queue_peek(Value q); /* panics `snow_queue_peek: empty queue` */
+Value queue_peek(Value q); /* panics `Queue.peek: empty queue` */
 Value queue_to_list(Value q);
 Value queue_from_list(Value l);
 

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "blocked.h"
 #include "ctx.h"
 #include "event.h"
 #include "proc.h"
@@ -275,7 +276,6 @@ static Proc *det_current(void) { return D.cur; }
 static void det_spawned(Proc *p) { enqueue(p); }
 
 static const char *const wake_names[] = {"none", "message", "timeout", "release", "signal", "io", "other"};
-static const char *const wait_names[] = {"receive", "receive_after", "sleep", "io", "other"};
 
 static bool det_wake(Proc *p, WakeReason why) {
     if (p->state != PS_WAITING) return false;
@@ -309,7 +309,7 @@ static WakeReason det_block(WaitKind kind, uint64_t token) {
     p->wake = WK_NONE;
     if (kind == W_SLEEP) D.nsleepers++;
     if (kind == W_RECV_AFTER) aw_insert(p);
-    if (EV_ON()) ev_full(EV_BLOCK, p->pid, EV_NOPID, 0, -1, wait_names[kind], NULL);
+    if (EV_ON()) ev_full(EV_BLOCK, p->pid, EV_NOPID, 0, -1, blocked_event_label(p, kind), NULL);
     switch_out(p);
     return (WakeReason)p->wake;
 }
@@ -488,9 +488,7 @@ static int det_run(Proc *main) {
             io_poll(-1);
             continue;
         }
-        fflush(stdout);
-        fprintf(stderr, "panic: deadlock: the main process is blocked and no process can run\n");
-        fflush(stderr);
+        blocked_report_deadlock(stderr);
         return 101;
     }
 }

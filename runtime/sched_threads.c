@@ -53,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blocked.h"
 #include "ctx.h"
 #include "event.h"
 #include "mt.h"
@@ -524,7 +525,6 @@ static bool live_acquire(void) {
 }
 
 static const char *const wake_names[] = {"none", "message", "timeout", "release", "signal", "io", "other"};
-static const char *const wait_names[] = {"receive", "receive_after", "sleep", "io", "other"};
 
 /* The one wake of a blocking episode: CAS waiting -> runnable.  With
  * `tokmask`, only if the episode's token matches (timers, I/O). */
@@ -997,7 +997,7 @@ static WakeReason block_on(WaitKind kind, uint64_t token, int io_fd) {
     p->wait = (uint8_t)kind;
     p->wait_token = token;
     p->wake = WK_NONE;
-    if (EV_ON()) ev_full(EV_BLOCK, p->pid, EV_NOPID, 0, -1, wait_names[kind], NULL);
+    if (EV_ON()) ev_full(EV_BLOCK, p->pid, EV_NOPID, 0, -1, blocked_event_label(p, kind), NULL);
     switch_out(p, OP_BLOCK);
     if (kind == W_IO) {
         atomic_fetch_sub_explicit(&T.nio, 1, memory_order_relaxed);
@@ -1131,9 +1131,7 @@ static int thr_run(Proc *main) {
         stack_cache_flush(&w->stacks);
     }
     if (T.status == 101) {
-        fflush(stdout);
-        fprintf(stderr, "panic: deadlock: the main process is blocked and no process can run\n");
-        fflush(stderr);
+        blocked_report_deadlock(stderr);
         return 101;
     }
     proc_discard_all(); /* §6: silently, no notifications */

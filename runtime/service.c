@@ -19,6 +19,7 @@
  *  - An idle service waits like a `receive` without `after`: it does not keep
  *    the program alive and is discarded at quiescence (§6).
  */
+#include "blocked.h"
 #include "service.h"
 
 #include <string.h>
@@ -44,6 +45,7 @@ static Value svc_body(Value *args, int nargs) {
     const ServiceDesc *sd = (const ServiceDesc *)(uintptr_t)args[0].i;
     Value state = args[1];
     for (;;) {
+        blocked_on(BW_REQUEST, 0, NULL, NULL);
         MboxEntry *e = sysmsg_wait(any_entry, NULL, -1);
         if (!e) continue;
         uint32_t kind = mbox_kind(e);
@@ -99,10 +101,10 @@ static bool down_only(const MboxEntry *e, void *ud) {
 }
 
 Value svc_call(uint64_t pid, const ServiceDesc *sd, uint32_t handler, int argc, const Value *argv) {
-    (void)sd;
     CallWait cw = {proc_monitor_kind(pid, MB_SVC_DOWN)};
     send_request(pid, handler, v_pid(proc_self_pid()), v_ref(cw.ref), argc, argv);
     MboxEntry *e;
+    blocked_on(BW_REPLY, pid, sd ? sd->name : NULL, NULL);
     while (!(e = sysmsg_wait(reply_or_down, &cw, -1))) {
     }
     if (mbox_kind(e) == MB_SVC_REPLY) {

@@ -21,6 +21,7 @@
  *  - All bookkeeping lives on the supervisor's stack and heap: a supervisor
  *    that is killed or discarded at quiescence leaks nothing.
  */
+#include "blocked.h"
 #include "supervisor.h"
 
 #include <inttypes.h>
@@ -138,9 +139,11 @@ static void stop_child(Sup *s, uint32_t i) {
     proc_unlink(pid);
     uint64_t ref = proc_monitor_kind(pid, MB_SUP_DOWN);
     proc_exit_pid(pid, proc_reason(c->brutal_kill ? XR_KILLED : XR_SHUTDOWN));
+    blocked_on(BW_CHILD_EXIT, pid, NULL, NULL);
     MboxEntry *e = sysmsg_wait(down_of, &ref, c->brutal_kill ? -1 : c->shutdown_ms);
     if (!e) {
         proc_exit_pid(pid, proc_reason(XR_KILLED));
+        blocked_on(BW_CHILD_EXIT, pid, NULL, NULL);
         while (!(e = sysmsg_wait(down_of, &ref, -1))) {
         }
     }
@@ -261,6 +264,7 @@ static bool any_entry(const MboxEntry *e, void *ud) {
 
 static _Noreturn void supervise(Sup *s) {
     for (;;) {
+        blocked_on(BW_SUPERVISE, 0, NULL, NULL);
         MboxEntry *e = sysmsg_wait(any_entry, NULL, -1);
         if (!e) continue;
         uint32_t kind = mbox_kind(e);

@@ -11,6 +11,8 @@ MboxEntry *sysmsg_find(SysMatch match, void *ud) {
 }
 
 MboxEntry *sysmsg_wait(SysMatch match, void *ud, int64_t timeout_ms) {
+    Proc *self = proc_self();
+    uint8_t why = self ? self->why : 0; /* the caller's blocked_on, kept for every wait below */
     RecvWait w;
     proc_recv_begin(&w, timeout_ms < 0 ? -1 : timeout_ms);
     Mbox *m = proc_mbox();
@@ -23,6 +25,7 @@ MboxEntry *sysmsg_wait(SysMatch match, void *ud, int64_t timeout_ms) {
                 return e;
             }
         }
+        if (self) self->why = why;
         if (!proc_recv_wait(&w)) {
             proc_recv_end(&w);
             return NULL;
