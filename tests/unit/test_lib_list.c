@@ -215,16 +215,16 @@ TEST(structure_functions) {
     int p;
     RT_EXPECT_PANIC(call2(lib_fn("List", "get"), xs, v_int(3)), p);
     CHECK(p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_list_get: index 3 out of bounds (len 3)");
+    CHECK_EQ_STR(rt_test_panic_msg, "List.get: index 3 out of bounds (length 3)");
     RT_EXPECT_PANIC(call2(lib_fn("List", "nth"), xs, v_int(-1)), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_list_get: index -1 out of bounds (len 3)");
+    CHECK_EQ_STR(rt_test_panic_msg, "List.nth: index -1 out of bounds (length 3)");
     Value empty[1] = {list_empty()};
     RT_EXPECT_PANIC(lib_fn("List", "head")(empty, 1), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_list_head: empty list");
+    CHECK_EQ_STR(rt_test_panic_msg, "List.head: empty list");
     RT_EXPECT_PANIC(lib_fn("List", "tail")(empty, 1), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_list_tail: empty list");
+    CHECK_EQ_STR(rt_test_panic_msg, "List.tail: empty list");
     RT_EXPECT_PANIC(lib_fn("List", "last")(empty, 1), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_list_last: empty list");
+    CHECK_EQ_STR(rt_test_panic_msg, "List.last: empty list");
 }
 
 int main(void) {

@@ -156,9 +156,9 @@ TEST(tuple_range_queue) {
     int p;
     RT_EXPECT_PANIC(call2(lib_fn("Tuple", "nth"), t, v_int(3)), p);
     CHECK(p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_tuple_nth: index 3 out of bounds (len 3)");
+    CHECK_EQ_STR(rt_test_panic_msg, "Tuple.nth: index 3 out of bounds (size 3)");
     RT_EXPECT_PANIC(call2(lib_fn("Tuple", "nth"), t, v_int(-1)), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_tuple_nth: index -1 out of bounds (len 3)");
+    CHECK_EQ_STR(rt_test_panic_msg, "Tuple.nth: index -1 out of bounds (size 3)");
     Value r = call2(lib_fn("Range", "new"), v_int(2), v_int(5));
     CHECK_EQ_INT(call1(lib_fn("Range", "length"), r).i, 3);
     CHECK_EQ_STR(DISP(call1(lib_fn("Range", "to_list"), r)), "[2, 3, 4]");
@@ -173,9 +173,9 @@ TEST(tuple_range_queue) {
     CHECK_EQ_STR(DISP(popped), "(a, Queue[b])");
     CHECK_EQ_INT(call1(lib_fn("Queue", "size"), q).i, 2);
     RT_EXPECT_PANIC(call1(lib_fn("Queue", "peek"), lib_fn("Queue", "new")(NULL, 0)), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_queue_peek: empty queue");
+    CHECK_EQ_STR(rt_test_panic_msg, "Queue.peek: empty queue");
     RT_EXPECT_PANIC(call1(lib_fn("Queue", "pop"), lib_fn("Queue", "new")(NULL, 0)), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_queue_pop: empty queue");
+    CHECK_EQ_STR(rt_test_panic_msg, "Queue.pop: empty queue");
 }
 
 TEST(map_set_json_wrappers) {

@@ -19,7 +19,7 @@ TEST(basics) {
     CHECK_EQ_INT(list_last(l).i, 30);
     CHECK_EQ_STR(DISP(list_tail(l)), "[20, 30]");
     CHECK_EQ_STR(DISP(list_tail(list_tail(list_tail(l)))), "[]");
-    CHECK_EQ_INT(list_get_checked(l, 1).i, 20);
+    CHECK_EQ_INT(list_get_checked(l, 1, "List.get").i, 20);
     CHECK_EQ_STR(DISP(list_reverse(l)), "[30, 20, 10]");
     CHECK_EQ_STR(DISP(list_take(l, 2)), "[10, 20]");
     CHECK_EQ_STR(DISP(list_take(l, 100)), "[10, 20, 30]");
@@ -33,22 +33,23 @@ TEST(basics) {
 TEST(panics) {
     int p;
     Value l = list_from_array((Value[]){v_int(1), v_int(2), v_int(3)}, 3);
-    RT_EXPECT_PANIC(list_get_checked(l, 5), p);
+    RT_EXPECT_PANIC(list_get_checked(l, 5, "List.nth"), p);
     CHECK(p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_list_get: index 5 out of bounds (len 3)");
-    RT_EXPECT_PANIC(list_get_checked(l, -1), p);
+    CHECK_EQ_STR(rt_test_panic_msg, "List.nth: index 5 out of bounds (length 3)");
+    RT_EXPECT_PANIC(list_get_checked(l, -1, NULL), p);
     CHECK(p);
+    CHECK_EQ_STR(rt_test_panic_msg, "list index -1 out of bounds (length 3)");
     RT_EXPECT_PANIC(list_head(list_empty()), p);
     CHECK(p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_list_head: empty list");
+    CHECK_EQ_STR(rt_test_panic_msg, "List.head: empty list");
     RT_EXPECT_PANIC(list_tail(list_empty()), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_list_tail: empty list");
+    CHECK_EQ_STR(rt_test_panic_msg, "List.tail: empty list");
     RT_EXPECT_PANIC(list_last(list_empty()), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_list_last: empty list");
+    CHECK_EQ_STR(rt_test_panic_msg, "List.last: empty list");
     RT_EXPECT_PANIC(queue_pop(queue_new()), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_queue_pop: empty queue");
+    CHECK_EQ_STR(rt_test_panic_msg, "Queue.pop: empty queue");
     RT_EXPECT_PANIC(queue_peek(queue_new()), p);
-    CHECK_EQ_STR(rt_test_panic_msg, "snow_queue_peek: empty queue");
+    CHECK_EQ_STR(rt_test_panic_msg, "Queue.peek: empty queue");
 }
 
 TEST(append_persistence) {
