@@ -1,4 +1,4 @@
-/* cmd_run.h — `snow run` (see cmd_run.c; options in cli.c's command table). */
+/* cmd_run.h — `snow run` (see cmd_run.c; options in the command table, commands.c). */
 #ifndef SNOW_CMD_RUN_H
 #define SNOW_CMD_RUN_H
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_new.h"
 #include "cmd_run.h"
 #include "explain.h"
 #include "help.h"
@@ -182,6 +183,26 @@ const Command commands_all[] = {
         .examples = "snow explain E0004\twhat `error[E0004]` means, with an example\n"
                     "snow explain\tlist every error and warning code",
         .run = cmd_explain,
+        .big_stack = false,
+    },
+    {
+        .name = "new",
+        .summary = "create a project directory ready to run",
+        .usage = "NAME",
+        .description =
+            "Creates the directory NAME with main.snow (the entry point), greeting.snow\n"
+            "(a module that main uses), a .gitignore and a README.md that says how to run,\n"
+            "check, trace and format the project; `snow run NAME` then prints its greeting.\n"
+            "\n"
+            "The project's name is NAME's last component: a letter, then letters, digits,\n"
+            "`_` or `-`.  NAME must not exist, or be an empty directory: nothing is ever\n"
+            "overwritten.  Exit status: 0 created, 2 a bad NAME, an existing NAME, or a\n"
+            "file that could not be written.",
+        .options = NULL,
+        .operand = COMP_DIR,
+        .examples = "snow new hello\tcreate hello/\n"
+                    "snow new hello && snow run hello\tprints: Hello from hello!",
+        .run = cmd_new,
         .big_stack = false,
     },
     {

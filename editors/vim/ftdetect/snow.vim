@@ -1,0 +1,2 @@
+" Vim filetype detection for Snow (.snow files)
+autocmd BufNewFile,BufRead *.snow setfiletype snow
