@@ -7,6 +7,8 @@
 #   make bench   benchmarks side by side with Lua, Python and Erlang
 #   make fuzz    libFuzzer targets (clang)
 #   make leakcheck  valgrind over the conformance programs
+#   make install    install snow, its man pages, completions and editor files
+#                   (PREFIX=/usr/local, DESTDIR for staging); make uninstall
 #
 # Sources are discovered by wildcard: a new module is a new .c/.h pair in its
 # directory and needs no Makefile change.
@@ -55,7 +57,7 @@ else
   SNOW := $(BUILD)/snow
 endif
 
-.PHONY: all deps run test test-only asan tsan bench fuzz fuzzlib leakcheck clean unit
+.PHONY: all deps run test test-only asan tsan bench fuzz fuzzlib leakcheck clean unit docs install uninstall install-manifest
 
 all: $(SNOW)
 
@@ -124,6 +126,75 @@ fuzz: deps
 leakcheck: deps
 	@$(MAKE) --no-print-directory MODE=debug all
 	@scripts/leakcheck build/debug/snow
+
+# ---- installation (GNU conventions: PREFIX or prefix, DESTDIR, bindir, ...)
+#
+# The man pages and the shell completions are rendered by the built snow from
+# its command table (`snow help --man`, `snow help --completion`), so they
+# always describe the binary they are installed with.  Everything else snow
+# needs (the prelude, the standard library) is inside the binary.
+PREFIX      ?= /usr/local
+prefix      ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir      ?= $(exec_prefix)/bin
+datarootdir ?= $(prefix)/share
+datadir     ?= $(datarootdir)
+mandir      ?= $(datarootdir)/man
+man1dir     ?= $(mandir)/man1
+docdir      ?= $(datarootdir)/doc/snow
+bashcompdir ?= $(datadir)/bash-completion/completions
+zshcompdir  ?= $(datadir)/zsh/site-functions
+vimdir      ?= $(datadir)/vim/vimfiles
+snowdatadir ?= $(datadir)/snow
+INSTALL         ?= install
+INSTALL_PROGRAM ?= $(INSTALL)
+INSTALL_DATA    ?= $(INSTALL) -m 644
+
+DOCS     := $(BUILD)/docs
+# the commands of the table (cmd/commands.c), read from the source so that
+# uninstall works without a built snow; tests/scripts/install.sh checks the
+# list against `snow help`
+COMMANDS := $(shell sed -n 's/^ *\.name = "\([a-z-]*\)",$$/\1/p' cmd/commands.c)
+MANPAGES := snow.1 $(addprefix snow-,$(addsuffix .1,$(COMMANDS)))
+VIMFILES := syntax/snow.vim ftdetect/snow.vim ftplugin/snow.vim indent/snow.vim
+VSCODEFILES := package.json language-configuration.json syntaxes/snow.tmLanguage.json
+
+# Every file `make install` writes, relative to $(DESTDIR) (uninstall removes these).
+INSTALLED = $(bindir)/snow $(addprefix $(man1dir)/,$(MANPAGES)) $(bashcompdir)/snow $(zshcompdir)/_snow \
+            $(addprefix $(vimdir)/,$(VIMFILES)) $(addprefix $(snowdatadir)/editors/vscode/,$(VSCODEFILES)) \
+            $(docdir)/README.md
+
+# man pages and completion scripts, rendered by the built snow
+docs: $(SNOW)
+	@mkdir -p $(DOCS)/man $(DOCS)/completions
+	@echo "  GEN   $(DOCS)/man/*.1 $(DOCS)/completions"
+	$(Q)./$(SNOW) help --man > $(DOCS)/man/snow.1
+	$(Q)for c in $(COMMANDS); do ./$(SNOW) help --man $$c > $(DOCS)/man/snow-$$c.1 || exit 1; done
+	$(Q)./$(SNOW) help --completion bash > $(DOCS)/completions/snow.bash
+	$(Q)./$(SNOW) help --completion zsh > $(DOCS)/completions/_snow
+
+install: all docs
+	$(INSTALL) -d "$(DESTDIR)$(bindir)" "$(DESTDIR)$(man1dir)" "$(DESTDIR)$(bashcompdir)" "$(DESTDIR)$(zshcompdir)" \
+	    "$(DESTDIR)$(docdir)" $(foreach d,syntax ftdetect ftplugin indent,"$(DESTDIR)$(vimdir)/$(d)") \
+	    "$(DESTDIR)$(snowdatadir)/editors/vscode/syntaxes"
+	$(INSTALL_PROGRAM) $(SNOW) "$(DESTDIR)$(bindir)/snow"
+	$(INSTALL_DATA) $(addprefix $(DOCS)/man/,$(MANPAGES)) "$(DESTDIR)$(man1dir)/"
+	$(INSTALL_DATA) $(DOCS)/completions/snow.bash "$(DESTDIR)$(bashcompdir)/snow"
+	$(INSTALL_DATA) $(DOCS)/completions/_snow "$(DESTDIR)$(zshcompdir)/_snow"
+	for f in $(VIMFILES); do $(INSTALL_DATA) editors/vim/$$f "$(DESTDIR)$(vimdir)/$$f" || exit 1; done
+	for f in $(VSCODEFILES); do $(INSTALL_DATA) editors/vscode/$$f "$(DESTDIR)$(snowdatadir)/editors/vscode/$$f" || exit 1; done
+	$(INSTALL_DATA) README.md "$(DESTDIR)$(docdir)/README.md"
+
+# Removes exactly what install wrote, then the directories that only snow
+# used (if they are empty); shared directories such as bin/ are left.
+uninstall:
+	rm -f $(foreach f,$(INSTALLED),"$(DESTDIR)$(f)")
+	-rmdir "$(DESTDIR)$(snowdatadir)/editors/vscode/syntaxes" "$(DESTDIR)$(snowdatadir)/editors/vscode" \
+	    "$(DESTDIR)$(snowdatadir)/editors" "$(DESTDIR)$(snowdatadir)" "$(DESTDIR)$(docdir)" 2>/dev/null || true
+
+# The list of installed files, for tests and packagers.
+install-manifest:
+	@for f in $(INSTALLED); do echo "$$f"; done
 
 clean:
 	rm -rf build snow

@@ -88,5 +88,37 @@ if command -v zsh >/dev/null; then
     zsh -n "$tmp/_snow" && ok || bad "the zsh completion script does not parse"
 fi
 
+# ---- snow new: a project that runs and checks clean; refusals exit 2
+abs_snow=$(cd "$(dirname "$SNOW")" && pwd)/$(basename "$SNOW")
+mkdir -p "$tmp/new" && cd "$tmp/new" || exit 2
+out=$("$abs_snow" new demo 2>&1) && [ -f demo/main.snow ] && [ -f demo/greeting.snow ] && [ -f demo/.gitignore ] &&
+    [ -f demo/README.md ] && ok || bad "snow new demo: $out"
+[ "$("$abs_snow" run demo 2>&1)" = "Hello from demo!" ] && ok || bad "snow run demo: $("$abs_snow" run demo 2>&1)"
+out=$("$abs_snow" check demo 2>&1) && [ -z "$out" ] && ok || bad "snow check demo is not clean: $out"
+for w in "snow run" "snow check" "snow trace" "snow fmt"; do
+    grep -q "$w" demo/README.md && ok || bad "demo/README.md does not say \`$w\`"
+done
+if "$abs_snow" help | grep -q "^  fmt "; then
+    out=$("$abs_snow" fmt --check demo 2>&1) && ok || bad "the scaffold is not formatted: $out"
+fi
+expect_new() { # STATUS MESSAGE ARGS...
+    local want=$1 msg=$2
+    shift 2
+    out=$("$abs_snow" new "$@" 2>&1)
+    rc=$?
+    [ "$rc" -eq "$want" ] && [[ $out == *"$msg"* ]] && ok || bad "snow new $*: exit $rc, $out"
+}
+expect_new 2 "already exists and is not empty" demo
+echo x > afile
+expect_new 2 "already exists and is not a directory" afile
+expect_new 2 "is not a project name" 9lives
+expect_new 2 "is not a project name" "two words"
+expect_new 2 "is not a project name" .
+expect_new 2 "missing NAME"
+expect_new 2 "unknown option" --force demo
+mkdir empty && expect_new 0 "created empty/" empty
+[ "$(ls demo | wc -l)" -eq 3 ] && ok || bad "a refused snow new changed demo/"
+cd - >/dev/null || exit 2
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

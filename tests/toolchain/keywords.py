@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The editor files know every keyword of the lexer, and only those.
 
-The lexer's keywords are the kw_text table of interp/lex.c.  The Vim syntax
+The lexer's keywords are the kw_text table of front/lex.c.  The Vim syntax
 file must list each of them in exactly one `syn keyword` line (the contained
 snowTodo group is not a language keyword), and the TextMate grammar's
 `keywords` patterns must list each exactly once.  Prints `N passed, N failed`."""
@@ -23,7 +23,7 @@ def check(ok, what):
         print(f"FAIL keywords: {what}")
 
 
-src = open(os.path.join(ROOT, "interp", "lex.c")).read()
+src = open(os.path.join(ROOT, "front", "lex.c")).read()
 m = re.search(r"kw_text\[\]\s*=\s*\{(.*?)\};", src, re.S)
 lexer = re.findall(r'"([a-z_]+)"', m.group(1)) if m else []
 check(len(lexer) >= 40, f"found the lexer's keyword table ({len(lexer)} keywords)")

@@ -3,7 +3,7 @@
 " Maintainer:  the Snow project (editors/vim in the Snow sources)
 "
 " The `syn keyword` lines below list every keyword of the lexer (the kw_text
-" table in interp/lex.c) exactly once, and nothing else: tests/scripts/
+" table in front/lex.c) exactly once, and nothing else: tests/scripts/
 " editors.sh fails when a keyword is added to the lexer and not here.
 
 if exists("b:current_syntax")
@@ -15,7 +15,7 @@ set cpo&vim
 
 syn case match
 
-" ---- keywords (all of interp/lex.c's kw_text, each in one group)
+" ---- keywords (all of front/lex.c's kw_text, each in one group)
 syn keyword snowStructure  actor alias def fn impl interface module service struct supervisor trait type
 syn keyword snowKeyword    do end import in let pub return when where with
 syn keyword snowConditional case cond else if match
