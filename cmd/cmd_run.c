@@ -27,6 +27,8 @@ typedef struct RunOpts {
     char **argv;
 } RunOpts;
 
+#define RUN_MAX_THREADS 1024 /* --threads bound (snow help run, docs/scheduler.md) */
+
 static bool parse_num(const char *s, long *out) {
     char *end;
     errno = 0;
@@ -54,8 +56,15 @@ static int parse_run_args(int argc, char **argv, RunOpts *o) {
             }
             if (a[2] == 's') o->rt.seed = (uint64_t)v;
             else if (a[2] == 't') {
+                /* checked before anything runs: a worker is an OS thread with its own stacks */
+                if (v > RUN_MAX_THREADS) {
+                    fprintf(stderr, "snow run: --threads takes 1 to %d worker threads (0 = one per core), not %s\n",
+                            RUN_MAX_THREADS, argv[i + 1]);
+                    return -1;
+                }
                 if (v == 0) v = sysconf(_SC_NPROCESSORS_ONLN);
                 if (v < 1) v = 1;
+                if (v > RUN_MAX_THREADS) v = RUN_MAX_THREADS;
                 o->rt.threads = (int)v;
             } else o->explore = v;
             i++;

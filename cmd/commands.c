@@ -60,7 +60,7 @@ const Command commands_all[] = {
                 {"--events", "FILE", "write the event stream as JSON lines (docs/events.md)", COMP_FILE, NULL,
                  false},
                 {"--explore", "K", "run under seeds 1..K and show each distinct outcome", COMP_NONE, NULL, false},
-                {"--threads", "N", "run on N worker threads (0 = one per core)", COMP_WORDS, "0 1 2 4 8", false},
+                {"--threads", "N", "run on N worker threads, 1 to 1024 (0 = one per core)", COMP_WORDS, "0 1 2 4 8", false},
                 OPT_JSON("diagnostics as JSON lines"),
                 OPT_COLOR,
                 {0},

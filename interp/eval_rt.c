@@ -429,10 +429,10 @@ Value ev_link(PNode *n, Frame *f) {
 /* receive: kids = arms (arm: p = pattern, a = guard, b = body, slot = 1 for
  * a Signal arm), a = after timeout (or NULL), b = after body. */
 Value ev_receive(PNode *n, Frame *f) {
-    int64_t timeout = -1;
+    int64_t timeout = RECV_NO_AFTER;
     if (n->a) {
         Value t = EVAL(n->a); CHECK(t);
-        timeout = t.i < 0 ? -1 : t.i;
+        timeout = t.i < 0 ? RECV_AFTER_NEVER : t.i;
     }
     f->sf->at = n->src; /* the debugger and backtraces show the receive line */
     RecvWait w;

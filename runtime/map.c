@@ -82,13 +82,13 @@ static int64_t tab_find(MapTab *t, Value key, uint64_t hash) {
             if ((uint32_t)(ix[k] >> 32) != h32) continue;
             uint32_t i = (uint32_t)ix[k] - 1;
             MapEnt *e = ent(t, i);
-            if (e->hash == hash && val_key_eq(e->key, key)) return i;
+            if (e->hash == hash && val_eq(e->key, key)) return i;
         }
         return -1;
     }
     for (uint32_t i = 0; i < t->n; i++) {
         MapEnt *e = ent(t, i);
-        if (e->key.tag != TOMB && e->hash == hash && val_key_eq(e->key, key)) return i;
+        if (e->key.tag != TOMB && e->hash == hash && val_eq(e->key, key)) return i;
     }
     return -1;
 }
@@ -259,7 +259,7 @@ static void put_mut(MapObj *r, Value k, uint64_t hash, Value v) {
 static Value put_impl(Value mv, Value k, Value v, VTag tag) {
     MapObj *m = AS_MAP(mv);
     bool set = m->h.kind == OK_SET;
-    uint64_t hash = val_key_hash(k);
+    uint64_t hash = val_hash(k);
     if (gc_is_static(&m->h) || (m->h.xflags == MOP_ROOT && !m->tab)) {
         MapObj *r = fresh_copy(m, 4);
         put_mut(r, k, hash, v);
@@ -312,7 +312,7 @@ static Value put_impl(Value mv, Value k, Value v, VTag tag) {
 static Value delete_impl(Value mv, Value k, VTag tag) {
     MapObj *m = AS_MAP(mv);
     if (m->count == 0) return mv;
-    uint64_t hash = val_key_hash(k);
+    uint64_t hash = val_hash(k);
     map_reroot(m);
     int64_t ei = tab_find(m->tab, k, hash);
     map_reroot(m);
@@ -358,7 +358,7 @@ compact : {
 static bool find_impl(Value mv, Value k, Value *out) {
     MapObj *m = AS_MAP(mv);
     if (m->count == 0) return false;
-    uint64_t hash = val_key_hash(k);
+    uint64_t hash = val_hash(k);
     map_reroot(m);
     int64_t ei = tab_find(m->tab, k, hash);
     if (ei < 0) return false;
@@ -457,13 +457,13 @@ Value mapb_new(size_t hint, bool set) {
 void mapb_put(Value m, Value k, Value v) {
     MapObj *r = AS_MAP(m);
     assert(r->h.xflags == MOP_ROOT && r->tab && !gc_is_static(&r->h));
-    put_mut(r, k, val_key_hash(k), r->h.kind == OK_SET ? unit() : v);
+    put_mut(r, k, val_hash(k), r->h.kind == OK_SET ? unit() : v);
 }
 
 Value map_from_pairs(const Value *kv, size_t n) {
     if (n == 0) return map_new();
     MapObj *r = builder(OK_MAP, n);
-    for (size_t i = 0; i < n; i++) put_mut(r, kv[2 * i], val_key_hash(kv[2 * i]), kv[2 * i + 1]);
+    for (size_t i = 0; i < n; i++) put_mut(r, kv[2 * i], val_hash(kv[2 * i]), kv[2 * i + 1]);
     return v_obj(T_MAP, r);
 }
 
@@ -474,7 +474,7 @@ Value map_from_list(Value pairs) {
     for (size_t i = 0; i < n; i++) {
         Value p = list_get(pairs, i);
         Value k = AS_TUPLE(p)->items[0];
-        put_mut(r, k, val_key_hash(k), AS_TUPLE(p)->items[1]);
+        put_mut(r, k, val_hash(k), AS_TUPLE(p)->items[1]);
     }
     return v_obj(T_MAP, r);
 }
@@ -494,7 +494,7 @@ Value map_merge(Value a, Value b) {
     }
     MapObj *r = fresh_copy(AS_MAP(a), (uint32_t)nb);
     map_iter_init(&it, b);
-    while (map_iter_next(&it, &k, &v)) put_mut(r, k, val_key_hash(k), v);
+    while (map_iter_next(&it, &k, &v)) put_mut(r, k, val_hash(k), v);
     return v_obj(T_MAP, r);
 }
 
@@ -512,7 +512,7 @@ Value set_from_list(Value xs) {
     MapObj *r = builder(OK_SET, n);
     for (size_t i = 0; i < n; i++) {
         Value x = list_get(xs, i);
-        put_mut(r, x, val_key_hash(x), unit());
+        put_mut(r, x, val_hash(x), unit());
     }
     return v_obj(T_SET, r);
 }
@@ -530,7 +530,7 @@ Value set_union(Value a, Value b) {
     MapObj *r = fresh_copy(AS_MAP(a), (uint32_t)nb);
     for (size_t i = 0; i < nb; i++) {
         Value x = list_get(xs, i);
-        put_mut(r, x, val_key_hash(x), unit());
+        put_mut(r, x, val_hash(x), unit());
     }
     return v_obj(T_SET, r);
 }
@@ -541,7 +541,7 @@ static Value filter_set(Value a, Value b, bool keep_if_in_b) {
     MapObj *r = builder(OK_SET, n);
     for (size_t i = 0; i < n; i++) {
         Value x = list_get(xs, i);
-        if (set_contains(b, x) == keep_if_in_b) put_mut(r, x, val_key_hash(x), unit());
+        if (set_contains(b, x) == keep_if_in_b) put_mut(r, x, val_hash(x), unit());
     }
     if (r->count == 0) return set_new();
     return v_obj(T_SET, r);
@@ -570,7 +570,7 @@ uint64_t map_hash(Value m) {
     Value k, v;
     map_iter_init(&it, m);
     while (map_iter_next(&it, &k, &v)) {
-        uint64_t eh = val_key_hash(k);
+        uint64_t eh = val_hash(k);
         if (m.tag == T_MAP) eh = hash_mix(eh ^ (val_hash(v) * 0x9E3779B97F4A7C15ULL));
         h += eh; /* order-insensitive */
     }

@@ -436,6 +436,7 @@ Mbox *proc_mbox(void) { return &proc_self()->mbox; }
 void proc_recv_begin(RecvWait *w, int64_t timeout_ms) {
     Proc *p = proc_self();
     w->deadline = timeout_ms < 0 ? -1 : sched_now() + timeout_ms;
+    w->after = timeout_ms != RECV_NO_AFTER;
     w->token = timer_new_seq();
     w->timer_set = false;
     w->outer = p->recv;
@@ -455,7 +456,7 @@ bool proc_recv_wait(RecvWait *w) {
     }
     /* something arrived after the caller's scan drained the inbox */
     if (atomic_load_explicit(&p->mbox.inbox, memory_order_acquire)) return true;
-    WakeReason r = sched_block(w->deadline >= 0 ? W_RECV_AFTER : W_RECV, w->token);
+    WakeReason r = sched_block(w->after ? W_RECV_AFTER : W_RECV, w->token);
     return r == WK_MSG;
 }
 

@@ -81,7 +81,8 @@ typedef enum ProcState {
 
 /* A receive in progress (one per nesting level, lives on the C stack). */
 typedef struct RecvWait {
-    int64_t deadline;      /* < 0: no `after` */
+    int64_t deadline;      /* < 0: no deadline */
+    bool after;            /* the receive has an `after` clause (released at quiescence) */
     uint64_t token;        /* entry order (quiescence release) and timer token */
     bool timer_set;        /* the deadline timer exists */
     struct RecvWait *outer;
@@ -207,7 +208,7 @@ void proc_deliver(uint64_t pid, uint32_t kind, uint64_t from, Frag *f, Value v);
 
 /* Receive protocol for the interpreter (decision 13, 23):
  *
- *   RecvWait w; proc_recv_begin(&w, timeout_ms);       // < 0: no `after`
+ *   RecvWait w; proc_recv_begin(&w, timeout_ms);       // RECV_NO_AFTER, RECV_AFTER_NEVER or >= 0
  *   Mbox *m = proc_mbox(); MboxEntry *last = NULL;
  *   for (;;) {
  *       for (MboxEntry *e = last ? mbox_next(m, last) : mbox_first(m); e;
@@ -222,7 +223,13 @@ void proc_deliver(uint64_t pid, uint32_t kind, uint64_t from, Frag *f, Value v);
  * proc_recv_wait blocks until a new entry arrives (true: scan the new
  * entries) or the deadline passes / the receive is released at quiescence
  * (false).  timeout 0 never blocks.  The quiescence release order is the
- * order of proc_recv_begin calls. */
+ * order of proc_recv_begin calls.
+ *
+ * An `after` with a negative timeout waits without a deadline
+ * (concurrency.md §3 step 3) but is still an `after`: at quiescence it is
+ * released through its body like any other (§6 item 2a). */
+#define RECV_NO_AFTER (-1)
+#define RECV_AFTER_NEVER (-2)
 Mbox *proc_mbox(void);
 void proc_recv_begin(RecvWait *w, int64_t timeout_ms);
 bool proc_recv_wait(RecvWait *w);

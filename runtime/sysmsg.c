@@ -14,7 +14,7 @@ MboxEntry *sysmsg_wait(SysMatch match, void *ud, int64_t timeout_ms) {
     Proc *self = proc_self();
     uint8_t why = self ? self->why : 0; /* the caller's blocked_on, kept for every wait below */
     RecvWait w;
-    proc_recv_begin(&w, timeout_ms < 0 ? -1 : timeout_ms);
+    proc_recv_begin(&w, timeout_ms < 0 ? RECV_NO_AFTER : timeout_ms);
     Mbox *m = proc_mbox();
     MboxEntry *last = NULL;
     for (;;) {

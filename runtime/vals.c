@@ -200,7 +200,7 @@ static inline bool has_fn(Value f) { return f.tag == T_FUNC; }
 
 /* ---- equality ------------------------------------------------------------- */
 
-static bool eq_impl(Value a, Value b, bool key) {
+static bool eq_impl(Value a, Value b) {
     Work w;
     work_init(&w);
     work_push(&w, a, b);
@@ -215,7 +215,7 @@ static bool eq_impl(Value a, Value b, bool key) {
             ok = x.i == y.i;
             break;
         case T_FLOAT:
-            ok = key ? x.u == y.u : x.f == y.f;
+            ok = x.f == y.f;
             break;
         case T_STR:
             ok = str_eq(x, y);
@@ -223,7 +223,6 @@ static bool eq_impl(Value a, Value b, bool key) {
         case T_LIST: case T_QUEUE: {
             size_t n = list_len(x);
             if (n != list_len(y)) { ok = false; break; }
-            if (x.o == y.o && key) break;
             const Value *xi = ((ListObj *)x.o) ? ((ListObj *)x.o)->buf->items + ((ListObj *)x.o)->off : NULL;
             const Value *yi = ((ListObj *)y.o) ? ((ListObj *)y.o)->buf->items + ((ListObj *)y.o)->off : NULL;
             for (size_t i = n; i-- > 0;) work_push(&w, xi[i], yi[i]);
@@ -236,7 +235,6 @@ static bool eq_impl(Value a, Value b, bool key) {
         case T_STRUCT: {
             const TypeDesc *td = AS_STRUCT(x)->type;
             if (td != AS_STRUCT(y)->type) { ok = false; break; }
-            if (x.o == y.o && key) break;
             if (has_fn(td->eq_fn)) {
                 Value args[2] = {x, y};
                 ok = rt_apply(td->eq_fn, 2, args).i != 0;
@@ -254,7 +252,6 @@ static bool eq_impl(Value a, Value b, bool key) {
                 break;
             }
             if (AS_VARIANT(x)->idx != AS_VARIANT(y)->idx) { ok = false; break; }
-            if (x.o == y.o && key) break;
             for (uint32_t i = AS_VARIANT(x)->n; i-- > 0;) work_push(&w, AS_VARIANT(x)->fields[i], AS_VARIANT(y)->fields[i]);
             break;
         }
@@ -281,13 +278,7 @@ bool val_eq(Value a, Value b) {
     /* fast paths for the common scalar cases */
     if (a.tag == T_INT && b.tag == T_INT) return a.i == b.i;
     if (a.tag == T_STR && b.tag == T_STR) return str_eq(a, b);
-    return eq_impl(a, b, false);
-}
-
-bool val_key_eq(Value a, Value b) {
-    if (a.tag == T_INT && b.tag == T_INT) return a.i == b.i;
-    if (a.tag == T_STR && b.tag == T_STR) return str_eq(a, b);
-    return eq_impl(a, b, true);
+    return eq_impl(a, b);
 }
 
 /* ---- ordering ------------------------------------------------------------- */
@@ -403,7 +394,7 @@ static inline uint64_t hcomb(uint64_t h, uint64_t x) {
     return h * 0xff51afd7ed558ccdULL;
 }
 
-static uint64_t hash_impl(Value v, bool key) {
+static uint64_t hash_impl(Value v) {
     Work w;
     work_init(&w);
     work_push(&w, v, v);
@@ -415,8 +406,7 @@ static uint64_t hash_impl(Value v, bool key) {
         case T_UNIT: break;
         case T_BOOL: case T_INT: case T_PID: case T_REF: h = hcomb(h, x.u); break;
         case T_FLOAT:
-            if (key) h = hcomb(h, x.u);
-            else h = hcomb(h, x.f == 0.0 ? 0 : x.u); /* -0.0 == 0.0 */
+            h = hcomb(h, x.f == 0.0 ? 0 : x.u); /* -0.0 == 0.0 */
             break;
         case T_STR: h = hcomb(h, str_hash(x)); break;
         case T_LIST: case T_QUEUE: {
@@ -461,11 +451,5 @@ static uint64_t hash_impl(Value v, bool key) {
 uint64_t val_hash(Value v) {
     if (v.tag == T_INT) return hash_mix((uint64_t)v.i ^ 0x5851F42D4C957F2DULL);
     if (v.tag == T_STR) return hash_mix(str_hash(v));
-    return hash_impl(v, false);
-}
-
-uint64_t val_key_hash(Value v) {
-    if (v.tag == T_INT) return hash_mix((uint64_t)v.i ^ 0x5851F42D4C957F2DULL);
-    if (v.tag == T_STR) return hash_mix(str_hash(v));
-    return hash_impl(v, true);
+    return hash_impl(v);
 }

@@ -13,8 +13,10 @@
  *             field by field, sums by variant index then payload, Bool
  *             false < true, Pid/Ref by number.
  *  val_hash : consistent with val_eq (so -0.0 hashes like 0.0).
- *  val_key_eq / val_key_hash : the map/set key variants — identical except
- *             that Floats (also nested ones) compare by bit pattern.
+ *  Map and Set keys are compared with val_eq and hashed with val_hash, so
+ *  a key is found exactly when it is `==` to a stored key: 0.0 and -0.0 are
+ *  one key, and a NaN (also inside a tuple, list, ...) matches no key, not
+ *  even itself (docs/decisions.md).
  */
 #ifndef SNOW_VALS_H
 #define SNOW_VALS_H
@@ -55,8 +57,6 @@ Value val_sig_node(int sig, Value node); /* SIG_NODEUP / SIG_NODEDOWN */
 bool val_eq(Value a, Value b);
 int val_cmp(Value a, Value b);
 uint64_t val_hash(Value v);
-bool val_key_eq(Value a, Value b);
-uint64_t val_key_hash(Value v);
 /* Bitwise identity of two Values (same tag, aux and payload). */
 static inline bool val_identical(Value a, Value b) {
     return a.tag == b.tag && a.aux == b.aux && a.u == b.u;

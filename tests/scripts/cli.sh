@@ -31,6 +31,14 @@ expect 2 "missing PATH" run
 expect 2 "unknown option '--bogus'" run --bogus "$tmp/ok.snow"
 expect 2 "needs a non-negative integer" run --threads x "$tmp/ok.snow"
 expect 2 "drop one of them" run --seed 3 --threads 2 "$tmp/ok.snow"
+# --threads is 1..1024 (0 = one per core), checked before main runs
+for n in 100000 1025 -3; do
+    expect 2 "--threads" run --threads $n "$tmp/ok.snow"
+    if [[ "$out" == *hi* ]]; then fail=$((fail + 1)); echo "FAIL cli: --threads $n ran main"; else pass=$((pass + 1)); fi
+done
+expect 0 "hi" run --threads 1024 "$tmp/ok.snow"
+expect 0 "hi" run --threads 0 "$tmp/ok.snow"
+expect 0 "1 to 1024" help run
 expect 2 "drop one of them" run --virtual-time --threads 2 "$tmp/ok.snow"
 expect 2 "drop --threads" run --explore 3 --threads 2 "$tmp/ok.snow"
 expect 2 "" frobnicate
