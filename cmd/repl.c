@@ -637,9 +637,16 @@ static void cmd_type(const char *expr) {
 }
 
 static void cmd_load(const char *path, bool remember) {
-    char *text = src_read_file(path, NULL);
+    size_t len;
+    const char *why = NULL;
+    char *text = src_read(path, &len, &why);
     if (!text) {
-        fprintf(stderr, "error: cannot read '%s': %s\n", path, strerror(errno));
+        fprintf(stderr, "error: cannot read '%s': %s\n", path, why);
+        return;
+    }
+    if (strlen(text) != len) { /* eval_text takes a C string */
+        fprintf(stderr, "error: cannot load '%s': it contains a NUL byte\n", path);
+        free(text);
         return;
     }
     eval_text(text, true);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #include "xalloc.h"
 
@@ -14,6 +15,7 @@
 /* Errors shown in the human form; the rest are counted ("... and N more
  * errors"): later errors often follow from the first ones. */
 #define MAX_ERRORS_SHOWN 20
+#define MAX_QUEUED 10000 /* diagnostics kept until the flush; later ones are only counted */
 
 typedef struct Label {
     Span span;
@@ -33,7 +35,7 @@ struct Diag {
 };
 
 static Diag **queue;
-static int nqueue, capqueue;
+static int nqueue, capqueue, dropped_errors, dropped_warnings;
 static int nerrors, nwarnings;
 static unsigned seqno;
 static bool json_mode;
@@ -125,6 +127,12 @@ void diag_emit(Diag *d) {
         nerrors++;
     }
     d->seq = seqno++;
+    if (nqueue >= MAX_QUEUED) { /* a flood (hostile input): counted, not kept */
+        if (d->sev == DIAG_ERROR) dropped_errors++;
+        else dropped_warnings++;
+        diag_free(d);
+        return;
+    }
     if (nqueue == capqueue) {
         capqueue = capqueue ? capqueue * 2 : 32;
         queue = xrealloc(queue, (size_t)capqueue * sizeof *queue);
@@ -166,6 +174,7 @@ void diag_reset(void) {
     first_code = NULL;
     for (int i = 0; i < nqueue; i++) diag_free(queue[i]);
     nqueue = 0;
+    dropped_errors = dropped_warnings = 0;
     nerrors = nwarnings = 0;
 }
 
@@ -178,6 +187,53 @@ bool diag_has_error_from(uint32_t file, uint32_t off) {
 }
 
 /* ---- rendering ------------------------------------------------------------ */
+
+/* How the character starting at s[0] (n > 0 bytes left) is shown: a valid
+ * UTF-8 character as itself, a control character or a byte that is not
+ * UTF-8 escaped (`\0` for NUL, else `\xNN`), so a message shows what the
+ * file holds and the carets under a source line stay aligned.  Tab is kept
+ * (the underline repeats it).  Writes the text to out, returns the bytes of
+ * s it covers; *cols is its width in columns. */
+static size_t vis_char(const char *s, size_t n, char out[8], int *cols) {
+    unsigned char c = (unsigned char)s[0];
+    if (c >= 0x20 && c < 0x7F) { out[0] = (char)c; out[1] = 0; *cols = 1; return 1; }
+    if (c == '\t') { out[0] = '\t'; out[1] = 0; *cols = 1; return 1; }
+    if (c >= 0x80) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &cp);
+        if (len > 0 && cp >= 0xA0) {
+            memcpy(out, s, (size_t)len);
+            out[len] = 0;
+            *cols = 1;
+            return (size_t)len;
+        }
+        if (len > 1) { /* a C1 control character: escape its bytes */
+            snprintf(out, 8, "\\u%04X", (unsigned)cp);
+            *cols = 6;
+            return (size_t)len;
+        }
+    }
+    if (c == 0) snprintf(out, 8, "\\0");
+    else snprintf(out, 8, "\\x%02X", c);
+    *cols = (int)strlen(out);
+    return 1;
+}
+
+char *diag_visible(const char *s, size_t n) {
+    size_t cap = n * 6 + 1, o = 0;
+    char *r = malloc(cap);
+    if (!r) abort();
+    for (size_t i = 0; i < n;) {
+        char ch[8];
+        int cols;
+        i += vis_char(s + i, n - i, ch, &cols);
+        size_t k = strlen(ch);
+        memcpy(r + o, ch, k);
+        o += k;
+    }
+    r[o] = 0;
+    return r;
+}
 
 static bool use_color(void) {
     if (color_mode >= 0) return color_mode == 1;
@@ -215,15 +271,19 @@ static void underline(FILE *f, int gutter, const char *ls, size_t llen, uint32_t
     if (start > llen) start = (uint32_t)llen;
     if (start + len > llen) len = (uint32_t)(llen - start); /* multi-line: first line only */
     fprintf(f, "%*s %s|%s ", gutter, "", C(BLUE), C(RESET));
-    for (uint32_t i = 0; i < start; i++) {
-        unsigned char c = (unsigned char)ls[i];
-        if (c == '\t') fputc('\t', f);
-        else if ((c & 0xC0) != 0x80) fputc(' ', f);
+    char ch[8];
+    int cols;
+    for (uint32_t i = 0; i < start;) {
+        if (ls[i] == '\t') { fputc('\t', f); i++; continue; }
+        i += (uint32_t)vis_char(ls + i, llen - i, ch, &cols);
+        fprintf(f, "%*s", cols, "");
     }
     fputs(l->primary ? C(RED) : C(BLUE), f);
     uint32_t marks = 0;
-    for (uint32_t i = start; i < start + len; i++)
-        if (((unsigned char)ls[i] & 0xC0) != 0x80) marks++;
+    for (uint32_t i = start; i < start + len;) {
+        i += (uint32_t)vis_char(ls + i, llen - i, ch, &cols);
+        marks += (uint32_t)cols;
+    }
     if (marks == 0) marks = 1;
     for (uint32_t i = 0; i < marks; i++) fputc(l->primary ? '^' : '-', f);
     if (l->text && *l->text) fprintf(f, " %s", l->text);
@@ -276,7 +336,14 @@ static void print_human(FILE *f, const Diag *d) {
             ls += from;
             llen = to - from;
         }
-        fprintf(f, "%s%*u |%s %s%.*s%s\n", C(BLUE), gutter, line, C(RESET), pre, (int)llen, ls, post);
+        fprintf(f, "%s%*u |%s %s", C(BLUE), gutter, line, C(RESET), pre);
+        for (size_t k = 0; k < llen;) {
+            char ch[8];
+            int cols;
+            k += vis_char(ls + k, llen - k, ch, &cols);
+            fputs(ch, f);
+        }
+        fprintf(f, "%s\n", post);
         if (*pre) lstart -= 3; /* the ellipsis shifts the caret */
         for (int j = i; j < d->nlabels; j++) {
             if (done[j] || d->labels[j].span.file != file) continue;
@@ -303,7 +370,13 @@ static void json_str(FILE *f, const char *s) {
         case '\r': fputs("\\r", f); break;
         default:
             if (c < 0x20) fprintf(f, "\\u%04x", c);
-            else fputc(c, f);
+            else if (c < 0x80) fputc(c, f);
+            else { /* JSON must stay UTF-8 whatever a path or message holds */
+                utf8proc_int32_t cp;
+                utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &cp);
+                if (len > 0) { fwrite(s, 1, (size_t)len, f); s += len - 1; }
+                else fputs("\\ufffd", f);
+            }
         }
     }
     fputc('"', f);
@@ -376,11 +449,14 @@ void diag_flush(void) {
         if (d->sev == DIAG_ERROR && d->code && !first_code) first_code = d->code;
         diag_free(queue[i]);
     }
+    more_errors += dropped_errors;
+    more_warnings += dropped_warnings;
     if (more_errors || more_warnings) {
         fprintf(f, "... and %d more error%s", more_errors, more_errors == 1 ? "" : "s");
         if (more_warnings) fprintf(f, " and %d more warning%s", more_warnings, more_warnings == 1 ? "" : "s");
         fputs(" (fix the first ones: later errors often follow from them)\n", f);
     }
     nqueue = 0;
+    dropped_errors = dropped_warnings = 0;
     fflush(f);
 }

@@ -60,4 +60,9 @@ void diag_set_color(int mode);
 /* Suppress warnings entirely (e.g. the REPL's :type). */
 void diag_set_warnings(bool on);
 
+/* The bytes s[0..n) as a message shows them: control characters and bytes
+ * that are not UTF-8 escaped (`\0` for NUL, `\x1B`, ...), the rest as is.
+ * Returns a malloc'd string. */
+char *diag_visible(const char *s, size_t n);
+
 #endif

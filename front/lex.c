@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "diag.h"
 #include "sb.h"
@@ -171,6 +172,7 @@ typedef struct Lexer {
     Interp stack[256];
     int sp;
     bool failed; /* stop after a fatal lexical error (unterminated literal) */
+    int errors0; /* diag_error_count() when this file started */
     SB buf;      /* contents of the string literal being lexed */
 } Lexer;
 
@@ -230,6 +232,45 @@ static inline bool is_ident_start(int c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
 }
 static inline bool is_ident_char(int c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+
+/* A file full of bad characters (a binary file, a flood of NULs) stops
+ * after LEX_MAX_ERRORS errors instead of queueing one per byte. */
+#define LEX_MAX_ERRORS 100
+static bool too_many_errors(Lexer *L) {
+    if (diag_error_count() - L->errors0 < LEX_MAX_ERRORS) return false;
+    L->failed = true;
+    return true;
+}
+
+/* Language.md §2.1: source files are UTF-8.  Every invalid sequence (in
+ * code, strings or comments alike) is an error at its bytes; the file is
+ * then not lexed at all, so no later message can quote bytes that are not
+ * UTF-8 (they would end up in JSON diagnostics and event logs). */
+static bool check_utf8(Lexer *L) {
+    const unsigned char *s = (const unsigned char *)L->src;
+    uint32_t i = L->pos, n = L->len;
+    int bad = 0;
+    while (i < n) {
+        if (n - i >= 8) { /* ASCII fast path */
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & 0x8080808080808080ULL)) { i += 8; continue; }
+        }
+        if (s[i] < 0x80) { i++; continue; }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (len > 0) { i += (uint32_t)len; continue; }
+        uint32_t end = i + 1; /* the bad byte and the continuation bytes after it */
+        while (end < n && end - i < 4 && (s[end] & 0xC0) == 0x80) end++;
+        Diag *d = diag_new(DIAG_ERROR, NULL, mkspan(L, i, end), "invalid UTF-8 in source (byte 0x%02X)", s[i]);
+        diag_primary(d, "not a UTF-8 character");
+        diag_help(d, "Snow source files must be UTF-8; save the file as UTF-8 (write other bytes with `\\u{...}` escapes)");
+        diag_emit(d);
+        if (++bad == 20) break; /* enough to see the pattern */
+        i = end;
+    }
+    return bad == 0;
+}
 
 /* Lex one string segment starting at L->pos (just after the opening quote or
  * after the '}' that closed an interpolation).  `resumed` tells whether this
@@ -316,14 +357,16 @@ static void lex_string_segment(Lexer *L, bool triple, bool resumed, uint32_t tok
                 uint32_t end = L->pos;
                 while (end < L->len && ((unsigned char)L->src[end] & 0xC0) == 0x80) end++;
                 L->pos = end;
-                Diag *d = diag_new(DIAG_ERROR, NULL, mkspan(L, esc, end), "unknown escape sequence `%.*s`",
-                                   (int)(end - esc), L->src + esc);
+                char *vis = diag_visible(L->src + esc, end - esc);
+                Diag *d = diag_new(DIAG_ERROR, NULL, mkspan(L, esc, end), "unknown escape sequence `%s`", vis);
+                free(vis);
                 diag_primary(d, "unknown escape");
                 diag_help(d, "valid escapes are \\n \\t \\r \\0 \\\\ \\\" \\$ \\{ and \\u{HEX}; "
                              "write `\\\\` for a literal backslash");
                 diag_emit(d);
             }
             }
+            if (too_many_errors(L)) return;
             continue;
         }
         /* ordinary byte */
@@ -463,6 +506,8 @@ TokenList lex_file(uint32_t file) {
     if (L.len >= 3 && (unsigned char)L.src[0] == 0xEF && (unsigned char)L.src[1] == 0xBB &&
         (unsigned char)L.src[2] == 0xBF)
         L.pos = 3;
+    L.errors0 = diag_error_count();
+    if (!check_utf8(&L)) L.failed = true;
     while (!L.failed) {
         int c = peekc(&L, 0);
         if (c < 0) break;
@@ -550,8 +595,9 @@ TokenList lex_file(uint32_t file) {
             /* a whole UTF-8 character */
             uint32_t end = L.pos + 1;
             while (end < L.len && ((unsigned char)L.src[end] & 0xC0) == 0x80) end++;
-            Diag *d = diag_new(DIAG_ERROR, NULL, mkspan(&L, start, end), "unexpected character `%.*s`",
-                               (int)(end - start), L.src + start);
+            char *vis = diag_visible(L.src + start, end - start);
+            Diag *d = diag_new(DIAG_ERROR, NULL, mkspan(&L, start, end), "unexpected character `%s`", vis);
+            free(vis);
             if (c == '&') diag_help(d, "use `&&` or `and` for logical and");
             else if (c == '$') diag_help(d, "`$` is only meaningful inside strings, as `${expr}`");
             else if (c == '\'') diag_help(d, "strings use double quotes: \"text\"");
@@ -559,6 +605,7 @@ TokenList lex_file(uint32_t file) {
             diag_emit(d);
             L.pos = end;
             push(&L, TK_ERROR, start, end);
+            if (too_many_errors(&L)) break;
             continue;
         }
         L.pos += w;

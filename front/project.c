@@ -39,7 +39,9 @@ static char *find_entry(const char *dir, const char *seg, bool want_dir) {
         char full[8192];
         snprintf(full, sizeof full, "%s/%s", dir, nm);
         struct stat st;
-        if (stat(full, &st) != 0 || (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) continue;
+        /* a .snow that is not a regular file (a FIFO, a device) is taken and
+         * then refused by src_load with a message, not skipped silently */
+        if (stat(full, &st) != 0 || (want_dir ? !S_ISDIR(st.st_mode) : S_ISDIR(st.st_mode))) continue;
         if (!best || strcmp(nm, best) < 0) {
             free(best);
             best = xstrdup(nm);
@@ -98,9 +100,10 @@ char **project_list_modules(const char *root) {
 }
 
 static Module *load_module(const char *display_path, const char *fs_path, const char *modname) {
-    int id = src_load(fs_path);
+    const char *why = NULL;
+    int id = src_load(fs_path, &why);
     if (id < 0) {
-        fprintf(stderr, "error: cannot read '%s': %s\n", display_path, strerror(errno));
+        fprintf(stderr, "error: cannot read '%s': %s\n", display_path, why);
         return NULL;
     }
     SourceFile *sf = src_get((uint32_t)id);

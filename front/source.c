@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sb.h"
@@ -58,9 +59,70 @@ char *src_read_file(const char *path, size_t *len) {
     return sb_detach(&b);
 }
 
-int src_load(const char *path) {
+char *src_read(const char *path, size_t *len, const char **why) {
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is then
+     * refused like every other file that is not a regular one (a device
+     * such as /dev/zero would be read without end). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *why = strerror(errno);
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        *why = strerror(errno);
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *why = S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file";
+        close(fd);
+        return NULL;
+    }
+    static const char *too_big = "larger than 64 MiB, the limit for a source file";
+    if ((uint64_t)st.st_size > SRC_MAX_BYTES) {
+        *why = too_big;
+        close(fd);
+        return NULL;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0; /* +1: notice a file that grew */
+    char *buf = xrealloc(NULL, cap + 1);
+    for (;;) {
+        if (n == cap) {
+            if (cap > SRC_MAX_BYTES) {
+                free(buf);
+                close(fd);
+                *why = too_big;
+                return NULL;
+            }
+            cap = cap * 2 > SRC_MAX_BYTES + 1 ? SRC_MAX_BYTES + 1 : cap * 2;
+            buf = xrealloc(buf, cap + 1);
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (r < 0) {
+            *why = strerror(errno);
+            free(buf);
+            close(fd);
+            return NULL;
+        }
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n > SRC_MAX_BYTES) {
+        free(buf);
+        *why = too_big;
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+int src_load(const char *path, const char **why) {
     size_t len;
-    char *buf = src_read_file(path, &len);
+    char *buf = src_read(path, &len, why);
     if (!buf) return -1;
     uint32_t id = src_add(path, buf, len);
     free(buf);
@@ -90,8 +152,10 @@ void src_line(uint32_t file, uint32_t line, const char **start, size_t *len) {
     SourceFile *f = src_get(file);
     if (!f || line == 0 || line > f->nlines) { *start = ""; *len = 0; return; }
     uint32_t s = f->lines[line - 1];
-    uint32_t e = s;
-    while (e < f->len && f->text[e] != '\n' && f->text[e] != '\r') e++;
+    /* from the index, not by scanning: a huge one-line file stays cheap */
+    uint32_t e = line < f->nlines ? f->lines[line] : (uint32_t)f->len;
+    if (e > s && f->text[e - 1] == '\n') e--;
+    if (e > s && f->text[e - 1] == '\r') e--;
     *start = f->text + s;
     *len = e - s;
 }

@@ -23,10 +23,18 @@ typedef struct SourceFile {
 
 /* Register a file from memory (the text is copied). Returns its id. */
 uint32_t src_add(const char *path, const char *text, size_t len);
-/* Read and register a file; returns -1 (and sets errno) on failure. */
-int src_load(const char *path);
+/* A source file is at most this large (spans are 32-bit offsets; anything
+ * bigger is not a program someone wrote). */
+#define SRC_MAX_BYTES ((size_t)64 << 20)
+/* Read a source file: a regular file of at most SRC_MAX_BYTES.  Returns the
+ * malloc'd NUL-terminated text (length in *len), or NULL with *why saying
+ * why not ("not a regular file", "larger than 64 MiB ...", strerror). */
+char *src_read(const char *path, size_t *len, const char **why);
+/* Read (src_read) and register a file; returns -1 with *why on failure. */
+int src_load(const char *path, const char **why);
 /* The whole file as a malloc'd NUL-terminated buffer (*len bytes before the
- * NUL; len may be NULL); NULL with errno set on failure. */
+ * NUL; len may be NULL); NULL with errno set on failure.  No checks: for
+ * files that are not sources (debugger scripts). */
 char *src_read_file(const char *path, size_t *len);
 SourceFile *src_get(uint32_t id);
 uint32_t src_count(void);

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Sources that are not programs someone wrote are refused cleanly (issue 14
+# item 5): a path that is not a regular file (/dev/zero, a FIFO) or one
+# larger than 64 MiB, also as a module of a project and through the REPL's
+# :load; a file full of NULs stops after a bounded number of errors; JSON
+# diagnostics of invalid UTF-8 stay valid JSON.  Prints `N passed, N failed`.
+cd "$(dirname "$0")/../.." || exit 2
+SNOW=${SNOW:-./snow}
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL hostile_sources: $1"; }
+
+# expect STATUS STDERR-SUBSTRING ARGS... (each run bounded by a timeout)
+expect() {
+    local want=$1 msg=$2
+    shift 2
+    out=$(timeout 20 "$SNOW" "$@" 2>&1 < /dev/null)
+    rc=$?
+    if [ "$rc" -eq "$want" ] && [[ "$out" == *"$msg"* ]]; then ok; else
+        bad "snow $* -> exit $rc (want $want), output: ${out:0:300}"
+    fi
+}
+
+mkfifo "$tmp/fifo.snow"
+truncate -s 65M "$tmp/huge.snow"
+expect 1 "cannot read '/dev/zero': not a regular file" run /dev/zero
+expect 1 "cannot read '/dev/zero': not a regular file" check /dev/zero
+expect 1 "not a regular file" check "$tmp/fifo.snow"
+expect 1 "larger than 64 MiB" run "$tmp/huge.snow"
+
+# a project whose module is too large
+mkdir -p "$tmp/proj"
+printf 'fn main() do\n  println("main ran")\nend\n' > "$tmp/proj/main.snow"
+truncate -s 65M "$tmp/proj/big_module.snow"
+expect 1 "big_module.snow': larger than 64 MiB" run "$tmp/proj"
+if [[ "$out" == *"main ran"* ]]; then bad "project with a huge module ran main"; else ok; fi
+
+# a project with a FIFO module
+rm "$tmp/proj/big_module.snow"
+mkfifo "$tmp/proj/pipe_module.snow"
+expect 1 "pipe_module.snow': not a regular file" run "$tmp/proj"
+
+# the REPL's :load refuses the same files and the session goes on
+out=$(printf ':load /dev/zero\n:load %s\n1 + 1\n' "$tmp/fifo.snow" | timeout 20 "$SNOW" repl 2>&1)
+if [[ "$out" == *"/dev/zero': not a regular file"* && "$out" == *"fifo.snow': not a regular file"* &&
+      "$out" == *"2 :: Int"* ]]; then ok; else bad "repl :load: ${out:0:300}"; fi
+
+# 64 MiB of NUL bytes: a bounded number of errors, each NUL shown as \0
+head -c 67108864 /dev/zero > "$tmp/nuls.snow"
+expect 1 'unexpected character `\0`' check "$tmp/nuls.snow"
+n=$(printf '%s\n' "$out" | grep -c 'error: unexpected character')
+if [ "$n" -ge 1 ] && [ "$n" -le 200 ]; then ok; else bad "NUL flood printed $n errors"; fi
+if [[ "$out" == *"... and "*" more diagnostics"* ]]; then bad "NUL flood: more diagnostics than the lexer's limit"; else ok; fi
+
+# invalid UTF-8: JSON diagnostics are valid JSON (and UTF-8)
+printf 'fn main() do\n  println("\xff\xfe")\nend\n' > "$tmp/bad8.snow"
+expect 1 "invalid UTF-8" check "$tmp/bad8.snow"
+if "$SNOW" check --json "$tmp/bad8.snow" 2>&1 | python3 -c '
+import json, sys
+data = sys.stdin.buffer.read().decode("utf-8")
+rows = [json.loads(l) for l in data.splitlines() if l.strip()]
+assert rows and all("UTF-8" in r["message"] for r in rows), rows
+'; then ok; else bad "--json output for invalid UTF-8 is not valid JSON"; fi
+# a path that is not UTF-8 in a JSON diagnostic
+cp "$tmp/bad8.snow" "$tmp/$(printf 'x\xff.snow')"
+if "$SNOW" check --json "$tmp/$(printf 'x\xff.snow')" 2>&1 | python3 -c '
+import json, sys
+[json.loads(l) for l in sys.stdin.buffer.read().decode("utf-8").splitlines() if l.strip()]
+'; then ok; else bad "--json with a non-UTF-8 path is not valid JSON"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
