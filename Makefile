@@ -27,7 +27,7 @@ OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(AS
 LIBOBJS := $(filter-out $(BUILD)/cmd/main.o,$(OBJS))
 DEPS    := $(OBJS:.o=.d)
 
-WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wvla
 INCS    := $(addprefix -iquote ,$(SRCDIRS))
 BASEFLAGS := -std=c17 -D_GNU_SOURCE -g $(WARN) $(INCS) -fno-strict-aliasing
 LIBS    := -Wl,--as-needed -lm -lpthread -ledit -lncursesw -lutf8proc -lssl -lcrypto -lsqlite3 -lpq

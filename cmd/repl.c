@@ -441,7 +441,7 @@ typedef struct RunArgs {
 static void run_wrapper(void *arg) {
     RunArgs *ra = arg;
     uint32_t n = nbinds;
-    Value args[n ? n : 1];
+    VAL_BUF(args, n);
     for (uint32_t i = 0; i < n; i++) args[i] = list_get(bind_vals, i);
     ra->result = rt_apply(ra->fn, (int)n, args);
 }
@@ -553,7 +553,9 @@ static void eval_text(const char *text, bool defs_only) {
         if (!(it.tag == T_UNIT && ty && ty_kind(ty_prune(ty)) == TYK_UNIT)) print_value(it, ty);
     }
     /* new bindings replace older ones of the same name */
-    Value vals[nbinds + c.nnew + 1];
+    /* (malloc'd: every value here is also reachable from bind_vals or t) */
+    Value *vals = malloc((nbinds + c.nnew + 1) * sizeof *vals);
+    if (!vals) rt_fatal("out of memory");
     uint32_t nv = 0;
     for (uint32_t i = 0; i < nbinds; i++) {
         bool shadowed = false;
@@ -594,6 +596,7 @@ static void eval_text(const char *text, bool defs_only) {
         }
     }
     bind_vals = list_from_array(vals, nbinds);
+    free(vals);
     free(c.new_names);
     free(c.new_syms);
 }

@@ -394,21 +394,25 @@ Value ev_to_string(PNode *n, Frame *f) {
 /* ---- aggregates --------------------------------------------------------------------- */
 
 Value ev_tuple(PNode *n, Frame *f) {
-    Value items[n->nkids];
+    VAL_BUF(items, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { items[i] = EVAL(n->kids[i]); CHECK(items[i]); }
     return val_tuple(n->nkids, items);
 }
 
 Value ev_list(PNode *n, Frame *f) {
     if (n->nkids == 0) return list_empty();
-    Value items[n->nkids];
-    for (uint32_t i = 0; i < n->nkids; i++) { items[i] = EVAL(n->kids[i]); CHECK(items[i]); }
-    return list_from_array(items, n->nkids);
+    ListBuilder lb;
+    lb_init(&lb, n->nkids);
+    for (uint32_t i = 0; i < n->nkids; i++) {
+        Value v = EVAL(n->kids[i]); CHECK(v);
+        lb_push(&lb, v);
+    }
+    return lb_finish(&lb);
 }
 
 Value ev_map(PNode *n, Frame *f) {
     if (n->nkids == 0) return map_new();
-    Value kv[n->nkids];
+    VAL_BUF(kv, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { kv[i] = EVAL(n->kids[i]); CHECK(kv[i]); }
     return map_from_pairs(kv, n->nkids / 2);
 }
@@ -418,7 +422,7 @@ Value ev_map(PNode *n, Frame *f) {
 Value ev_struct(PNode *n, Frame *f) {
     const TypeDesc *td = n->p;
     const uint32_t *order = n->q;
-    Value fields[td->nfields ? td->nfields : 1];
+    VAL_BUF(fields, td->nfields);
     for (uint32_t i = 0; i < n->nkids; i++) {
         Value v = EVAL(n->kids[i]); CHECK(v);
         fields[order[i]] = v;
@@ -428,7 +432,7 @@ Value ev_struct(PNode *n, Frame *f) {
 
 /* Constructor application with fields: n->p TypeDesc, n->slot variant index. */
 Value ev_variant(PNode *n, Frame *f) {
-    Value fields[n->nkids ? n->nkids : 1];
+    VAL_BUF(fields, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { fields[i] = EVAL(n->kids[i]); CHECK(fields[i]); }
     return val_variant(n->p, (uint32_t)n->slot, fields);
 }
@@ -662,7 +666,7 @@ Value ev_try(PNode *n, Frame *f) {
 /* n->p: Code; kids: capture initialisers (empty: n->k is a static FuncObj). */
 Value ev_closure(PNode *n, Frame *f) {
     if (n->nkids == 0) return n->k;
-    Value caps[n->nkids];
+    VAL_BUF(caps, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) caps[i] = EVAL(n->kids[i]);
     Code *code = n->p;
     return val_closure(&code->info, n->nkids, caps);
@@ -703,15 +707,17 @@ static void *grow_trampoline(void *arg) {
     return NULL;
 }
 
-Value ev_run_code(EvalProc *ep, FuncObj *fo, const Code *code, int argc, Value *argv) {
+/* Frames: the slots of a call live in a fixed C array, FRAME_SMALL slots
+ * in ev_run_code itself (most functions) or FRAME_BIG in run_code_big; a
+ * function needing more gets a scratch object on the process heap.  No C
+ * array is sized by the program, so a function with 100 000 `let`s cannot
+ * jump over the stack check. */
+#define FRAME_SMALL 8
+#define FRAME_BIG 64
+
+static inline __attribute__((always_inline)) Value run_frame(EvalProc *ep, FuncObj *fo, const Code *code, int argc,
+                                                             Value *argv, Value *slots, uint32_t cap) {
     ProcHot *hot = ep->hot;
-    if (UNLIKELY(proc_stack_low(hot))) {
-        GrowArgs g = {ep, fo, code, argc, argv, v_unit()};
-        stack_grow_call(grow_trampoline, &g);
-        return g.result;
-    }
-    proc_charge(hot);
-    Value slots[code->frame_cap];
     /* (a plain loop would become a memmove call) */
     switch (argc) {
     case 3: slots[2] = argv[2]; /* fallthrough */
@@ -726,7 +732,7 @@ Value ev_run_code(EvalProc *ep, FuncObj *fo, const Code *code, int argc, Value *
     }
     ShadowFrame sf = {ep->top, code, code->src};
     ep->top = &sf;
-    Frame fr = {slots, fo->caps, fo, ep, &sf, code->frame_cap};
+    Frame fr = {slots, fo->caps, fo, ep, &sf, cap};
     for (;;) {
         Frame *f = &fr;
         if (code->prologue) EVAL(code->prologue);
@@ -753,6 +759,30 @@ Value ev_run_code(EvalProc *ep, FuncObj *fo, const Code *code, int argc, Value *
     }
 }
 
+static __attribute__((noinline)) Value run_code_big(EvalProc *ep, FuncObj *fo, const Code *code, int argc,
+                                                    Value *argv) {
+    if (code->frame_cap <= FRAME_BIG) {
+        Value slots[FRAME_BIG];
+        return run_frame(ep, fo, code, argc, argv, slots, FRAME_BIG);
+    }
+    return run_frame(ep, fo, code, argc, argv, val_scratch(code->frame_cap), code->frame_cap);
+}
+
+Value ev_run_code(EvalProc *ep, FuncObj *fo, const Code *code, int argc, Value *argv) {
+    ProcHot *hot = ep->hot;
+    if (UNLIKELY(proc_stack_low(hot))) {
+        GrowArgs g = {ep, fo, code, argc, argv, v_unit()};
+        stack_grow_call(grow_trampoline, &g);
+        return g.result;
+    }
+    proc_charge(hot);
+    if (LIKELY(code->frame_cap <= FRAME_SMALL)) {
+        Value slots[FRAME_SMALL];
+        return run_frame(ep, fo, code, argc, argv, slots, FRAME_SMALL);
+    }
+    return run_code_big(ep, fo, code, argc, argv);
+}
+
 static inline Value call_builtin(Frame *f, const Node *site, const FuncInfo *fi, int argc, Value *argv) {
     (void)f;
     (void)site;
@@ -771,7 +801,7 @@ Value ev_call_value(Frame *f, const Node *site, Value fn, int argc, Value *argv)
 /* General call: a = callee expression, kids = arguments. */
 Value ev_call(PNode *n, Frame *f) {
     Value fn = EVAL(n->a); CHECK(fn);
-    Value args[n->nkids ? n->nkids : 1];
+    VAL_BUF(args, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { args[i] = EVAL(n->kids[i]); CHECK(args[i]); }
     f->sf->at = n->src;
     return ev_call_value(f, n->src, fn, (int)n->nkids, args);
@@ -786,7 +816,7 @@ Value ev_call_known1(PNode *n, Frame *f) {
 
 /* Call of a statically known interpreted function: p = Code, k = FuncObj. */
 Value ev_call_known(PNode *n, Frame *f) {
-    Value args[n->nkids ? n->nkids : 1];
+    VAL_BUF(args, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { args[i] = OPND(n->kids[i]); CHECK(args[i]); }
     f->sf->at = n->src;
     return ev_run_code(f->ep, AS_FUNC(n->k), n->p, (int)n->nkids, args);
@@ -794,7 +824,7 @@ Value ev_call_known(PNode *n, Frame *f) {
 
 /* Call of a library function: p = BuiltinFn. */
 Value ev_call_builtin(PNode *n, Frame *f) {
-    Value args[n->nkids ? n->nkids : 1];
+    VAL_BUF(args, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { args[i] = OPND(n->kids[i]); CHECK(args[i]); }
     f->sf->at = n->src;
     BuiltinFn fn = (BuiltinFn)n->p;
@@ -820,7 +850,7 @@ static inline Value do_tail(PNode *n, Frame *f, FuncObj *fo, Value *args, uint32
 
 Value ev_tail_call(PNode *n, Frame *f) {
     Value fn = EVAL(n->a); CHECK(fn);
-    Value args[n->nkids ? n->nkids : 1];
+    VAL_BUF(args, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { args[i] = EVAL(n->kids[i]); CHECK(args[i]); }
     if (UNLIKELY(fn.tag != T_FUNC)) ev_panic_at(f, n->src, "called a value that is not a function");
     return do_tail(n, f, AS_FUNC(fn), args, n->nkids);
@@ -924,7 +954,7 @@ Value ev_tail_self4(PNode *n, Frame *f) {
 }
 
 Value ev_tail_known(PNode *n, Frame *f) {
-    Value args[n->nkids ? n->nkids : 1];
+    VAL_BUF(args, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { args[i] = OPND(n->kids[i]); CHECK(args[i]); }
     return do_tail(n, f, AS_FUNC(n->k), args, n->nkids);
 }
@@ -967,7 +997,7 @@ static void mcache_put(PNode *n, const void *key, Value fn, bool field) {
 /* Method call recv.name(args): a = receiver, kids = args, p = interned name. */
 Value ev_call_method(PNode *n, Frame *f) {
     Value recv = EVAL(n->a); CHECK(recv);
-    Value args[n->nkids + 1];
+    VAL_BUF(args, n->nkids + 1);
     args[0] = recv;
     for (uint32_t i = 0; i < n->nkids; i++) { args[i + 1] = EVAL(n->kids[i]); CHECK(args[i + 1]); }
     f->sf->at = n->src;
@@ -987,7 +1017,7 @@ Value ev_call_method(PNode *n, Frame *f) {
 /* Free call of an interface method m(x, ...): dispatch on the first argument.
  * p = name; same inline cache as ev_call_method. */
 Value ev_call_dispatch(PNode *n, Frame *f) {
-    Value args[n->nkids ? n->nkids : 1];
+    VAL_BUF(args, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { args[i] = EVAL(n->kids[i]); CHECK(args[i]); }
     f->sf->at = n->src;
     if (n->nkids == 0) ev_panic_at(f, n->src, "`%s` needs an argument to dispatch on", (const char *)n->p);
@@ -1007,7 +1037,7 @@ Value ev_call_dispatch(PNode *n, Frame *f) {
 Value ev_call_field(PNode *n, Frame *f) {
     Value s = EVAL(n->a); CHECK(s);
     Value fn = AS_STRUCT(s)->fields[n->slot];
-    Value args[n->nkids ? n->nkids : 1];
+    VAL_BUF(args, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { args[i] = EVAL(n->kids[i]); CHECK(args[i]); }
     f->sf->at = n->src;
     return ev_call_value(f, n->src, fn, (int)n->nkids, args);

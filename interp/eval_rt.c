@@ -376,7 +376,7 @@ Value ev_find_method(Value recv, const char *name, bool *field_call) {
 /* spawn(f, args...): a = callee, kids = args, p = actor name (or NULL). */
 Value ev_spawn(PNode *n, Frame *f) {
     Value fn = EVAL(n->a); CHECK(fn);
-    Value args[n->nkids ? n->nkids : 1];
+    VAL_BUF(args, n->nkids);
     for (uint32_t i = 0; i < n->nkids; i++) { args[i] = EVAL(n->kids[i]); CHECK(args[i]); }
     f->sf->at = n->src;
     SpawnOpts opts = {n->p, v_unit(), false};

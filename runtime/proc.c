@@ -744,7 +744,7 @@ _Noreturn void proc_main(Proc *p) {
     heap_set_roots(p->heap, scan_roots, p);
     heap_set_current(p->heap);
     uint32_t argc = p->argc;
-    Value args[argc ? argc : 1];
+    VAL_BUF(args, argc);
     for (uint32_t i = 0; i < argc + 2; i++)
         if (p->frags[i]) heap_adopt(p->heap, p->frags[i]);
     for (uint32_t i = 0; i < argc; i++) args[i] = p->argv[i];

@@ -54,7 +54,7 @@ static Value svc_body(Value *args, int nargs) {
         TupleObj *rq = AS_TUPLE(req);
         uint32_t h = (uint32_t)rq->items[RQ_HANDLER].i;
         uint32_t n = sd->arity[h];
-        Value hargs[n + 1];
+        VAL_BUF(hargs, n + 1);
         memcpy(hargs, rq->items + RQ_ARGS, n * sizeof *hargs);
         hargs[n] = state;
         Value r = rt_apply(sd->handlers[h], (int)n + 1, hargs);
@@ -78,7 +78,7 @@ uint64_t svc_start(const ServiceDesc *sd, Value state) {
 }
 
 static void send_request(uint64_t pid, uint32_t h, Value caller, Value ref, int argc, const Value *argv) {
-    Value items[RQ_ARGS + argc];
+    VAL_BUF(items, RQ_ARGS + argc);
     items[RQ_HANDLER] = v_int(h);
     items[RQ_CALLER] = caller;
     items[RQ_REF] = ref;

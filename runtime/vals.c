@@ -66,6 +66,12 @@ TypeDesc td_signal = {.name = "Signal", .qual_name = "Signal", .kind = TD_SUM,
 
 /* ---- constructors --------------------------------------------------------- */
 
+Value *val_scratch(uint32_t n) {
+    TupleObj *t = gc_alloc(sizeof(TupleObj) + (size_t)n * sizeof(Value), OK_TUPLE);
+    t->n = n;
+    return t->items;
+}
+
 Value val_tuple(uint32_t n, const Value *items) {
     TupleObj *t = gc_alloc_uninit(sizeof(TupleObj) + (size_t)n * sizeof(Value), OK_TUPLE);
     t->n = n;

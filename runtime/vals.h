@@ -24,6 +24,19 @@
 #include "value.h"
 
 /* ---- constructors ---- */
+
+/* Room for n Values that C code fills before building something, when a
+ * fixed stack buffer is too small: a zeroed tuple object on the current
+ * heap, kept alive by the returned (interior) pointer while that is on the
+ * stack.  No C array is ever sized by the program (VAL_BUF). */
+Value *val_scratch(uint32_t n);
+#define VAL_BUF_SMALL 8
+/* Declare `Value *name` with room for `count` values (count is evaluated
+ * twice): a fixed C array when small, else val_scratch. */
+#define VAL_BUF(name, count)                  \
+    Value name##_small_[VAL_BUF_SMALL];       \
+    Value *name = (count) <= VAL_BUF_SMALL ? name##_small_ : val_scratch((uint32_t)(count))
+
 Value val_tuple(uint32_t n, const Value *items);
 Value val_tuple2(Value a, Value b);
 Value val_struct(const TypeDesc *td, const Value *fields);   /* td->nfields */
