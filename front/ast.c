@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "depth.h"
 #include "lex.h"
 #include "xalloc.h"
 
@@ -115,6 +116,38 @@ void ast_intern_reset(void) {
 
 /* ---- node vectors --------------------------------------------------------- */
 
+static void spine_push(AstSpine *s, Node *n) {
+    if (s->n == s->cap) {
+        uint32_t cap = s->cap * 2;
+        Node **v = s->v == s->small ? malloc(cap * sizeof *v) : realloc(s->v, cap * sizeof *v);
+        if (!v) abort();
+        if (s->v == s->small) memcpy(v, s->small, sizeof s->small);
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = n;
+}
+
+void ast_binop_spine(AstSpine *s, Node *top) {
+    s->v = s->small;
+    s->n = 0;
+    s->cap = sizeof s->small / sizeof *s->small;
+    for (Node *n = top; n && n->kind == N_BINOP; n = n->bin.lhs) spine_push(s, n);
+}
+
+void ast_pipe_spine(AstSpine *s, Node *top) {
+    s->v = s->small;
+    s->n = 0;
+    s->cap = sizeof s->small / sizeof *s->small;
+    for (Node *n = top; n && ast_pipe_link(n); n = n->call.args.v[0]) spine_push(s, n);
+}
+
+void ast_spine_free(AstSpine *s) {
+    if (s->v != s->small) free(s->v);
+    s->v = s->small;
+    s->n = 0;
+}
+
 void nv_push(NodeVec *nv, Node *n) {
     if (nv->n == nv->cap) {
         nv->cap = nv->cap ? nv->cap * 2 : 4;
@@ -208,8 +241,17 @@ static const char *opname(int op) {
     }
 }
 
+/* Deeper than this the outline stops (a million-term chain would print
+ * terabytes of indentation). */
+#define AST_DUMP_MAX_DEPTH 1000
+
 void ast_dump(FILE *f, const Node *n, int depth) {
     if (!n) return;
+    if (depth > AST_DUMP_MAX_DEPTH || depth_exhausted()) {
+        indent(f, depth > AST_DUMP_MAX_DEPTH ? AST_DUMP_MAX_DEPTH : depth);
+        fputs("... (nested too deeply to show)\n", f);
+        return;
+    }
     uint32_t line, col;
     src_linecol(n->span.file, n->span.off, &line, &col);
     indent(f, depth);

@@ -115,6 +115,7 @@ enum {
     NF_TRAILING = 1 << 8,  /* N_CALL had a trailing do-block closure (ignored, warned) */
     NF_BRUTAL = 1 << 9,    /* N_CHILD shutdown: brutal_kill */
     NF_METHOD = 1 << 10,   /* N_FN inside interface/impl */
+    NF_CHECKED = 1 << 11,  /* type checker: a link of a long pipe chain already checked (ty is final) */
 };
 
 /* Supervisor strategy / restart kinds as parsed (validated by typecheck). */
@@ -285,6 +286,27 @@ typedef struct NodeVec {
 } NodeVec;
 void nv_push(NodeVec *nv, Node *n);
 NodeList nv_finish(NodeVec *nv); /* copies into the arena and frees the vec */
+
+/* The left spine of a left-associative operator chain: `a + b - c` is
+ * ((a + b) - c), so v[0] = the `-` node, v[1] = the `+` node (n = 2), and
+ * the first operand is v[n-1]->bin.lhs.  Walkers loop over it instead of
+ * recursing down the left operands: a chain of a million terms needs no C
+ * stack.  A pipe chain `x |> f |> g` is the same shape through the first
+ * argument of piped calls (ast_pipe_spine; the first value is
+ * v[n-1]->call.args.v[0]). */
+typedef struct AstSpine {
+    Node **v;
+    uint32_t n, cap;
+    Node *small[16];
+} AstSpine;
+void ast_binop_spine(AstSpine *s, Node *top);
+void ast_pipe_spine(AstSpine *s, Node *top);
+void ast_spine_free(AstSpine *s);
+/* A piped call whose piped value is itself a piped call (the pipe spine
+ * continues below it). */
+static inline bool ast_pipe_link(const Node *n) {
+    return n->kind == N_CALL && (n->flags & NF_PIPED) && n->call.args.n > 0;
+}
 
 const char *ast_kind_name(NodeKind k);
 /* The `snow ast` outline: one node per line, indented by depth. */

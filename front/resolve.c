@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "depth.h"
 #include "diag.h"
 #include "hints.h"
 #include "lex.h"
@@ -620,6 +621,7 @@ static void bind_name(Ctx *c, Node *p, const char *name, Binds *b, Sym **out) {
 
 static void bind_pattern(Ctx *c, Node *p, Binds *b, bool plain_param) {
     if (!p) return;
+    if (depth_exhausted()) { depth_error(p->span); return; }
     switch (p->kind) {
     case P_WILD: break;
     case P_BIND: {
@@ -734,6 +736,7 @@ static void declare_pattern(Ctx *c, Node *p, bool plain_param) {
 
 static void resolve_type(Ctx *c, Node *t) {
     if (!t) return;
+    if (depth_exhausted()) { depth_error(t->span); return; }
     switch (t->kind) {
     case TY_NAME: {
         const char *path = t->tname.path.id;
@@ -1044,6 +1047,7 @@ static void resolve_name(Ctx *c, Node *n) {
 
 /* For N_NAME / N_FIELDACC chains that denote modules, types or services. */
 static Sym *resolve_static(Ctx *c, Node *n) {
+    if (depth_exhausted()) { depth_error(n->span); return NULL; }
     if (n->kind == N_NAME) {
         const char *name = n->name.id.id;
         if (find_local(c, name)) return NULL;
@@ -1179,6 +1183,7 @@ static void resolve_fieldacc(Ctx *c, Node *n) {
 
 static void resolve_expr(Ctx *c, Node *n) {
     if (!n) return;
+    if (depth_exhausted()) { depth_error(n->span); return; }
     switch (n->kind) {
     case N_INT: case N_FLOAT: case N_STRING: case N_BOOL: case N_UNIT: case N_NONE:
         break;
@@ -1191,7 +1196,15 @@ static void resolve_expr(Ctx *c, Node *n) {
         n->sym = s;
         break;
     }
-    case N_BINOP: case N_INDEX:
+    case N_BINOP: { /* a chain in a loop, operands left to right */
+        AstSpine sp;
+        ast_binop_spine(&sp, n);
+        resolve_expr(c, sp.v[sp.n - 1]->bin.lhs);
+        for (uint32_t i = sp.n; i-- > 0;) resolve_expr(c, sp.v[i]->bin.rhs);
+        ast_spine_free(&sp);
+        break;
+    }
+    case N_INDEX:
         resolve_expr(c, n->bin.lhs);
         resolve_expr(c, n->bin.rhs);
         break;
@@ -1202,6 +1215,19 @@ static void resolve_expr(Ctx *c, Node *n) {
         resolve_expr(c, n->un.operand);
         break;
     case N_CALL:
+        if (ast_pipe_link(n) && ast_pipe_link(n->call.args.v[0])) {
+            /* x |> f |> g ...: a loop from the first value outwards */
+            AstSpine sp;
+            ast_pipe_spine(&sp, n);
+            resolve_expr(c, sp.v[sp.n - 1]->call.args.v[0]);
+            for (uint32_t i = sp.n; i-- > 0;) {
+                Node *k = sp.v[i];
+                resolve_expr(c, k->call.callee);
+                for (uint32_t a = 1; a < k->call.args.n; a++) resolve_expr(c, k->call.args.v[a]);
+            }
+            ast_spine_free(&sp);
+            break;
+        }
         resolve_expr(c, n->call.callee);
         resolve_list(c, n->call.args);
         break;
@@ -1324,6 +1350,7 @@ static void declare_nested_fn(Ctx *c, Sym *s, Node *first) {
 
 static void resolve_block(Ctx *c, Node *b, bool new_scope) {
     if (!b) return;
+    if (depth_exhausted()) { depth_error(b->span); return; }
     if (b->kind != N_BLOCK) { resolve_expr(c, b); return; }
     uint32_t mark = c->nlocals;
     NodeList items = b->list.items;
@@ -1851,6 +1878,7 @@ Sym **resolve_methods(uint32_t *n) {
 void resolve_project(Project *p) {
     proj = p;
     unused_reset();
+    depth_reset();
     init_builtins();
     prelude = prelude_module();
     Ctx c;

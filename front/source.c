@@ -14,6 +14,7 @@
 
 static SourceFile *files;
 static uint32_t nfiles, capfiles;
+static _Atomic uint32_t generation; /* changes whenever the table does (linecol cache) */
 
 uint32_t src_add(const char *path, const char *text, size_t len) {
     if (nfiles == capfiles) {
@@ -21,6 +22,7 @@ uint32_t src_add(const char *path, const char *text, size_t len) {
         files = xrealloc(files, capfiles * sizeof *files);
     }
     SourceFile *f = &files[nfiles];
+    generation++;
     f->path = xstrdup(path);
     f->text = xmalloc(len + 1);
     if (len) memcpy(f->text, text, len);
@@ -142,10 +144,23 @@ void src_linecol(uint32_t file, uint32_t off, uint32_t *line, uint32_t *col) {
         if (f->lines[mid] <= off) lo = mid; else hi = mid - 1;
     }
     *line = lo + 1;
-    uint32_t c = 1;
-    for (uint32_t i = f->lines[lo]; i < off; i++)
+    /* columns count code points from the line start; continue from the
+     * last answer when it is earlier on the same line, so walking a long
+     * line (a million-element literal) stays linear */
+    static _Thread_local struct { uint32_t gen, file, line, off, col; } last;
+    uint32_t i = f->lines[lo], c = 1, gen = generation;
+    if (last.gen == gen && last.file == file + 1 && last.line == lo && last.off <= off && last.off >= i) {
+        i = last.off;
+        c = last.col;
+    }
+    for (; i < off; i++)
         if (((unsigned char)f->text[i] & 0xC0) != 0x80) c++;
     *col = c;
+    last.gen = gen;
+    last.file = file + 1;
+    last.line = lo;
+    last.off = off;
+    last.col = c;
 }
 
 void src_line(uint32_t file, uint32_t line, const char **start, size_t *len) {
@@ -161,6 +176,7 @@ void src_line(uint32_t file, uint32_t line, const char **start, size_t *len) {
 }
 
 void src_free_all(void) {
+    generation++;
     for (uint32_t i = 0; i < nfiles; i++) {
         free(files[i].path);
         free(files[i].text);

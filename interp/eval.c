@@ -672,6 +672,61 @@ Value ev_closure(PNode *n, Frame *f) {
     return val_closure(&code->info, n->nkids, caps);
 }
 
+/* ---- stack checks ------------------------------------------------------------------- */
+
+/* The preparer wraps every few dozen levels of a deep tree (and of a deep
+ * pattern) in one of these: when the process stack is low, the rest of the
+ * subtree continues on a new segment (or panics "stack overflow"), exactly
+ * like a call does in ev_run_code.  So no recursive evaluator path runs far
+ * without a check: chains of fused Int operators, nested literals,
+ * argument lists, patterns. */
+typedef struct DeepArgs {
+    PNode *n;
+    Frame *f;
+    PPat *pat;
+    Value v;
+    int64_t i;
+    int mode; /* 0 ev, 1 evi, 2 match */
+} DeepArgs;
+
+static void *deep_trampoline(void *arg) {
+    DeepArgs *d = arg;
+    Frame *f = d->f;
+    switch (d->mode) {
+    case 0: d->v = EVAL(d->n->a); break;
+    case 1: d->i = d->n->a->evi(d->n->a, f); break;
+    default: d->i = d->pat->sub[0]->m(d->pat->sub[0], d->v, f); break;
+    }
+    return NULL;
+}
+
+Value ev_deep(PNode *n, Frame *f) {
+    if (UNLIKELY(proc_stack_low(f->ep->hot))) {
+        DeepArgs d = {n, f, NULL, v_unit(), 0, 0};
+        stack_grow_call(deep_trampoline, &d);
+        return d.v;
+    }
+    return EVAL(n->a);
+}
+
+int64_t evi_deep(PNode *n, Frame *f) {
+    if (UNLIKELY(proc_stack_low(f->ep->hot))) {
+        DeepArgs d = {n, f, NULL, v_unit(), 0, 1};
+        stack_grow_call(deep_trampoline, &d);
+        return d.i;
+    }
+    return n->a->evi(n->a, f);
+}
+
+bool pm_deep(PPat *p, Value v, Frame *f) {
+    if (UNLIKELY(proc_stack_low(f->ep->hot))) {
+        DeepArgs d = {NULL, f, p, v, 0, 2};
+        stack_grow_call(deep_trampoline, &d);
+        return d.i != 0;
+    }
+    return p->sub[0]->m(p->sub[0], v, f);
+}
+
 /* ---- calls -------------------------------------------------------------------------- */
 
 static Value run_clauses(const Code *code, Frame *f) {
@@ -713,7 +768,7 @@ static void *grow_trampoline(void *arg) {
  * array is sized by the program, so a function with 100 000 `let`s cannot
  * jump over the stack check. */
 #define FRAME_SMALL 8
-#define FRAME_BIG 64
+#define FRAME_BIG FRAME_TAIL_MAX
 
 static inline __attribute__((always_inline)) Value run_frame(EvalProc *ep, FuncObj *fo, const Code *code, int argc,
                                                              Value *argv, Value *slots, uint32_t cap) {
@@ -839,9 +894,15 @@ static inline Value do_tail(PNode *n, Frame *f, FuncObj *fo, Value *args, uint32
         return fi->cfn(args, (int)argc);
     }
     const Code *code = fi->code;
-    if (code->nslots > f->cap) {
-        f->sf->at = n->src;
-        return ev_run_code(f->ep, fo, code, (int)argc, args);
+    if (UNLIKELY(code->nslots > f->cap)) {
+        /* the callee needs a bigger frame (FRAME_TAIL_MAX): continue this
+         * frame on the heap, still a tail call */
+        Value *slots = val_scratch(code->frame_cap);
+        for (uint32_t i = 0; i < argc; i++) slots[i] = args[i];
+        f->slots = slots;
+        f->cap = code->frame_cap;
+        f->self = fo;
+        return mk_unwind(UW_TAIL);
     }
     for (uint32_t i = 0; i < argc; i++) f->slots[i] = args[i];
     f->self = fo;

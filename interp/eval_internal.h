@@ -81,6 +81,13 @@ struct PNode {
     void *r;
 };
 
+/* A frame's capacity grows for its tail callees (so a tail call reuses it)
+ * only up to this many slots; a tail call into a function needing more
+ * moves the frame to the heap (do_tail in eval.c), still in constant C
+ * stack.  Without the bound, one big function called in tail position from
+ * a deep recursion multiplied its frame by the depth. */
+#define FRAME_TAIL_MAX 64
+
 /* ev_send_variant builds messages of at most this many fields on the C stack */
 #define SEND_VARIANT_MAX 8
 
@@ -202,6 +209,10 @@ EVIFN(evi_lt_sk); EVIFN(evi_le_sk); EVIFN(evi_gt_sk); EVIFN(evi_ge_sk); EVIFN(ev
 EVIFN(evi_lt_ss); EVIFN(evi_le_ss); EVIFN(evi_gt_ss); EVIFN(evi_ge_ss); EVIFN(evi_eq_ss); EVIFN(evi_ne_ss);
 EVIFN(evi_not); EVIFN(evi_and); EVIFN(evi_or);
 EVFN(ev_if_b);
+/* stack checks inserted by the preparer in deep trees (a = the node) */
+EVFN(ev_deep);
+EVIFN(evi_deep);
+bool pm_deep(PPat *p, Value v, Frame *f);
 
 /* pattern matchers */
 bool pm_wild(PPat *p, Value v, Frame *f);

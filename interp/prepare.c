@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "depth.h"
 #include "diag.h"
 #include "eval_internal.h"
 #include "gc.h"
@@ -43,6 +44,10 @@ typedef struct FnCtx {
     Code *code;
     Sym *self_sym;      /* a nested named fn: references to itself */
     bool has_self;      /* captures include the closure itself */
+    uint32_t depth;     /* px nesting (stack checks, see px_one) */
+    uint32_t pdepth;    /* ppat nesting */
+    Node *chain_at;     /* a chain link's left operand, already in slot chain_slot (chain_node) */
+    int32_t chain_slot;
 } FnCtx;
 
 typedef struct TailEdge {
@@ -1042,12 +1047,96 @@ static PNode *px_node(FnCtx *c, Node *n, bool tail) {
     }
 }
 
-static PNode *px(FnCtx *c, Node *n, bool tail) {
+/* Every EVAL_CHECK_EVERY levels of px nesting the prepared node is wrapped
+ * in a stack check (ev_deep): evaluation recurses over the prepared tree,
+ * so however deep a tree is, the process stack is checked (and grown onto a
+ * segment, or "stack overflow" panics) at least every few dozen C frames,
+ * well within STACK_MARGIN.  Ordinary code is never that deep. */
+#define EVAL_CHECK_EVERY 24
+
+static PNode *stack_check(PNode *p) {
+    PNode *w = pn(ev_deep, p->src);
+    w->evi = evi_deep;
+    w->a = p;
+    w->flags = p->flags & (PF_UNWINDS | PF_DISCARD | PF_TAIL);
+    return w;
+}
+
+static PNode *px_one(FnCtx *c, Node *n, bool tail) {
+    c->depth++;
     PNode *p = px_node(c, n, tail);
+    c->depth--;
     /* an if whose condition cannot unwind reads it unboxed */
     if (p->ev == ev_if && !unwinds(p->a)) p->ev = ev_if_b;
     set_evi(p);
+    if (c->depth && c->depth % EVAL_CHECK_EVERY == 0) p = stack_check(p);
     return p;
+}
+
+/* A long chain (a + b + c ..., x |> f |> g ...) becomes the sequence
+ * t = a; t = t + b; t = t + c; ... in a fresh slot t: each step is the
+ * ordinary prepared operator or call (fusions included) whose left operand
+ * reads t, so neither preparing nor evaluating the chain recurses down it.
+ * The last step is left as is (it may be a tail call). */
+#define CHAIN_LOOP_MIN 32
+
+static PNode *let_slot(int32_t slot, PNode *v, Node *src) {
+    PNode *p = pn(ev_let_slot, src);
+    p->a = v;
+    p->slot = slot;
+    p->flags = unwinds(v);
+    return p;
+}
+
+static PNode *chain_node(FnCtx *c, Node *top, const AstSpine *sp, bool pipe, bool tail) {
+    uint32_t n = sp->n;
+    int32_t t = (int32_t)new_slot(c);
+    Node *first = pipe ? sp->v[n - 1]->call.args.v[0] : sp->v[n - 1]->bin.lhs;
+    PNode **v = xalloc((n + 2) * sizeof *v);
+    v[0] = let_slot(t, px(c, first, false), first);
+    uint32_t fl = unwinds(v[0]);
+    Node *saved_at = c->chain_at;
+    int32_t saved_slot = c->chain_slot;
+    for (uint32_t i = n; i-- > 0;) {
+        Node *k = sp->v[i];
+        c->chain_at = i == n - 1 ? first : sp->v[i + 1];
+        c->chain_slot = t;
+        PNode *step = px_one(c, k, tail && i == 0);
+        v[n - i] = i == 0 ? step : let_slot(t, step, k);
+        fl |= unwinds(step);
+    }
+    c->chain_at = saved_at;
+    c->chain_slot = saved_slot;
+    PNode *p = pn(fl ? ev_block_uw : ev_block, top);
+    p->kids = v;
+    p->nkids = n + 1;
+    p->flags = fl;
+    return p;
+}
+
+static PNode *px(FnCtx *c, Node *n, bool tail) {
+    if (n && n == c->chain_at) { /* the left operand of a chain step: t */
+        c->chain_at = NULL;
+        PNode *p = pn(ev_slot, n);
+        p->slot = c->chain_slot;
+        set_evi(p);
+        return p;
+    }
+    if (n && depth_exhausted()) {
+        depth_error(n->span);
+        prep_failed = true;
+        return mk_const(v_unit(), n);
+    }
+    if (n && (n->kind == N_BINOP || ast_pipe_link(n))) {
+        bool pipe = n->kind == N_CALL;
+        AstSpine sp;
+        if (pipe) ast_pipe_spine(&sp, n);
+        else ast_binop_spine(&sp, n);
+        PNode *p = sp.n >= CHAIN_LOOP_MIN ? chain_node(c, n, &sp, pipe, tail) : NULL;
+        ast_spine_free(&sp);
+        if (p) return p;
+    }
+    return px_one(c, n, tail);
 }
 
 static PNode *pblock(FnCtx *c, Node *b, bool tail, bool discard) {
@@ -1079,7 +1168,31 @@ static PNode *pblock(FnCtx *c, Node *b, bool tail, bool discard) {
 
 /* ---- patterns ------------------------------------------------------------------- */
 
+static PPat *ppat_node(FnCtx *c, Node *n);
+
+/* Patterns are matched recursively too: the same stack check every
+ * EVAL_CHECK_EVERY levels (pm_deep). */
 static PPat *ppat(FnCtx *c, Node *n) {
+    if (n && depth_exhausted()) {
+        depth_error(n->span);
+        prep_failed = true;
+        return pp(pm_wild);
+    }
+    c->pdepth++;
+    PPat *p = ppat_node(c, n);
+    c->pdepth--;
+    if (c->pdepth && c->pdepth % EVAL_CHECK_EVERY == 0 && p->nsub) {
+        PPat *w = pp(pm_deep);
+        w->nsub = 1;
+        w->sub = xalloc(2 * sizeof *w->sub);
+        w->sub[0] = p;
+        w->irrefutable = p->irrefutable;
+        p = w;
+    }
+    return p;
+}
+
+static PPat *ppat_node(FnCtx *c, Node *n) {
     if (!n) return pp(pm_wild);
     PPat *p;
     switch (n->kind) {
@@ -1310,7 +1423,9 @@ static void retag_list(NodeList l, Node *from, Node *to) {
 }
 
 static void retag(Node *n, Node *from, Node *to) {
+again:
     if (!n) return;
+    if (depth_exhausted()) { depth_error(n->span); prep_failed = true; return; }
     if ((n->kind == P_BIND || n->kind == P_AS) && n->sym && n->sym->kind == S_LOCAL && n->sym->fn_node == from)
         n->sym->fn_node = to;
     switch (n->kind) {
@@ -1320,9 +1435,17 @@ static void retag(Node *n, Node *from, Node *to) {
         retag_list(n->list.items, from, to);
         break;
     case N_LET: retag(n->let.pat, from, to); retag(n->let.value, from, to); break;
-    case N_BINOP: case N_INDEX: case P_CONS: retag(n->bin.lhs, from, to); retag(n->bin.rhs, from, to); break;
+    case N_BINOP: case N_INDEX: case P_CONS: /* chains in a loop */
+        retag(n->bin.rhs, from, to);
+        n = n->bin.lhs;
+        goto again;
     case N_UNOP: case N_TRY: case N_RETURN: retag(n->un.operand, from, to); break;
-    case N_CALL: retag(n->call.callee, from, to); retag_list(n->call.args, from, to); break;
+    case N_CALL:
+        retag(n->call.callee, from, to);
+        for (uint32_t i = 1; i < n->call.args.n; i++) retag(n->call.args.v[i], from, to);
+        if (!n->call.args.n) break;
+        n = n->call.args.v[0];
+        goto again;
     case N_FIELDACC: retag(n->field_acc.base, from, to); break;
     case N_STRUCTLIT: retag_list(n->slit.fields, from, to); break;
     case N_FIELDINIT: retag(n->field_init.value, from, to); break;
@@ -1530,8 +1653,9 @@ static void fix_frame_caps(void) {
         for (uint32_t i = 0; i < ntail; i++) {
             Code *a = tail_edges[i].from, *b = tail_edges[i].to;
             if (!a || !b) continue;
-            if (a->frame_cap < b->frame_cap) {
-                a->frame_cap = b->frame_cap;
+            uint32_t want = b->frame_cap < FRAME_TAIL_MAX ? b->frame_cap : FRAME_TAIL_MAX;
+            if (a->frame_cap < want) {
+                a->frame_cap = want;
                 changed = true;
             }
         }

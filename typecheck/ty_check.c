@@ -38,6 +38,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "depth.h"
 #include "diag.h"
 #include "lex.h"
 #include "resolve.h"
@@ -161,7 +162,9 @@ static void deps_list(int from, NodeList l) {
 /* Collect what a definition's body refers to: functions, actors, services,
  * and (by name) the impl methods that method calls and operators may use. */
 static void deps(int from, Node *n) {
+again:
     if (!n) return;
+    if (depth_exhausted()) { depth_error(n->span); return; }
     switch (n->kind) {
     case N_NAME:
         dep_sym(from, n->sym);
@@ -172,15 +175,20 @@ static void deps(int from, Node *n) {
         break;
     case N_FIELDACC:
         if (n->sym) dep_sym(from, n->sym);
-        deps(from, n->field_acc.base);
-        break;
+        n = n->field_acc.base; /* a.b.c... and method chains in a loop */
+        goto again;
     case N_CALL:
         if (n->call.callee->kind == N_FIELDACC && !n->call.callee->sym) dep_name(from, n->call.callee->field_acc.name.id);
         if (n->call.callee->kind == N_FIELDACC && n->call.callee->sym && n->call.callee->sym->kind == S_INTERFACE)
             dep_name(from, n->call.callee->field_acc.name.id);
-        deps(from, n->call.callee);
-        deps_list(from, n->call.args);
-        break;
+        for (uint32_t i = 1; i < n->call.args.n; i++) deps(from, n->call.args.v[i]);
+        if (n->call.args.n) {
+            deps(from, n->call.callee);
+            n = n->call.args.v[0]; /* x |> f |> g ... in a loop */
+            goto again;
+        }
+        n = n->call.callee;
+        goto again;
     case N_BINOP:
         switch (n->bin.op) {
         case TK_PLUS: dep_name(from, "add"); break;
@@ -192,9 +200,9 @@ static void deps(int from, Node *n) {
         case TK_LT: case TK_GT: case TK_LE: case TK_GE: dep_name(from, "lt"); break;
         default: break;
         }
-        deps(from, n->bin.lhs);
         deps(from, n->bin.rhs);
-        break;
+        n = n->bin.lhs; /* a chain a + b + c ... in a loop */
+        goto again;
     case N_INDEX:
         deps(from, n->bin.lhs);
         deps(from, n->bin.rhs);
@@ -456,6 +464,7 @@ static double cpu_ms(void) {
 
 bool ty_check_project(Project *p) {
     int errors0 = diag_error_count();
+    depth_reset();
     double t0 = cpu_ms();
     reset();
     uint32_t nmods;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "depth.h"
 #include "lex.h"
 #include "resolve.h"
 #include "ty_match.h"
@@ -216,6 +217,7 @@ static void bind_local(Sym *s, Type *t, Node *p, Span origin) {
 void tc_pattern(Node *p, Type *t, Span origin) {
     if (!p) return;
     p->ty = t;
+    if (depth_exhausted()) { depth_error(p->span); return; }
     if (p->ann) {
         Type *a = ty_from_ann(p->ann);
         Expect ex = {a, p->ann->span, "expected `%s` because of this annotation", NULL, NULL, NULL, NULL};
@@ -304,6 +306,7 @@ void tc_pattern(Node *p, Type *t, Span origin) {
 /* Generalise the variables bound by a pattern (let-polymorphism). */
 static void generalize_binders(Node *p) {
     if (!p) return;
+    if (depth_exhausted()) { depth_error(p->span); return; }
     switch (p->kind) {
     case P_BIND: if (p->sym && p->sym->ty) ty_generalize(p->sym->ty); break;
     case P_AS:
@@ -1165,24 +1168,32 @@ static Type *unify_operands(Node *n, Type *L, Type *R) {
     return ty_error();
 }
 
-static Type *tc_binop(Node *n) {
+/* The left operand of a binary operator: checked here, or (when the
+ * operator is a link of a chain, see tc_binop) already checked as `L`. */
+static Type *binop_lhs(Node *lhs, Type *L, const Expect *ex) {
+    if (!L) return tc_expr(lhs, ex);
+    ty_expect(lhs->span, L, ex);
+    return L;
+}
+
+static Type *tc_binop1(Node *n, Type *lhs_type) {
     int op = n->bin.op;
     Node *lhs = n->bin.lhs, *rhs = n->bin.rhs;
     switch (op) {
     case TK_ANDAND: case TK_OROR: case TK_AND: case TK_OR: {
         Expect ex = {ty_bool(), DIAG_NOSPAN, NULL, NULL, NULL, "`and`/`or` work on Bool values; this has type `%s`", NULL};
-        tc_expr(lhs, &ex);
+        binop_lhs(lhs, lhs_type, &ex);
         tc_expr(rhs, &ex);
         return ty_bool();
     }
     case TK_DOTDOT: {
         Expect ex = {ty_int(), DIAG_NOSPAN, NULL, NULL, NULL, NULL, NULL};
-        tc_expr(lhs, &ex);
+        binop_lhs(lhs, lhs_type, &ex);
         tc_expr(rhs, &ex);
         return ty_basic(TYK_RANGE);
     }
     case TK_DIAMOND: case TK_PLUSPLUS: {
-        Type *L = tc_expr(lhs, NULL);
+        Type *L = binop_lhs(lhs, lhs_type, NULL);
         Type *R = tc_expr(rhs, NULL);
         Type *t = unify_operands(n, L, R);
         if (ty_is_error(t)) return t;
@@ -1194,7 +1205,7 @@ static Type *tc_binop(Node *n) {
     }
     const char *mname;
     Sym *tr = op_trait(op, &mname);
-    Type *L = tc_expr(lhs, NULL);
+    Type *L = binop_lhs(lhs, lhs_type, NULL);
     Type *R = tc_expr(rhs, NULL);
     Type *t = unify_operands(n, L, R);
     if (ty_is_error(t)) return (op == TK_EQEQ || op == TK_NEQ || op == TK_LT || op == TK_GT || op == TK_LE || op == TK_GE)
@@ -1225,6 +1236,22 @@ static Type *tc_binop(Node *n) {
         }
     }
     return L;
+}
+
+/* A chain a + b - c ... is checked in a loop from the innermost operator
+ * out, exactly in the order the recursion would take (first operand, then
+ * each right operand), so its length costs no C stack. */
+static Type *tc_binop(Node *n) {
+    if (n->bin.lhs->kind != N_BINOP) return tc_binop1(n, NULL);
+    AstSpine sp;
+    ast_binop_spine(&sp, n);
+    Type *L = NULL;
+    for (uint32_t i = sp.n; i-- > 1;) {
+        L = tc_binop1(sp.v[i], L);
+        sp.v[i]->ty = L; /* what tc_expr records for an operand */
+    }
+    ast_spine_free(&sp);
+    return tc_binop1(n, L);
 }
 
 static Type *tc_unop(Node *n) {
@@ -1522,6 +1549,7 @@ static Type *tc_let(Node *n) {
 
 Type *tc_block(Node *b, const Expect *ex) {
     if (!b) return ty_unit();
+    if (depth_exhausted()) { depth_error(b->span); return b->ty = ty_error(); }
     if (b->kind != N_BLOCK) return tc_expr(b, ex);
     uint32_t n = b->list.items.n;
     Type *t = ty_unit();
@@ -1672,9 +1700,36 @@ static bool propagates(int k) {
     return k == N_IF || k == N_CASE || k == N_BLOCK || k == N_RECEIVE;
 }
 
+/* A long pipe chain x |> f |> g ... is checked in a loop: its links, from
+ * the innermost out, are checked with no expected type and marked
+ * NF_CHECKED, so checking the next link finds its piped argument done
+ * instead of recursing (the marks are removed once the whole chain is
+ * checked).  Short chains keep the plain recursion and its expectations. */
+#define PIPE_LOOP_MIN 64
+static bool pretype_pipe(Node *n, AstSpine *sp) {
+    if (!ast_pipe_link(n) || !ast_pipe_link(n->call.args.v[0])) return false;
+    ast_pipe_spine(sp, n);
+    if (sp->n < PIPE_LOOP_MIN) {
+        ast_spine_free(sp);
+        return false;
+    }
+    for (uint32_t i = sp->n; i-- > 1;) {
+        Node *k = sp->v[i];
+        k->ty = tc_call(k, NULL);
+        k->flags |= NF_CHECKED;
+    }
+    return true;
+}
+
 Type *tc_expr(Node *n, const Expect *ex) {
     if (!n) return ty_unit();
+    if (depth_exhausted()) { depth_error(n->span); return n->ty = ty_error(); }
     Type *t;
+    if (n->flags & NF_CHECKED) {
+        t = n->ty;
+        if (ex && ex->type) ty_expect(n->span, t, ex);
+        return t;
+    }
     switch (n->kind) {
     case N_INT: t = ty_int(); break;
     case N_FLOAT: t = ty_basic(TYK_FLOAT); break;
@@ -1689,7 +1744,16 @@ Type *tc_expr(Node *n, const Expect *ex) {
     case N_MAPLIT: t = tc_map(n, ex); break;
     case N_BINOP: t = tc_binop(n); break;
     case N_UNOP: t = tc_unop(n); break;
-    case N_CALL: t = tc_call(n, ex); break;
+    case N_CALL: {
+        AstSpine sp;
+        bool pre = pretype_pipe(n, &sp);
+        t = tc_call(n, ex);
+        if (pre) {
+            for (uint32_t i = 1; i < sp.n; i++) sp.v[i]->flags &= ~NF_CHECKED;
+            ast_spine_free(&sp);
+        }
+        break;
+    }
     case N_FIELDACC: t = tc_fieldacc(n); break;
     case N_INDEX: t = tc_index(n); break;
     case N_TRY: t = tc_try(n); break;

@@ -263,7 +263,7 @@ int main(void) {
     RUN(spec_examples);
     RUN(order_rules);
     RUN(sets);
-    RUN(float_keys_by_bits);
+    RUN(float_keys_follow_eq);
     RUN(struct_keys);
     RUN(old_versions_survive);
     RUN(random_versions_vs_model);
