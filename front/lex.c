@@ -173,6 +173,8 @@ typedef struct Lexer {
     int sp;
     bool failed; /* stop after a fatal lexical error (unterminated literal) */
     int errors0; /* diag_error_count() when this file started */
+    bool too_big; /* LEX_MAX_TOKENS reached: the tokens are dropped */
+    Token sink;   /* returned by push() past the limit */
     SB buf;      /* contents of the string literal being lexed */
 } Lexer;
 
@@ -181,12 +183,34 @@ static Span mkspan(Lexer *L, uint32_t start, uint32_t end) {
     return s;
 }
 
+static bool has_str(TokKind k) {
+    return k == TK_STRING || k == TK_ISTR_START || k == TK_ISTR_MID || k == TK_ISTR_END;
+}
+
+static void sink_clear(Lexer *L) {
+    if (has_str(L->sink.kind)) free(L->sink.str.s);
+    memset(&L->sink, 0, sizeof L->sink);
+}
+
 static Token *push(Lexer *L, TokKind k, uint32_t start, uint32_t end) {
     if (k == TK_NEWLINE) {
         if (L->out.n == 0 || L->out.toks[L->out.n - 1].kind == TK_NEWLINE) {
             L->nl_pending = true;
             return NULL;
         }
+    }
+    if (L->out.n >= LEX_MAX_TOKENS && k != TK_EOF) {
+        if (!L->too_big) {
+            Diag *d = diag_new(DIAG_ERROR, NULL, mkspan(L, start, end), "source file too large: more than %u tokens",
+                               LEX_MAX_TOKENS);
+            diag_primary(d, "the limit is reached here");
+            diag_help(d, "split the program into modules (one file each)");
+            diag_emit(d);
+        }
+        L->too_big = L->failed = true;
+        sink_clear(L); /* callers fill in the token they asked for */
+        L->sink.kind = k;
+        return &L->sink;
     }
     if (L->out.n == L->out.cap) {
         L->out.cap = L->out.cap ? L->out.cap * 2 : 256;
@@ -614,6 +638,12 @@ TokenList lex_file(uint32_t file) {
     if (!L.failed && L.sp > 0) {
         diag_error(mkspan(&L, L.len, L.len), NULL, "unterminated string interpolation: expected `}`");
     }
+    if (L.too_big) { /* parse nothing of a file that is too large */
+        sink_clear(&L);
+        TokenList all = L.out;
+        lex_free(&all);
+        memset(&L.out, 0, sizeof L.out);
+    }
     push(&L, TK_NEWLINE, L.len, L.len);
     Token *e = push(&L, TK_EOF, L.len, L.len);
     if (!e) { /* NEWLINE collapsed; EOF still needs a slot */
@@ -627,8 +657,7 @@ TokenList lex_file(uint32_t file) {
 void lex_free(TokenList *tl) {
     for (uint32_t i = 0; i < tl->n; i++) {
         Token *t = &tl->toks[i];
-        if (t->kind == TK_STRING || t->kind == TK_ISTR_START || t->kind == TK_ISTR_MID || t->kind == TK_ISTR_END)
-            free(t->str.s);
+        if (has_str(t->kind)) free(t->str.s);
     }
     free(tl->toks);
     tl->toks = NULL;

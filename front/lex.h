@@ -56,6 +56,10 @@ typedef struct TokenList {
     uint32_t n, cap;
 } TokenList;
 
+/* A file of more tokens is refused (about 600 000 lines of ordinary code):
+ * it bounds what one source costs the front end, whatever it contains. */
+#define LEX_MAX_TOKENS (1u << 22)
+
 /* Lex a whole file (registered in the source table). Always ends with TK_EOF. */
 TokenList lex_file(uint32_t file);
 void lex_free(TokenList *tl);
