@@ -554,8 +554,7 @@ static void eval_text(const char *text, bool defs_only) {
     }
     /* new bindings replace older ones of the same name */
     /* (malloc'd: every value here is also reachable from bind_vals or t) */
-    Value *vals = malloc((nbinds + c.nnew + 1) * sizeof *vals);
-    if (!vals) rt_fatal("out of memory");
+    Value *vals = xmalloc((nbinds + c.nnew + 1) * sizeof *vals);
     uint32_t nv = 0;
     for (uint32_t i = 0; i < nbinds; i++) {
         bool shadowed = false;

@@ -119,8 +119,7 @@ void ast_intern_reset(void) {
 static void spine_push(AstSpine *s, Node *n) {
     if (s->n == s->cap) {
         uint32_t cap = s->cap * 2;
-        Node **v = s->v == s->small ? malloc(cap * sizeof *v) : realloc(s->v, cap * sizeof *v);
-        if (!v) abort();
+        Node **v = s->v == s->small ? xmalloc(cap * sizeof *v) : xrealloc(s->v, cap * sizeof *v);
         if (s->v == s->small) memcpy(v, s->small, sizeof s->small);
         s->v = v;
         s->cap = cap;

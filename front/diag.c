@@ -221,8 +221,7 @@ static size_t vis_char(const char *s, size_t n, char out[8], int *cols) {
 
 char *diag_visible(const char *s, size_t n) {
     size_t cap = n * 6 + 1, o = 0;
-    char *r = malloc(cap);
-    if (!r) abort();
+    char *r = xmalloc(cap);
     for (size_t i = 0; i < n;) {
         char ch[8];
         int cols;
