@@ -662,7 +662,7 @@ static void cmd_load(const char *path, bool remember) {
     if (tty) printf("loaded %s\n", path);
 }
 
-static const char *state_name(const Proc *p) {
+static const char *state_name(const ProcInfo *p) {
     switch (p->state) {
     case PS_NEW: return "new";
     case PS_RUNNABLE: return "runnable";
@@ -678,12 +678,14 @@ static const char *state_name(const Proc *p) {
     }
 }
 
-static void list_proc(Proc *p, void *ud) {
+static void list_proc(Proc *proc, void *ud) {
     (void)ud;
+    ProcInfo p;
+    proc_info(proc, &p);
     char pid[32];
-    ev_fmt_pid(p->pid, pid, sizeof pid);
-    const char *name = p->is_main ? "repl" : (p->name ? p->name : "?");
-    printf("  %-10s %-20s %-16s %zu\n", pid, name, state_name(p), mbox_count(&p->mbox));
+    ev_fmt_pid(p.pid, pid, sizeof pid);
+    const char *name = p.is_main ? "repl" : (p.name ? p.name : "?");
+    printf("  %-10s %-20s %-16s %zu\n", pid, name, state_name(&p), p.mailbox);
 }
 
 static void cmd_processes(void) {

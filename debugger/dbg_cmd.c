@@ -83,7 +83,6 @@ static const char *base_name(const char *path) {
 
 static bool fn_on_stack(uint64_t pid, const char *name) {
     Proc *p = proc_find(pid);
-    if (!p || !p->hot.interp || p->stack.hib) return false;
     EvalFrameInfo fi[64];
     int n = eval_proc_frames(p, fi, 64);
     for (int i = 0; i < n; i++)

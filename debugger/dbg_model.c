@@ -302,10 +302,9 @@ void dm_slice_end(DbgModel *m) {
     Proc *p = proc_find(m->running);
     DbgProc *dp = dm_proc(m, m->running);
     if (p && dp) {
-        int64_t used = PROC_REDUCTIONS - (int64_t)p->hot.reds;
-        if (used < 0) used = 0;
-        if (used > PROC_REDUCTIONS) used = PROC_REDUCTIONS;
-        dp->reductions += (uint64_t)used;
+        ProcInfo pi;
+        proc_info(p, &pi);
+        dp->reductions += (uint64_t)pi.reds_used;
     }
     m->running = DBG_NONE;
 }

@@ -94,7 +94,6 @@ void dt_add(DbgText *t, int attr, const char *fmt, ...) {
 
 bool dbg_proc_location(uint64_t pid, uint32_t *file, uint32_t *line, const char **fn) {
     Proc *p = proc_find(pid);
-    if (!p || !p->hot.interp || p->stack.hib) return false;
     EvalFrameInfo fi[16];
     int n = eval_proc_frames(p, fi, 16);
     for (int i = 0; i < n; i++) {

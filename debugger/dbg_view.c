@@ -48,38 +48,9 @@ static Proc *live(Dbg *d, uint64_t pid) {
 
 /* ---- live reads ------------------------------------------------------------------------------ */
 
-/* The mailbox of a live process in arrival order (private list, then the
- * inbox, which is newest first).  Read-only. */
-static MboxEntry **mbox_entries(Proc *p, size_t *n) {
-    size_t cap = 16, k = 0;
-    MboxEntry **v = xmalloc(cap * sizeof *v);
-    for (MboxEntry *e = p->mbox.head; e; e = e->next) {
-        if (k == cap) v = xrealloc(v, (cap *= 2) * sizeof *v);
-        v[k++] = e;
-    }
-    size_t first_in = k;
-    for (MboxEntry *e = atomic_load_explicit(&p->mbox.inbox, memory_order_acquire); e;
-         e = atomic_load_explicit(&e->in_next, memory_order_relaxed)) {
-        if (k == cap) v = xrealloc(v, (cap *= 2) * sizeof *v);
-        v[k++] = e;
-    }
-    for (size_t i = first_in, j = k; i + 1 < j; i++, j--) {
-        MboxEntry *t = v[i];
-        v[i] = v[j - 1];
-        v[j - 1] = t;
-    }
-    *n = k;
-    return v;
-}
-
 static size_t mbox_len(Dbg *d, uint64_t pid) {
     Proc *p = live(d, pid);
-    if (!p) return 0;
-    size_t n = p->mbox.count;
-    for (MboxEntry *e = atomic_load_explicit(&p->mbox.inbox, memory_order_acquire); e;
-         e = atomic_load_explicit(&e->in_next, memory_order_relaxed))
-        n++;
-    return n;
+    return p ? mbox_peek_count(proc_mailbox(p)) : 0;
 }
 
 static uint64_t reductions(Dbg *d, DbgProc *dp) {
@@ -87,8 +58,9 @@ static uint64_t reductions(Dbg *d, DbgProc *dp) {
     if (d->m.running == dp->pid) {
         Proc *p = live(d, dp->pid);
         if (p) {
-            int64_t used = PROC_REDUCTIONS - (int64_t)p->hot.reds;
-            if (used > 0) r += (uint64_t)(used > PROC_REDUCTIONS ? PROC_REDUCTIONS : used);
+            ProcInfo pi;
+            proc_info(p, &pi);
+            r += (uint64_t)pi.reds_used;
         }
     }
     return r;
@@ -179,7 +151,9 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
     char st[300];
     status_text(dp, st, sizeof st);
     Proc *p = live(d, dp->pid);
-    if (p) dt_add(t, 0, "status: %s   trap_exit: %s", st, p->trap_exit ? "true (linked crashes arrive as Exit messages)" : "false");
+    ProcInfo pi;
+    if (p) proc_info(p, &pi);
+    if (p) dt_add(t, 0, "status: %s   trap_exit: %s", st, pi.trap_exit ? "true (linked crashes arrive as Exit messages)" : "false");
     else dt_add(t, 0, "status: %s", st);
     dt_add(t, 0, "reductions: %" PRIu64 "   sent: %u   received: %u", reductions(d, dp), dp->sent, dp->received);
     if (dp->regname) dt_add(t, 0, "registered as \"%s\"", dp->regname);
@@ -204,7 +178,7 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
         return;
     }
     /* call stack */
-    if (p->stack.hib) {
+    if (pi.hibernated) {
         dt_add(t, DA_DIM, "call stack: (hibernated: long idle, stack stored compactly)");
     } else {
         EvalFrameInfo fi[32];
@@ -222,12 +196,12 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
     }
     /* mailbox */
     size_t nm;
-    MboxEntry **ents = mbox_entries(p, &nm);
+    MboxMsg *ents = mbox_snapshot(proc_mailbox(p), &nm);
     dt_add(t, DA_BOLD, "mailbox (%zu message%s, oldest first):", nm, nm == 1 ? "" : "s");
     size_t shown = nm > 200 ? 200 : nm;
     int room = width > 30 ? width - 24 : 20;
     for (size_t i = 0; i < shown; i++) {
-        MboxEntry *e = ents[i];
+        const MboxMsg *e = &ents[i];
         SB b;
         sb_init(&b);
         dm_message_text(&d->m, dp->pid, e->kind, e->val, &b, (size_t)room);
@@ -241,31 +215,34 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
     if (nm > shown) dt_add(t, DA_DIM, "  ... %zu more", nm - shown);
     free(ents);
     /* links and monitors */
+    ProcRelations rel;
+    proc_relations(p, &rel);
     SB b;
     sb_init(&b);
-    for (uint32_t i = 0; i < p->nlinks; i++) {
+    for (uint32_t i = 0; i < rel.nlinks; i++) {
         char l[48];
-        pidstr(l, sizeof l, p->links[i]);
-        sb_printf(&b, "%s%s %s", i ? ", " : "", l, pname(d, p->links[i]));
+        pidstr(l, sizeof l, rel.links[i]);
+        sb_printf(&b, "%s%s %s", i ? ", " : "", l, pname(d, rel.links[i]));
     }
-    dt_add(t, 0, "links: %s", p->nlinks ? sb_cstr(&b) : "none");
+    dt_add(t, 0, "links: %s", rel.nlinks ? sb_cstr(&b) : "none");
     b.len = 0;
-    for (uint32_t i = 0; i < p->nmons_out; i++) {
+    for (uint32_t i = 0; i < rel.nmons_out; i++) {
         char l[48];
-        pidstr(l, sizeof l, p->mons_out[i].target);
-        sb_printf(&b, "%s%s %s (#Ref<%" PRIu64 ">)", i ? ", " : "", l, pname(d, p->mons_out[i].target),
-                  p->mons_out[i].ref);
+        pidstr(l, sizeof l, rel.mons_out[i].pid);
+        sb_printf(&b, "%s%s %s (#Ref<%" PRIu64 ">)", i ? ", " : "", l, pname(d, rel.mons_out[i].pid),
+                  rel.mons_out[i].ref);
     }
-    dt_add(t, 0, "monitors: %s", p->nmons_out ? sb_cstr(&b) : "none");
+    dt_add(t, 0, "monitors: %s", rel.nmons_out ? sb_cstr(&b) : "none");
     b.len = 0;
-    for (uint32_t i = 0; i < p->nmons_in; i++) {
+    for (uint32_t i = 0; i < rel.nmons_in; i++) {
         char l[48];
-        pidstr(l, sizeof l, p->mons_in[i].watcher);
-        sb_printf(&b, "%s%s %s (#Ref<%" PRIu64 ">)", i ? ", " : "", l, pname(d, p->mons_in[i].watcher),
-                  p->mons_in[i].ref);
+        pidstr(l, sizeof l, rel.mons_in[i].pid);
+        sb_printf(&b, "%s%s %s (#Ref<%" PRIu64 ">)", i ? ", " : "", l, pname(d, rel.mons_in[i].pid),
+                  rel.mons_in[i].ref);
     }
-    dt_add(t, 0, "monitored by: %s", p->nmons_in ? sb_cstr(&b) : "nobody");
+    dt_add(t, 0, "monitored by: %s", rel.nmons_in ? sb_cstr(&b) : "nobody");
     sb_free(&b);
+    proc_relations_free(&rel);
 }
 
 /* ---- supervision tree --------------------------------------------------------------------------- */
@@ -381,26 +358,32 @@ static void view_links(Dbg *d, DbgText *t) {
         DbgProc *dp = &d->m.procs[i];
         if (dp->pid == DBG_NONE) continue;
         Proc *p = live(d, dp->pid);
-        if (!p || (!p->nlinks && !p->nmons_out && !p->nmons_in && !p->trap_exit)) continue;
+        if (!p) continue;
+        ProcInfo pi;
+        proc_info(p, &pi);
+        if (!pi.nlinks && !pi.nmons_out && !pi.nmons_in && !pi.trap_exit) continue;
         any = true;
         char pid[48], o[48];
         pidstr(pid, sizeof pid, dp->pid);
         dt_add(t, dp->pid == d->selected ? DA_HILITE | DA_BOLD : DA_BOLD, "%s %s%s", pid, dp->name ? dp->name : "?",
-               p->trap_exit ? "  (traps exits: linked crashes arrive as Exit messages)" : "");
-        for (uint32_t k = 0; k < p->nlinks; k++) {
-            pidstr(o, sizeof o, p->links[k]);
-            dt_add(t, 0, "    link        <=> %s %s", o, pname(d, p->links[k]));
+               pi.trap_exit ? "  (traps exits: linked crashes arrive as Exit messages)" : "");
+        ProcRelations rel;
+        proc_relations(p, &rel);
+        for (uint32_t k = 0; k < rel.nlinks; k++) {
+            pidstr(o, sizeof o, rel.links[k]);
+            dt_add(t, 0, "    link        <=> %s %s", o, pname(d, rel.links[k]));
         }
-        for (uint32_t k = 0; k < p->nmons_out; k++) {
-            pidstr(o, sizeof o, p->mons_out[k].target);
-            dt_add(t, 0, "    monitors    ~~> %s %s  #Ref<%" PRIu64 ">", o, pname(d, p->mons_out[k].target),
-                   p->mons_out[k].ref);
+        for (uint32_t k = 0; k < rel.nmons_out; k++) {
+            pidstr(o, sizeof o, rel.mons_out[k].pid);
+            dt_add(t, 0, "    monitors    ~~> %s %s  #Ref<%" PRIu64 ">", o, pname(d, rel.mons_out[k].pid),
+                   rel.mons_out[k].ref);
         }
-        for (uint32_t k = 0; k < p->nmons_in; k++) {
-            pidstr(o, sizeof o, p->mons_in[k].watcher);
-            dt_add(t, 0, "    watched by  <~~ %s %s  #Ref<%" PRIu64 ">", o, pname(d, p->mons_in[k].watcher),
-                   p->mons_in[k].ref);
+        for (uint32_t k = 0; k < rel.nmons_in; k++) {
+            pidstr(o, sizeof o, rel.mons_in[k].pid);
+            dt_add(t, 0, "    watched by  <~~ %s %s  #Ref<%" PRIu64 ">", o, pname(d, rel.mons_in[k].pid),
+                   rel.mons_in[k].ref);
         }
+        proc_relations_free(&rel);
     }
     if (!any) dt_add(t, DA_DIM, "no links or monitors between live processes");
     /* history: relations that ended with a death */

@@ -16,7 +16,8 @@ typedef struct EvalFrameInfo {
 
 /* The Snow call stack of process p (innermost first), at most `max` frames.
  * Valid for the running process and for suspended ones (their frames live on
- * their own stacks, untouched while suspended). Returns the count. */
+ * their own stacks, untouched while suspended); none for a process that has
+ * not run yet or whose stack is hibernated.  Returns the count. */
 int eval_proc_frames(Proc *p, EvalFrameInfo *out, int max);
 
 #endif

@@ -497,8 +497,8 @@ Value ev_set_terminate(PNode *n, Frame *f) {
 #include "eval.h"
 
 int eval_proc_frames(Proc *p, EvalFrameInfo *out, int max) {
-    if (!p) return 0;
-    EvalProc *ep = p->hot.interp;
+    if (!p || !proc_stack_readable(p)) return 0;
+    EvalProc *ep = proc_hot(p)->interp;
     if (!ep) return 0;
     int n = 0;
     for (ShadowFrame *sf = ep->top; sf && n < max; sf = sf->prev, n++) {

@@ -1,5 +1,6 @@
 /* mbox.c — mailboxes (see mbox.h). */
 #include "mbox.h"
+#include "mbox_private.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -65,20 +66,20 @@ __attribute__((noinline)) void mbox_pool_flush(void) {
     }
 }
 
-static inline bool entry_inline(const MboxEntry *e) { return e->val.o == (Obj *)(e + 1) && !e->frag; }
+static inline bool entry_inline(const MboxEntry *e) { return e->m.val.o == (Obj *)(e + 1) && !e->frag; }
 
 static inline void entry_init(MboxEntry *e, uint32_t kind, uint64_t from, Frag *f) {
     atomic_init(&e->in_next, NULL);
     e->next = e->prev = NULL;
-    e->kind = kind;
-    e->from = from;
+    e->m.kind = kind;
+    e->m.from = from;
     e->frag = f;
 }
 
 MboxEntry *mbox_entry_from_frag(uint32_t kind, uint64_t from, Frag *f, Value v) {
     MboxEntry *e = entry_alloc(0);
     entry_init(e, kind, from, f);
-    e->val = v;
+    e->m.val = v;
     return e;
 }
 
@@ -91,7 +92,7 @@ MboxEntry *mbox_entry_new(uint32_t kind, uint64_t from, Value v) {
     if (fs && fs <= INLINE_MAX) {
         MboxEntry *e = entry_alloc(1);
         entry_init(e, kind, from, NULL);
-        e->val = val_flat_copy_to(v, e + 1);
+        e->m.val = val_flat_copy_to(v, e + 1);
         return e;
     }
     Value copy;
@@ -168,9 +169,9 @@ void mbox_unlink(Mbox *m, MboxEntry *e) {
 Value mbox_take(Mbox *m, MboxEntry *e) {
     mbox_unlink(m, e);
     bool inl = entry_inline(e);
-    Value v = e->frag ? heap_adopt_value(heap_current(), e->frag, e->val)
-            : inl ? heap_copy_flat(heap_current(), e->val)
-            : e->val;
+    Value v = e->frag ? heap_adopt_value(heap_current(), e->frag, e->m.val)
+            : inl ? heap_copy_flat(heap_current(), e->m.val)
+            : e->m.val;
     entry_release(e, inl);
     return v;
 }
@@ -194,4 +195,29 @@ void mbox_destroy(Mbox *m) {
     }
     m->head = m->tail = NULL;
     m->count = 0;
+}
+
+/* ---- for tools ---------------------------------------------------------------- */
+
+static MboxEntry *inbox_first(Mbox *m) {
+    MboxEntry *x = atomic_load_explicit(&m->inbox, memory_order_acquire);
+    return x == &mbox_closed_mark ? NULL : x;
+}
+
+size_t mbox_peek_count(Mbox *m) {
+    size_t n = m->count;
+    for (MboxEntry *e = inbox_first(m); e; e = atomic_load_explicit(&e->in_next, memory_order_relaxed)) n++;
+    return n;
+}
+
+MboxMsg *mbox_snapshot(Mbox *m, size_t *n) {
+    size_t total = mbox_peek_count(m), k = 0;
+    MboxMsg *v = xmalloc((total ? total : 1) * sizeof *v);
+    for (MboxEntry *e = m->head; e && k < total; e = e->next) v[k++] = e->m;
+    /* the inbox is newest first: fill its part of the array from the end */
+    size_t end = total;
+    for (MboxEntry *e = inbox_first(m); e && end > k; e = atomic_load_explicit(&e->in_next, memory_order_relaxed))
+        v[--end] = e->m;
+    *n = total;
+    return v;
 }

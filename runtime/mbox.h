@@ -50,20 +50,21 @@ enum {
     MB_JOB_CANCEL,               /* to a job: its owner stopped waiting (await_timeout) */
 };
 
-typedef struct MboxEntry { /* 64 bytes; a small flat value may follow it */
-    struct MboxEntry *_Atomic in_next; /* inbox link (Treiber stack) */
-    struct MboxEntry *next, *prev;     /* private list, owner only */
-    uint32_t kind;                     /* MB_* */
-    uint64_t from;                     /* sender pid (events, debugger) */
-    Frag *frag;                        /* owning fragment, NULL if none needed */
-    Value val;                         /* the message, inside frag */
-} MboxEntry;
+/* Mailboxes and their entries are opaque outside runtime/: their fields are
+ * in mbox_private.h, which only runtime/ includes (tests/scripts/layers.sh
+ * checks it).  An entry begins with its public part, MboxMsg, which is all
+ * a receive reads; tools read a whole mailbox through mbox_snapshot. */
+typedef struct Mbox Mbox;
+typedef struct MboxEntry MboxEntry;
 
-typedef struct Mbox {
-    MboxEntry *_Atomic inbox; /* newest first; pushed by any thread */
-    MboxEntry *head, *tail;   /* private FIFO */
-    size_t count;             /* entries in the private list */
-} Mbox;
+/* What a receive reads of an entry: the first member of every MboxEntry. */
+typedef struct MboxMsg {
+    uint32_t kind;  /* MB_* */
+    uint64_t from;  /* sender pid (events, debugger) */
+    Value val;      /* the message, inside the entry's fragment */
+} MboxMsg;
+
+static inline const MboxMsg *mbox_msg(const MboxEntry *e) { return (const MboxMsg *)(const void *)e; }
 
 void mbox_init(Mbox *m);
 /* Free every entry and its fragment (process exit or discard). */
@@ -85,19 +86,12 @@ void mbox_pool_flush(void);
  * the inbox, either the sender sees the receiver blocked (and wakes it) or
  * the receiver sees the new entry. */
 void mbox_push(Mbox *m, MboxEntry *e);
-/* True if entries were pushed since the owner last drained (any thread;
- * false once closed). */
-extern MboxEntry mbox_closed_mark;
-static inline bool mbox_has_new(Mbox *m) {
-    MboxEntry *x = atomic_load_explicit(&m->inbox, memory_order_seq_cst);
-    return x && x != &mbox_closed_mark;
-}
 
 /* Owner only.  Iteration from the oldest entry; NULL at the end. */
 MboxEntry *mbox_first(Mbox *m);
 MboxEntry *mbox_next(Mbox *m, MboxEntry *e);
-static inline uint32_t mbox_kind(const MboxEntry *e) { return e->kind; }
-static inline Value mbox_value(const MboxEntry *e) { return e->val; }
+static inline uint32_t mbox_kind(const MboxEntry *e) { return mbox_msg(e)->kind; }
+static inline Value mbox_value(const MboxEntry *e) { return mbox_msg(e)->val; }
 /* Unlink e, adopt its fragment into the current heap (or copy a small
  * value into it), free e, and return the value to use from now on: the
  * value read in place with mbox_value, and anything pointing into it
@@ -110,5 +104,16 @@ Value mbox_take(Mbox *m, MboxEntry *e);
 void mbox_unlink(Mbox *m, MboxEntry *e);
 /* Number of entries (drains the inbox first). */
 size_t mbox_count(Mbox *m);
+
+/* ---- for tools (debugger, REPL), not the owner --------------------------
+ * Read a mailbox without changing it, while its owner is not running (under
+ * the deterministic scheduler, or from the owner itself).  Values are read
+ * in place: valid until the owner next runs. */
+
+/* The entries in arrival order (private list, then the inbox): a malloc'd
+ * array of *n copies of their public parts, for the caller to free. */
+MboxMsg *mbox_snapshot(Mbox *m, size_t *n);
+/* Number of entries, without draining the inbox. */
+size_t mbox_peek_count(Mbox *m);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "blocked.h"
 #include "event.h"
+#include "proc_private.h"
 #include "registry.h"
 #include "rt.h"
 #include "str.h"
@@ -432,6 +433,7 @@ static void send_signal_kind(Proc *to, uint32_t kind, uint64_t from, Value sig) 
 static void send_signal(Proc *to, uint64_t from, Value sig) { send_signal_kind(to, MB_SIGNAL, from, sig); }
 
 Mbox *proc_mbox(void) { return &proc_self()->mbox; }
+Mbox *proc_mailbox(Proc *p) { return &p->mbox; }
 
 void proc_recv_begin(RecvWait *w, int64_t timeout_ms) {
     Proc *p = proc_self();
@@ -936,6 +938,51 @@ bool proc_trap_exit(bool on) {
 }
 
 bool proc_is_alive(uint64_t pid) { return proc_find(pid) != NULL; }
+
+/* ---- introspection ------------------------------------------------------------ */
+
+void proc_info(Proc *p, ProcInfo *out) {
+    int32_t used = PROC_REDUCTIONS - p->hot.reds;
+    *out = (ProcInfo){
+        .pid = p->pid,
+        .parent = p->parent,
+        .name = p->name,
+        .is_main = p->is_main,
+        .state = (ProcState)p->state,
+        .wait = (WaitKind)p->wait,
+        .trap_exit = p->trap_exit,
+        .hibernated = p->stack.hib != NULL,
+        .interp = p->hot.interp,
+        .reds_used = used < 0 ? 0 : used > PROC_REDUCTIONS ? PROC_REDUCTIONS : used,
+        .mailbox = mbox_peek_count(&p->mbox),
+        .nlinks = p->nlinks,
+        .nmons_out = p->nmons_out,
+        .nmons_in = p->nmons_in,
+    };
+}
+
+bool proc_stack_readable(Proc *p) { return p->stack.hib == NULL; }
+
+void proc_relations(Proc *p, ProcRelations *out) {
+    mt_lock(&p->lk);
+    out->nlinks = p->nlinks;
+    out->nmons_out = p->nmons_out;
+    out->nmons_in = p->nmons_in;
+    out->links = xmalloc((p->nlinks + 1) * sizeof *out->links);
+    out->mons_out = xmalloc((p->nmons_out + 1) * sizeof *out->mons_out);
+    out->mons_in = xmalloc((p->nmons_in + 1) * sizeof *out->mons_in);
+    for (uint32_t i = 0; i < p->nlinks; i++) out->links[i] = p->links[i];
+    for (uint32_t i = 0; i < p->nmons_out; i++) out->mons_out[i] = (ProcMonitor){p->mons_out[i].ref, p->mons_out[i].target};
+    for (uint32_t i = 0; i < p->nmons_in; i++) out->mons_in[i] = (ProcMonitor){p->mons_in[i].ref, p->mons_in[i].watcher};
+    mt_unlock(&p->lk);
+}
+
+void proc_relations_free(ProcRelations *r) {
+    free(r->links);
+    free(r->mons_out);
+    free(r->mons_in);
+    *r = (ProcRelations){0};
+}
 
 void proc_exit_pid(uint64_t pid, Value reason) {
     Proc *self = proc_self();

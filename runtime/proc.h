@@ -34,18 +34,15 @@
 #ifndef SNOW_PROC_H
 #define SNOW_PROC_H
 
-#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ctx.h"
 #include "gc.h"
 #include "mbox.h"
-#include "mt.h"
 #include "sched.h"
-#include "stack.h"
+#include "stack.h" /* stack_grow_call, for proc_stack_low's callers */
 #include "value.h"
 
 /* ---- the hot prefix the evaluator reaches inline ------------------------ */
@@ -68,7 +65,12 @@ static inline bool proc_stack_low(const ProcHot *h) {
     return (char *)__builtin_frame_address(0) < h->stack_limit;
 }
 
-/* ---- the process record (fields after `hot` are private to runtime/) ---- */
+/* ---- the process record -------------------------------------------------
+ * Proc is opaque outside runtime/: its fields are defined in proc_private.h,
+ * which only runtime/ includes (tests/scripts/layers.sh checks it).  Other
+ * layers reach a process through the functions below: proc_hot for the
+ * evaluator's inline fields, proc_info / proc_relations / proc_mailbox for
+ * tools (debugger, REPL). */
 
 typedef enum ProcState {
     PS_NEW,      /* spawned, not yet started (runnable or paused) */
@@ -79,6 +81,8 @@ typedef enum ProcState {
     PS_DEAD      /* switched away for the last time; to be reaped */
 } ProcState;
 
+typedef struct Proc Proc;
+
 /* A receive in progress (one per nesting level, lives on the C stack). */
 typedef struct RecvWait {
     int64_t deadline;      /* < 0: no deadline */
@@ -88,84 +92,8 @@ typedef struct RecvWait {
     struct RecvWait *outer;
 } RecvWait;
 
-/* Where an unwind lands: the process base, terminate, or proc_catch. */
-typedef struct UnwindFrame {
-    jmp_buf jb;
-    struct UnwindFrame *prev;
-    StackSeg *seg;         /* segment active when established */
-    RecvWait *recv;        /* receive state to restore */
-    uint32_t pause_depth;  /* paused-spawn scope state to restore */
-    uint32_t npaused;
-    bool catches_exit;     /* exit signals land here too (base, terminate) */
-    bool quiet;            /* panics are not printed (proc_catch) */
-} UnwindFrame;
-
-enum { UW_PANIC = 1, UW_EXIT = 2 };
-
-typedef struct MonIn { uint64_t ref, watcher; uint32_t kind; } MonIn; /* someone monitors me; Down goes in as `kind` */
-typedef struct MonOut { uint64_t ref, target; uint32_t kind; } MonOut; /* I monitor someone */
-
-struct RegEntry;
-
-typedef struct Proc Proc;
-struct Proc {
-    ProcHot hot;            /* first: the evaluator's inline fields */
-    uint64_t pid;
-    uint8_t state;          /* ProcState */
-    uint8_t wait;           /* WaitKind while PS_WAITING */
-    uint8_t wake;           /* WakeReason of the last wake */
-    bool queued;            /* in a run queue */
-    bool paused;            /* spawned inside a paused scope, not yet released */
-    bool trap_exit;         /* under lk (read by exit-signal senders) */
-    _Atomic bool exit_pending; /* an exit signal waits to be acted on (set under lk) */
-    bool is_main;
-    bool gone;              /* under lk: exit sequence started, accepts no relations/signals */
-    MtLock lk;              /* guards relations, trap_exit, gone and the pending exit */
-    uint64_t wait_token;    /* token of the current blocking episode */
-    /* why it waits, in Snow's words (blocked.h; set by the blocking code) */
-    uint8_t why;            /* BlockedWhy */
-    uint64_t why_pid;       /* the process waited on (reply, job, child) */
-    const char *why_name;   /* the service's name (reply) */
-    const void *why_site;   /* the `receive` node (interpreter's) */
-    Ctx ctx;                /* saved context while not running */
-    ProcStack stack;
-    Heap *heap;             /* created when the process first runs */
-    Mbox mbox;
-    const char *name;       /* actor name for events / debugger (static) */
-    uint64_t parent;        /* spawner's pid */
-    /* start: function and arguments, still in fragments until first run */
-    Value fn;
-    Value *argv;
-    Frag **frags;           /* argc + 2 fragments: fn, args, terminate */
-    uint32_t argc;
-    Value terminate;        /* closure run at exit (T_UNIT: none) */
-    /* exit */
-    Value reason;           /* exit reason while exiting (heap value) */
-    Frag *pending_frag;     /* exit signal reason, not yet adopted */
-    Value pending_reason;
-    bool pending_kill;      /* the pending exit is Killed (untrappable, no terminate) */
-    bool killed;            /* exiting with Killed: terminate is skipped */
-    bool in_terminate;      /* running the terminate closure: the reason is fixed */
-    uint8_t unwinding;      /* 0, UW_PANIC or UW_EXIT while an unwind is in flight */
-    char *panic_msg;        /* message of the panic being unwound */
-    UnwindFrame *unwind;    /* innermost landing frame */
-    RecvWait *recv;         /* innermost receive in progress */
-    /* relations (under lk) */
-    uint64_t *links; uint32_t nlinks, caplinks;
-    MonIn *mons_in; uint32_t nmons_in, capmons_in;
-    MonOut *mons_out; uint32_t nmons_out, capmons_out;
-    struct RegEntry *_Atomic reg; /* registered name (registry.c), at most one */
-    Proc **paused_kids; uint32_t npaused, cappaused; /* spawned in open scopes */
-    uint32_t pause_depth;   /* open paused-spawn scopes */
-    /* scheduler-private */
-    Proc *aw_next, *aw_prev; /* W_RECV_AFTER list, in token order */
-    int32_t io_revents;      /* W_IO: readiness found by the poller */
-    Proc *idle_next, *idle_prev; /* blocked, not yet hibernated, oldest first */
-    void *asan_fake;
-    void *tsan_fiber;
-    _Atomic uint64_t sword;  /* threaded scheduler: state word (token, wait kind, state) */
-    Proc *q_next;            /* threaded scheduler: global run queue link */
-};
+/* The evaluator's inline fields of a process (the record's first member). */
+static inline ProcHot *proc_hot(Proc *p) { return (ProcHot *)(void *)p; }
 
 /* ---- identity and lookup ------------------------------------------------ */
 
@@ -261,6 +189,43 @@ bool proc_catch(void (*fn)(void *), void *arg, char *msg, size_t cap);
 Value proc_reason(int xr);                 /* nullary: XR_NORMAL, XR_SHUTDOWN, ... */
 Value proc_reason_error(const char *msg, size_t len);
 Value proc_reason_linked(uint64_t pid, Value inner);
+
+/* ---- introspection for tools (debugger, REPL :processes) --------------------
+ * Read a process without running it: from the process itself, or while it
+ * is not running (the deterministic scheduler, a paused `snow trace`). */
+
+typedef struct ProcInfo {
+    uint64_t pid, parent;
+    const char *name;       /* actor name, or NULL */
+    bool is_main;
+    ProcState state;
+    WaitKind wait;          /* while PS_WAITING */
+    bool trap_exit;
+    bool hibernated;        /* stack stored compactly: its Snow frames cannot be read */
+    void *interp;           /* the evaluator's per-process state (NULL before it first ran) */
+    int32_t reds_used;      /* reductions used in the current slice, 0..PROC_REDUCTIONS */
+    size_t mailbox;         /* entries waiting, every kind */
+    uint32_t nlinks, nmons_out, nmons_in;
+} ProcInfo;
+void proc_info(Proc *p, ProcInfo *out);
+/* Is p's stack in place (not hibernated), so that the evaluator's frames on
+ * it can be read? */
+bool proc_stack_readable(Proc *p);
+
+/* A monitor seen from one end: the ref and the process at the other end
+ * (the target of a monitor p holds, the watcher of a monitor on p). */
+typedef struct ProcMonitor { uint64_t ref, pid; } ProcMonitor;
+typedef struct ProcRelations {
+    uint64_t *links;        /* malloc'd, nlinks pids */
+    ProcMonitor *mons_out;  /* monitors p holds */
+    ProcMonitor *mons_in;   /* monitors on p */
+    uint32_t nlinks, nmons_out, nmons_in;
+} ProcRelations;
+/* Copy p's links and monitors (under its lock); free with proc_relations_free. */
+void proc_relations(Proc *p, ProcRelations *out);
+void proc_relations_free(ProcRelations *r);
+/* p's mailbox, for mbox_snapshot / mbox_peek_count (not for receiving). */
+Mbox *proc_mailbox(Proc *p);
 
 /* ---- hooks for the interpreter --------------------------------------------- */
 

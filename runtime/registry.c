@@ -16,6 +16,7 @@
 #include "event.h"
 #include "mt.h"
 #include "proc.h"
+#include "proc_private.h"
 #include "rt.h"
 #include "xalloc.h"
 

@@ -35,6 +35,7 @@
 #include "ctx.h"
 #include "event.h"
 #include "proc.h"
+#include "proc_private.h"
 #include "rt.h"
 #include "sched.h"
 #include "timer.h"

@@ -15,6 +15,7 @@
 #include "ctx.h"
 #include "mt.h"
 #include "proc.h"
+#include "proc_private.h"
 #include "rt.h"
 #include "xalloc.h"
 

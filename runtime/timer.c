@@ -13,6 +13,7 @@
 #include "event.h"
 #include "mt.h"
 #include "proc.h"
+#include "proc_private.h"
 #include "rt.h"
 #include "sched.h"
 #include "xalloc.h"

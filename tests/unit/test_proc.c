@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc_private.h" /* white-box: pause depth, stack segments */
 #include "proc_testlib.h"
 
 /* ---- basics ---------------------------------------------------------------- */
