@@ -1,8 +1,6 @@
 /* bigstack.h — run a function on a fresh thread with a large stack and wait
  * for it.  The front end recurses over the syntax tree; the CLI and the REPL
- * run it this way so that deeply nested (but legal) programs are safe.
- * (Kept apart from the runtime headers: <pthread.h> pulls in the system's
- * <sched.h>, whose sched_yield collides with runtime/sched.h.) */
+ * run it this way so that deeply nested (but legal) programs are safe. */
 #ifndef SNOW_BIGSTACK_H
 #define SNOW_BIGSTACK_H
 

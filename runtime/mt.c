@@ -3,6 +3,7 @@
 
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -10,7 +11,7 @@ _Static_assert(sizeof(pthread_t) == sizeof(unsigned long), "pthread_t fits MtThr
 
 bool rt_mt;
 
-void mt_yield_cpu(void) { syscall(SYS_sched_yield); }
+void mt_yield_cpu(void) { sched_yield(); }
 
 void mt_futex_wait(_Atomic uint32_t *addr, uint32_t expected) {
     syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);

@@ -78,15 +78,17 @@ static inline void mt_relax(void) {
 #endif
 }
 
-/* Give the CPU to another runnable thread (the sched_yield(2) system call). */
+/* Give the CPU to another runnable thread (POSIX sched_yield). */
 void mt_yield_cpu(void);
 
 /* Futex helpers for the scheduler's parking (Linux). */
 void mt_futex_wait(_Atomic uint32_t *addr, uint32_t expected);
 void mt_futex_wake(_Atomic uint32_t *addr, int n);
 
-/* Threads, for the scheduler (kept here: <pthread.h> pulls in the system
- * <sched.h>, whose sched_yield clashes with runtime/sched.h). */
+/* Threads, for the scheduler: a thin wrapper over pthreads, so that the
+ * runtime's headers need not include <pthread.h>.  (It no longer has to
+ * dodge a name clash: the runtime's yield is sched_cede, and <sched.h> and
+ * runtime/sched.h meet without trouble, see tests/unit/test_tls_proc.c.) */
 typedef struct MtThread {
     unsigned long handle; /* pthread_t */
 } MtThread;
