@@ -172,7 +172,7 @@ static void receive_text(const void *site, SB *out) {
 
 /* "main.snow:9:11 in main": where the blocked process is in its Snow code. */
 static void where_blocked(Proc *p, SB *out) {
-    EvalProc *ep = p->hot.interp;
+    EvalProc *ep = proc_stack_readable(p) ? proc_hot(p)->interp : NULL;
     ShadowFrame *sf = ep ? ep->top : NULL;
     if (!sf || !sf->at) return;
     uint32_t line, col;

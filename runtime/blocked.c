@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "proc.h"
+#include "proc_private.h"
 #include "registry.h"
 
 void (*blocked_receive_text_hook)(const void *site, SB *out);

@@ -9,8 +9,6 @@
  */
 #include "proc.h"
 
-#include "blocked.h"
-
 #include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>

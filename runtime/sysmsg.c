@@ -2,6 +2,7 @@
 #include "sysmsg.h"
 
 #include "proc.h"
+#include "proc_private.h"
 
 MboxEntry *sysmsg_find(SysMatch match, void *ud) {
     Mbox *m = proc_mbox();
