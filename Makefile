@@ -29,7 +29,9 @@ DEPS    := $(OBJS:.o=.d)
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wvla
 INCS    := $(addprefix -iquote ,$(SRCDIRS))
-BASEFLAGS := -std=c17 -D_GNU_SOURCE -g $(WARN) $(INCS) -fno-strict-aliasing
+# -fstack-clash-protection: a frame bigger than a page probes each page, so it
+# cannot jump over the guard region under a process stack (runtime/stack.h).
+BASEFLAGS := -std=c17 -D_GNU_SOURCE -g $(WARN) $(INCS) -fno-strict-aliasing -fstack-clash-protection
 LIBS    := -Wl,--as-needed -lm -lpthread -ledit -lncursesw -lutf8proc -lssl -lcrypto -lsqlite3 -lpq
 
 ifeq ($(MODE),release)

@@ -17,6 +17,7 @@
 #include "rt.h"
 #include "sb.h"
 #include "sched.h"
+#include "stack.h"
 #include "xalloc.h"
 
 typedef struct RunOpts {
@@ -35,6 +36,24 @@ static bool parse_num(const char *s, long *out) {
     long v = strtol(s, &end, 10);
     if (errno || *s == 0 || *end != 0 || v < 0) return false;
     *out = v;
+    return true;
+}
+
+/* A size for --max-stack: bytes, or a number followed by K, M or G (1024-based). */
+static bool parse_size(const char *s, size_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-') return false;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: break;
+    }
+    if (*end || v > (1ull << 40) >> shift) return false; /* at most 1 TiB */
+    *out = (size_t)(v << shift);
     return true;
 }
 
@@ -71,6 +90,17 @@ static int parse_run_args(int argc, char **argv, RunOpts *o) {
             continue;
         }
         if (strcmp(a, "--virtual-time") == 0) { o->rt.virtual_time = true; continue; }
+        if (strcmp(a, "--max-stack") == 0) {
+            size_t bytes;
+            if (i + 1 >= argc || !parse_size(argv[i + 1], &bytes) || bytes < STACK_MAX_MIN) {
+                fprintf(stderr, "snow run: --max-stack needs a size of at least %zuK (e.g. 512M or 2G)\n",
+                        (size_t)STACK_MAX_MIN >> 10);
+                return -1;
+            }
+            o->rt.max_stack = bytes;
+            i++;
+            continue;
+        }
         if (strcmp(a, "--events") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "snow run: --events needs a file name\n");

@@ -61,6 +61,11 @@ const Command commands_all[] = {
                  false},
                 {"--explore", "K", "run under seeds 1..K and show each distinct outcome", COMP_NONE, NULL, false},
                 {"--threads", "N", "run on N worker threads, 1 to 1024 (0 = one per core)", COMP_WORDS, "0 1 2 4 8", false},
+                {"--max-stack", "SIZE", "bound of each process's stack (default 128M: over 100 000\n"
+                                        "nested calls); deeper recursion panics that process with\n"
+                                        "`stack overflow`.  SIZE: bytes or a number with K, M or G\n"
+                                        "(at least 256K)",
+                 COMP_WORDS, "64M 128M 512M 1G", false},
                 OPT_JSON("diagnostics as JSON lines"),
                 OPT_COLOR,
                 {0},

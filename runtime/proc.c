@@ -1085,6 +1085,7 @@ bool rt_init(const RtConfig *cfg) {
     sched_ops = cfg->threads > 0 ? &sched_threads_ops : &sched_det_ops;
     rt_mt = cfg->threads > 1; /* one worker thread needs no locking */
     rt_set_panic_handler(panic_handler);
+    stack_set_max(cfg->max_stack);
     if (cfg->events_path && !ev_open_file(cfg->events_path)) {
         fprintf(stderr, "snow: cannot write events to %s\n", cfg->events_path);
         return false;

@@ -24,6 +24,7 @@
 #define SNOW_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "value.h"
@@ -48,6 +49,7 @@ typedef struct RtConfig {
     bool virtual_time;       /* jump the clock instead of sleeping */
     const char *events_path; /* JSON-lines event file, or NULL */
     int threads;             /* 0 = deterministic scheduler */
+    size_t max_stack;        /* bound of one process's stack in bytes (0 = default) */
 } RtConfig;
 
 /* Initialise the runtime (panic handler, event sink, scheduler).  Returns

@@ -38,6 +38,7 @@
 #include "proc_private.h"
 #include "rt.h"
 #include "sched.h"
+#include "stack.h"
 #include "timer.h"
 #include "xalloc.h"
 
@@ -457,9 +458,7 @@ static void advance_to(int64_t next) {
 
 /* ---- the loop ------------------------------------------------------------------------------ */
 
-static int det_run(Proc *main) {
-    D.main = main;
-    D.main_done = false;
+static int det_loop(void) {
     for (;;) {
         fire_due();
         if (D.len) {
@@ -492,6 +491,15 @@ static int det_run(Proc *main) {
         blocked_report_deadlock(stderr);
         return 101;
     }
+}
+
+static int det_run(Proc *main) {
+    D.main = main;
+    D.main_done = false;
+    stack_thread_enter();
+    int status = det_loop();
+    stack_thread_leave();
+    return status;
 }
 
 static void det_init(const RtConfig *cfg) {

@@ -941,6 +941,7 @@ static void worker_loop(Worker *w) {
 
 static void worker_start(Worker *w) {
     set_self_worker(w);
+    stack_thread_enter();
 #ifdef THR_ASAN
     mt_stack_bounds(&w->asan_lo, &w->asan_size);
 #endif
@@ -956,6 +957,7 @@ static void *worker_thread(void *arg) {
     worker_loop(w);
     qs_offline(w);
     set_self_worker(NULL);
+    stack_thread_leave();
     proc_records_flush(); /* the records and entries this thread kept for reuse */
     mbox_pool_flush();
     return NULL;
@@ -1123,6 +1125,7 @@ static int thr_run(Proc *main) {
     worker_loop(w0);
     qs_offline(w0);
     set_self_worker(NULL);
+    stack_thread_leave();
     for (int i = 1; i < T.n; i++) mt_thread_join(&T.w[i].thread);
     T.running = false;
     for (int i = 0; i < T.n; i++) { /* nobody else runs: free everything retired */

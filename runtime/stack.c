@@ -7,10 +7,15 @@
 #include "stack.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "mt.h"
@@ -25,8 +30,16 @@
 #define STACK_ASAN 1
 #endif
 
-#define SLAB_BYTES ((size_t)STACK_SLOT * SLAB_SLOTS) /* 256 MB: 1024 slots per mapping */
+#define SLOT_STRIDE ((size_t)STACK_GUARD + STACK_SLOT) /* guard, then the slot */
+#define SLAB_BYTES (SLOT_STRIDE * SLAB_SLOTS) /* 272 MB: 1024 slots per mapping */
 #define PAGE 4096u
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102 /* Linux 6.13 */
+#endif
+/* mprotect guards split mappings (two per guard); past this many the
+ * fallback stops adding guards rather than approach vm.max_map_count
+ * (65 530 by default) and make unrelated mmaps fail. */
+#define GUARD_MPROTECT_MAX 8192
 
 #ifdef STACK_NO_SEGMENTS
 #define SLAB_SLOTS 64
@@ -41,24 +54,91 @@ static struct {
     size_t nfree, capfree;
     size_t slabs, slots_total;
     _Atomic uint64_t segs_mapped; /* changed by running processes on any worker */
+    _Atomic uint64_t guards;      /* guard regions installed */
+    _Atomic int guard_mode;       /* GM_*: how guards are installed here */
+    _Atomic uint64_t guards_mprotect; /* guards made by mprotect (mappings split) */
 } pool;
+
+static size_t max_total = STACK_MAX_DEFAULT;
+
+void stack_set_max(size_t bytes) {
+    if (!bytes) bytes = STACK_MAX_DEFAULT;
+    max_total = bytes < STACK_MAX_MIN ? STACK_MAX_MIN : bytes;
+}
+
+size_t stack_max(void) { return max_total; }
 
 static void *map_noreserve(size_t bytes) {
     void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (m == MAP_FAILED) rt_fatal("out of memory (cannot map %zu bytes of stack)", bytes);
-    return m;
+    return m == MAP_FAILED ? NULL : m;
+}
+
+/* ---- guard regions ---------------------------------------------------------------- */
+
+enum { GM_BATCH, GM_MADVISE, GM_MPROTECT }; /* tried in this order, each once */
+
+static void guard_mprotect(char *const *lo, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (atomic_load_explicit(&pool.guards_mprotect, memory_order_relaxed) >= GUARD_MPROTECT_MAX) return;
+        if (mprotect(lo[i], STACK_GUARD, PROT_NONE) != 0) return;
+        atomic_fetch_add_explicit(&pool.guards_mprotect, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&pool.guards, 1, memory_order_relaxed);
+    }
+}
+
+/* Make [lo[i], lo[i] + STACK_GUARD) fault on access, for each i.  Guard
+ * markers (MADV_GUARD_INSTALL) cost no memory, split no mapping and
+ * survive MADV_DONTNEED; a whole slab's guards go in one process_madvise
+ * call.  Older kernels fall back to per-guard madvise, then mprotect. */
+static void guard_install(char *const *lo, size_t n) {
+    int mode = atomic_load_explicit(&pool.guard_mode, memory_order_relaxed);
+    if (mode == GM_BATCH && n > 1) {
+        int pfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+        bool ok = false;
+        if (pfd >= 0) {
+            struct iovec iov[SLAB_SLOTS];
+            size_t done = 0;
+            ok = true;
+            while (ok && done < n) { /* at most IOV_MAX (1024) ranges per call */
+                size_t k = n - done > 1024 ? 1024 : n - done;
+                for (size_t i = 0; i < k; i++) iov[i] = (struct iovec){lo[done + i], STACK_GUARD};
+                ok = syscall(SYS_process_madvise, pfd, iov, k, MADV_GUARD_INSTALL, 0) == (long)(k * STACK_GUARD);
+                done += ok ? k : 0;
+            }
+            close(pfd);
+        }
+        if (ok) {
+            atomic_fetch_add_explicit(&pool.guards, n, memory_order_relaxed);
+            return;
+        }
+        atomic_store_explicit(&pool.guard_mode, mode = GM_MADVISE, memory_order_relaxed);
+    }
+    if (mode <= GM_MADVISE) {
+        size_t i = 0;
+        while (i < n && madvise(lo[i], STACK_GUARD, MADV_GUARD_INSTALL) == 0) i++;
+        atomic_fetch_add_explicit(&pool.guards, i, memory_order_relaxed);
+        if (i == n) return;
+        atomic_store_explicit(&pool.guard_mode, GM_MPROTECT, memory_order_relaxed);
+        lo += i, n -= i;
+    }
+    guard_mprotect(lo, n);
 }
 
 /* A free slot top from the pool (pool.lock held). */
 static char *pool_take(void) {
     if (pool.nfree) return pool.free_tops[--pool.nfree];
     if (pool.bump == pool.bump_end) {
-        pool.bump = map_noreserve(SLAB_BYTES);
-        pool.bump_end = pool.bump + SLAB_BYTES;
+        char *slab = map_noreserve(SLAB_BYTES);
+        if (!slab) rt_fatal("out of memory (cannot map %zu bytes of stack)", (size_t)SLAB_BYTES);
+        char *guards[SLAB_SLOTS];
+        for (size_t i = 0; i < SLAB_SLOTS; i++) guards[i] = slab + i * SLOT_STRIDE;
+        guard_install(guards, SLAB_SLOTS);
+        pool.bump = slab;
+        pool.bump_end = slab + SLAB_BYTES;
         pool.slabs++;
     }
-    pool.bump += STACK_SLOT;
+    pool.bump += SLOT_STRIDE;
     pool.slots_total++;
     return pool.bump;
 }
@@ -100,7 +180,7 @@ void stack_alloc_cached(StackCache *c, ProcStack *ps) {
 char *stack_initial_limit(const ProcStack *ps) { return ps->hi - STACK_SOFT; }
 
 static void seg_unmap(StackSeg *g) {
-    munmap(g->lo, (size_t)(g->hi - g->lo));
+    munmap(g->lo - STACK_GUARD, (size_t)(g->hi - g->lo) + STACK_GUARD);
     atomic_fetch_sub_explicit(&pool.segs_mapped, 1, memory_order_relaxed);
     free(g);
 }
@@ -226,15 +306,26 @@ void *stack_grow_call(void *(*fn)(void *), void *arg) {
 #ifdef STACK_NO_SEGMENTS
     rt_panic("stack overflow");
 #endif
-    size_t size = seg_size_for(ps);
-    if (ps->seg_bytes + size > STACK_MAX_TOTAL) rt_panic("stack overflow");
+    /* the last segment may be smaller, to end exactly at the bound */
+    size_t size = seg_size_for(ps), used = (size_t)STACK_SLOT + ps->seg_bytes;
+    size_t room = max_total > used ? (max_total - used) & ~(size_t)(PAGE - 1) : 0;
+    if (size > room) size = room;
+    if (size < 2 * (size_t)STACK_MARGIN) rt_panic("stack overflow");
     StackSeg *g = ps->spare;
     if (g && (size_t)(g->hi - g->lo) == size) {
         ps->spare = NULL;
     } else {
         if (g) { seg_unmap(g); ps->spare = NULL; }
-        g = xmalloc(sizeof *g);
-        g->lo = map_noreserve(size);
+        /* plain malloc, not xmalloc: a process that cannot get more stack
+         * panics, the others run on */
+        char *m = map_noreserve(size + STACK_GUARD);
+        g = m ? malloc(sizeof *g) : NULL;
+        if (!g) {
+            if (m) munmap(m, size + STACK_GUARD);
+            rt_panic("stack overflow (no memory for %zu more bytes of stack)", size);
+        }
+        guard_install(&m, 1);
+        g->lo = m + STACK_GUARD;
         g->hi = g->lo + size;
         atomic_fetch_add_explicit(&pool.segs_mapped, 1, memory_order_relaxed);
     }
@@ -278,4 +369,89 @@ void stack_stats(StackStats *out) {
     out->slots_free = pool.nfree;
     mt_unlock(&pool.lock);
     out->segs_mapped = (size_t)atomic_load_explicit(&pool.segs_mapped, memory_order_relaxed);
+    out->guards = (size_t)atomic_load_explicit(&pool.guards, memory_order_relaxed);
+}
+
+/* ---- the guard-page fault handler ------------------------------------------------- */
+
+#define ALTSTACK_BYTES ((size_t)64 * 1024)
+
+static struct sigaction prev_segv;      /* the handler before ours (ASan's, or the default) */
+static _Atomic bool segv_installed;
+static _Thread_local char *alt_stack;   /* this thread's alternate signal stack, if ours */
+
+static bool in_guard(const char *a, const char *lo) { return a >= lo - STACK_GUARD && a < lo; }
+
+/* Async-signal-safe: appends decimal n to b at *k. */
+static void put_u64(char *b, size_t *k, uint64_t n) {
+    char d[20];
+    int i = 0;
+    do d[i++] = (char)('0' + n % 10); while ((n /= 10) && i < 20);
+    while (i) b[(*k)++] = d[--i];
+}
+
+static void put_str(char *b, size_t *k, const char *s) {
+    while (*s) b[(*k)++] = *s++;
+}
+
+/* A fault in the running process's guard region: C code got past the
+ * stack checks.  The process cannot be unwound from here (the fault may
+ * have hit inside malloc or with a lock held), so the program ends with a
+ * clear report instead of a bare SIGSEGV or a corrupted neighbour. */
+static void segv_handler(int sig, siginfo_t *si, void *uc) {
+    Proc *p = proc_self();
+    const char *a = si->si_addr;
+    bool guard = false;
+    if (p && p->stack.hi) {
+        guard = in_guard(a, p->stack.lo);
+        for (const StackSeg *g = p->stack.seg; g && !guard; g = g->prev) guard = in_guard(a, g->lo);
+    }
+    if (guard) {
+        char b[200];
+        size_t k = 0;
+        put_str(b, &k, "snow: internal error: stack overflow in <0.");
+        put_u64(b, &k, pid_serial(p->pid));
+        put_str(b, &k, ">: C code ran past the stack check into the guard page\n");
+        ssize_t r = write(2, b, k);
+        (void)r;
+        _exit(70);
+    }
+    /* not ours: hand it on */
+    if (prev_segv.sa_flags & SA_SIGINFO) {
+        prev_segv.sa_sigaction(sig, si, uc);
+    } else if (prev_segv.sa_handler != SIG_DFL && prev_segv.sa_handler != SIG_IGN) {
+        prev_segv.sa_handler(sig);
+    } else { /* default action: return and fault again without a handler */
+        signal(SIGSEGV, SIG_DFL);
+    }
+}
+
+void stack_thread_enter(void) {
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) == 0 && (cur.ss_flags & SS_DISABLE)) {
+        alt_stack = map_noreserve(ALTSTACK_BYTES);
+        if (alt_stack) {
+            stack_t ss = {.ss_sp = alt_stack, .ss_size = ALTSTACK_BYTES, .ss_flags = 0};
+            if (sigaltstack(&ss, NULL) != 0) {
+                munmap(alt_stack, ALTSTACK_BYTES);
+                alt_stack = NULL;
+            }
+        }
+    }
+    if (!atomic_exchange(&segv_installed, true)) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = segv_handler;
+        sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGSEGV, &sa, &prev_segv);
+    }
+}
+
+void stack_thread_leave(void) {
+    if (!alt_stack) return;
+    stack_t ss = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+    sigaltstack(&ss, NULL);
+    munmap(alt_stack, ALTSTACK_BYTES);
+    alt_stack = NULL;
 }

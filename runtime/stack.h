@@ -4,15 +4,23 @@
  * Layout of one process's stack memory:
  *  - the first stack is a STACK_SLOT-byte slot of a slab; its top `hi` is
  *    page aligned, so a process that never goes deep touches ~1 page.
- *    No guard pages (mprotect would split the slab's mapping): overflow is
- *    detected by the evaluator's inline check against ProcHot.stack_limit.
+ *  - STACK_GUARD bytes under every slot and every segment are a guard
+ *    region (MADV_GUARD_INSTALL where the kernel has it: no VMA is split;
+ *    else mprotect(PROT_NONE), up to a bounded number of guards so the
+ *    mapping count stays far below vm.max_map_count).  The explicit checks
+ *    below keep C code from reaching it; if some C path ever does, the
+ *    fault is reported cleanly ("stack overflow in <0.N> ... guard page",
+ *    exit 70) by a SIGSEGV handler on an alternate signal stack, instead of
+ *    writing into a neighbouring stack.
  *  - the limit starts STACK_SOFT below the top ("soft" limit).  Crossing it
  *    the first time only marks the stack `deep` and moves the limit to
  *    lo + STACK_MARGIN; on release the deep part is madvise()d away.
  *  - crossing the hard limit continues the call on a new segment (its own
  *    mmap, 1 MB doubling up to 64 MB) via stack_switch_call; the segment is
- *    popped when the call returns.  Past STACK_MAX_TOTAL bytes of segments
- *    the process panics with "stack overflow".
+ *    popped when the call returns.  A process's stack (first stack plus
+ *    segments) is bounded by stack_max() (`snow run --max-stack`, default
+ *    STACK_MAX_DEFAULT); past it, or when a segment cannot be mapped, the
+ *    process panics with "stack overflow" (only that process).
  *
  * Invariants:
  *  - ps->seg is the innermost *active* segment (sp is inside it while the
@@ -22,6 +30,8 @@
  *  - Unwinding (panics, exits) never longjmps across stacks: it longjmps to
  *    each segment's entry in turn (g->jb), which returns normally through
  *    stack_switch_call and then continues the unwind (proc_unwind_continue).
+ *  - C code between two checks (proc_stack_low, then stack_grow_call when
+ *    it is true) uses less than STACK_MARGIN bytes of stack.
  */
 #ifndef SNOW_STACK_H
 #define SNOW_STACK_H
@@ -44,7 +54,13 @@
 #define STACK_MARGIN (48u * 1024)         /* room left under the limit for C code */
 #define STACK_SEG_MIN (1u << 20)          /* first segment: 1 MB */
 #define STACK_SEG_MAX (64u << 20)         /* segments double up to 64 MB */
-#define STACK_MAX_TOTAL ((size_t)1 << 30) /* per process: 1 GB of segments */
+#define STACK_GUARD (16u * 1024)          /* guard region under every slot and segment */
+/* Default bound of one process's stack (first stack + segments): language.md
+ * asks for 100 000 nested calls; an evaluator call takes 300-700 bytes of C
+ * stack, so this leaves room for ~200 000-400 000 while a runaway recursion
+ * stops after ~128 MB instead of eating the machine. */
+#define STACK_MAX_DEFAULT ((size_t)128 << 20)
+#define STACK_MAX_MIN ((size_t)STACK_SLOT)   /* --max-stack below this is refused */
 
 typedef struct StackSeg {
     char *lo, *hi;           /* the mapping [lo, hi) */
@@ -104,8 +120,22 @@ void stack_thaw(ProcStack *ps, char *sp);
 
 /* The evaluator's slow path, called when sp < ProcHot.stack_limit: runs
  * fn(arg) in place (first crossing of the soft limit) or on a new segment,
- * and returns its result.  Panics "stack overflow" past STACK_MAX_TOTAL. */
+ * and returns its result.  Panics "stack overflow" past stack_max() or when
+ * no segment can be mapped. */
 void *stack_grow_call(void *(*fn)(void *), void *arg);
+
+/* The per-process bound (rt_init sets it from RtConfig.max_stack; 0 =
+ * STACK_MAX_DEFAULT).  Values below STACK_MAX_MIN are raised to it. */
+void stack_set_max(size_t bytes);
+size_t stack_max(void);
+
+/* A thread that runs processes (the deterministic scheduler's thread, each
+ * worker) calls enter before its first process and leave after its last:
+ * it gets an alternate signal stack, and the guard-page SIGSEGV handler is
+ * installed (once per program; faults elsewhere go to the previous
+ * handler or the default action). */
+void stack_thread_enter(void);
+void stack_thread_leave(void);
 
 /* Region [lo, hi) that the running (or suspended at `sp`) process uses now. */
 void stack_active_region(const ProcStack *ps, char **lo, char **hi);
@@ -113,6 +143,7 @@ void stack_active_region(const ProcStack *ps, char **lo, char **hi);
 /* Statistics for tests and benchmarks. */
 typedef struct StackStats {
     size_t slabs, slots_total, slots_free, segs_mapped;
+    size_t guards;            /* guard regions installed (slots + segments) */
 } StackStats;
 void stack_stats(StackStats *out);
 

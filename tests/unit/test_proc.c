@@ -566,6 +566,136 @@ TEST(main_panic_exits_101) {
     CHECK_EQ_STR(buf, "panic: boom 42\n");
 }
 
+/* ---- guard regions (issue 14): C code that recurses past every stack
+ * check faults in the guard region under its stack and the program ends
+ * with a clear report (exit 70), never writing into another stack. ------- */
+
+static volatile long unchecked_stop = -1; /* never reached: keeps the recursion legal C */
+static long unchecked(long n) {
+    volatile char frame[512];
+    frame[0] = (char)n;
+    if (n == unchecked_stop) return 0;
+    return unchecked(n + 1) + frame[0];
+}
+static long guard_depth; /* checked recursion first (onto stack segments), then unchecked */
+static void *dtu_rec(void *arg);
+static long deep_then_unchecked(long n) {
+    ProcHot *h = proc_self_hot();
+    volatile char frame[96];
+    frame[0] = (char)n;
+    if (n == 0) {
+        if (proc_self()->stack.seg) fputs("on a segment\n", stderr);
+        return unchecked(0);
+    }
+    if (proc_stack_low(h)) {
+        Deep d = {n - 1};
+        return (long)(intptr_t)stack_grow_call(dtu_rec, &d) + frame[0];
+    }
+    return deep_then_unchecked(n - 1) + frame[0];
+}
+static void *dtu_rec(void *arg) { return (void *)(intptr_t)deep_then_unchecked(((Deep *)arg)->n); }
+DEFPROC(guard_victim, 0) {
+    say("%ld", deep_then_unchecked(guard_depth));
+    return v_unit();
+}
+DEFPROC(main_guard, 0) {
+    proc_spawn(FN(guard_victim), 0, NULL, NULL);
+    return v_unit();
+}
+
+/* Runs main_guard in a child OS process; returns its exit status and its
+ * stderr in err. */
+static int guard_child(long depth, int threads, char *err, size_t cap) {
+    fflush(stdout);
+    fflush(stderr);
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        guard_depth = depth;
+        rt_apply_hook = t_apply;
+        RtConfig cfg = {.threads = threads};
+        if (rt_init(&cfg)) rt_run_main(FN(main_guard));
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t n = 0;
+    ssize_t r;
+    while (n < cap - 1 && (r = read(fds[0], err + n, cap - 1 - n)) > 0) n += (size_t)r;
+    err[n] = 0;
+    close(fds[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+TEST(guard_page_reports_overflow) {
+    char err[512];
+    const char *want = "snow: internal error: stack overflow in <0.1>: C code ran past the stack check into the guard page\n";
+    CHECK_EQ_INT(guard_child(0, 0, err, sizeof err), 70); /* first stack */
+    CHECK_EQ_STR(err, want);
+#ifndef STACK_NO_SEGMENTS
+    CHECK_EQ_INT(guard_child(20000, 0, err, sizeof err), 70); /* on a segment */
+    CHECK(strncmp(err, "on a segment\n", 13) == 0);
+    CHECK_EQ_STR(err + 13, want);
+#endif
+    CHECK_EQ_INT(guard_child(0, 2, err, sizeof err), 70); /* on a worker thread */
+    CHECK_EQ_STR(err, want);
+    StackStats s;
+    stack_stats(&s);
+    CHECK(s.guards >= s.slots_total); /* every slot carved so far has its guard */
+}
+
+/* The per-process bound: a runaway recursion stops at --max-stack. */
+static long max_depth_seen;
+static void *bounded_rec(void *arg);
+static long bounded(long n) {
+    ProcHot *h = proc_self_hot();
+    proc_charge(h);
+    volatile char frame[96];
+    frame[0] = (char)n;
+    if (n > max_depth_seen) max_depth_seen = n;
+    if (proc_stack_low(h)) {
+        Deep d = {n + 1};
+        return (long)(intptr_t)stack_grow_call(bounded_rec, &d) + frame[0];
+    }
+    return bounded(n + 1) + frame[0];
+}
+static void *bounded_rec(void *arg) { return (void *)(intptr_t)bounded(((Deep *)arg)->n); }
+DEFPROC(bounded_proc, 0) {
+    say("%ld", bounded(0));
+    return v_unit();
+}
+DEFPROC(main_bounded, 0) {
+    uint64_t q = proc_spawn(FN(bounded_proc), 0, NULL, NULL);
+    proc_monitor(q);
+    Value d = recv_signal();
+    char buf[64];
+    describe(AS_VARIANT(d)->fields[2], buf, sizeof buf);
+    say("%s", buf);
+    return v_unit();
+}
+TEST(stack_bound) {
+    t_outlen = 0;
+    t_out[0] = 0;
+    rt_apply_hook = t_apply;
+    RtConfig cfg = {.virtual_time = true, .max_stack = (size_t)8 << 20};
+    CHECK(rt_init(&cfg));
+    max_depth_seen = 0;
+    CHECK_EQ_INT(rt_run_main(FN(main_bounded)), 0);
+    rt_shutdown();
+    CHECK_EQ_STR(t_out, "error(stack overflow)\n");
+    /* each level takes more than 96 bytes and the bound is 8 MB */
+    CHECK(max_depth_seen < (8L << 20) / 96);
+#ifndef STACK_NO_SEGMENTS
+    CHECK(max_depth_seen > (4L << 20) / 1024); /* it did grow past the first stack */
+#endif
+    StackStats s;
+    stack_stats(&s);
+    CHECK_EQ_INT(s.segs_mapped, 0);
+}
+
 int main(void) {
     RUN(spawn_send_receive);
     RUN(selective_receive_order);
@@ -584,5 +714,7 @@ int main(void) {
     RUN(stack_growth_and_overflow);
     RUN(gc_scans_stack_segments);
     RUN(main_panic_exits_101);
+    RUN(guard_page_reports_overflow);
+    RUN(stack_bound);
     return harness_report();
 }
