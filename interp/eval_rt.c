@@ -93,15 +93,28 @@ static void interp_backtrace(FILE *out) {
     ProcHot *hot = proc_self_hot();
     EvalProc *ep = hot ? hot->interp : NULL;
     if (!ep) return;
-    size_t n = 0, cap = 64;
-    ShadowFrame **fr = xmalloc(cap * sizeof *fr);
-    for (ShadowFrame *sf = ep->top; sf; sf = sf->prev) {
-        if (n == cap) fr = xrealloc(fr, (cap *= 2) * sizeof *fr);
-        fr[n++] = sf;
-    }
+    size_t n = 0;
+    for (ShadowFrame *sf = ep->top; sf; sf = sf->prev) n++;
     /* lines: a frame (index, reps 0) or a fold (index of the block, its period, the repeats) */
     typedef struct { size_t at, period, reps; } Line;
-    Line *lines = xmalloc((n + 1) * 2 * sizeof *lines);
+    /* plain malloc: this often runs for a `stack overflow` panic, when the
+     * address space may be exhausted; then the trace is printed unfolded
+     * and cut, rather than the report ending the whole program */
+    ShadowFrame **fr = malloc(n * sizeof *fr + 1);
+    Line *lines = fr ? malloc((n + 1) * 2 * sizeof *lines) : NULL;
+    if (!lines) {
+        free(fr);
+        size_t k = 0;
+        for (ShadowFrame *sf = ep->top; sf && k < BT_HEAD; sf = sf->prev, k++) print_frame(out, sf);
+        if (n > k) {
+            fputs("  ... ", out);
+            print_count(out, n - k);
+            fputs(" more calls\n", out);
+        }
+        return;
+    }
+    n = 0;
+    for (ShadowFrame *sf = ep->top; sf; sf = sf->prev) fr[n++] = sf;
     size_t nl = 0;
     for (size_t i = 0; i < n;) {
         size_t best_p = 0, best_reps = 1;
