@@ -365,6 +365,8 @@ static Sym *lookup_module_name(Ctx *c, const char *name) {
 
 /* ---- did you mean ------------------------------------------------------------ */
 
+/* Edit distance where swapping two neighbours counts as one edit (optimal
+ * string alignment): `prnit` is one step from `print`. */
 static int edit_distance(const char *a, const char *b) {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 40 || lb > 40) return 99;
@@ -376,6 +378,8 @@ static int edit_distance(const char *a, const char *b) {
             int cost = a[i - 1] != b[j - 1];
             int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1, z = d[i - 1][j - 1] + cost;
             d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < d[i][j])
+                d[i][j] = d[i - 2][j - 2] + 1;
         }
     return d[la][lb];
 }
@@ -386,8 +390,13 @@ typedef struct Suggest {
     const char *target;
 } Suggest;
 
+static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+
 static void consider(Suggest *sg, const char *cand) {
     if (!cand || cand == sg->target || cand[0] == '_') return;
+    /* capitalised names are types, variants and modules; the others values:
+     * `Point` is not a misspelt `print` */
+    if (is_upper(cand[0]) != is_upper(sg->target[0])) return;
     int d = edit_distance(sg->target, cand);
     size_t lt = strlen(sg->target);
     int limit = lt <= 3 ? 1 : lt <= 6 ? 2 : 3;
