@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "output.h"
 #include "pipeline.h"
 #include "rt.h"
 #include "sb.h"
@@ -145,9 +146,14 @@ static int parse_run_args(int argc, char **argv, RunOpts *o) {
     return 0;
 }
 
-static int run_once(RunOpts *o, Value main_fn) {
+/* One run.  `guard`: output.h's guarantees (flushing, write errors,
+ * SIGINT/SIGTERM/SIGHUP); an --explore child runs without them (its stdout
+ * is a pipe to the parent, and it is one of many). */
+static int run_once(RunOpts *o, Value main_fn, bool guard) {
     if (!rt_init(&o->rt)) return 2;
+    if (guard) out_start(o->rt.events_path);
     int status = rt_run_main(main_fn);
+    if (guard) status = out_finish(status);
     fflush(stdout);
     rt_shutdown();
     return status;
@@ -178,7 +184,7 @@ static int explore(RunOpts *o, Value main_fn) {
             close(fds[1]);
             o->rt.seed = (uint64_t)seed;
             o->rt.events_path = NULL;
-            int st = run_once(o, main_fn);
+            int st = run_once(o, main_fn, false);
             fflush(stdout);
             _exit(st);
         }
@@ -234,7 +240,7 @@ int cmd_run(int argc, char **argv) {
     rt_argv = xcalloc((size_t)rt_argc + 1, sizeof *rt_argv);
     rt_argv[0] = (char *)o.common.path;
     for (int i = 0; i < o.argc; i++) rt_argv[i + 1] = o.argv[i];
-    int status = o.explore ? explore(&o, main_fn) : run_once(&o, main_fn);
+    int status = o.explore ? explore(&o, main_fn) : run_once(&o, main_fn, true);
     free(rt_argv);
     rt_argv = NULL;
     project_free(&proj);

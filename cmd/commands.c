@@ -237,7 +237,9 @@ const ExitStatus commands_exit[] = {
     {"0", "success"},
     {"1", "a static error: the program did not type-check, nothing ran"},
     {"2", "command-line misuse (unknown command or option, missing PATH)"},
+    {"74", "a write to stdout, stderr or the --events file failed (snow run;\none message says which)"},
     {"101", "a panic in main, or a deadlock (the message and the Snow call\nstack go to stderr)"},
+    {"129, 130, 143", "stopped by SIGHUP, SIGINT or SIGTERM (snow run), after writing\nthe output so far"},
     {0},
 };
 

@@ -1,9 +1,11 @@
 /* event.c — event sinks and the JSON-lines writer (schema: docs/events.md). */
 #include "event.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mt.h"
 
@@ -15,6 +17,7 @@ static struct {
     EvCallback cb;
     void *ud;
     uint64_t step;
+    _Atomic int err; /* errno of the first failed write to the file (0: none) */
 } S;
 
 static int64_t no_clock(void) { return 0; }
@@ -92,15 +95,48 @@ static size_t default_fmt(Value v, char *buf, size_t cap) {
 }
 EvFmtFn ev_fmt_hook = default_fmt;
 
+static bool file_ok(void);
+
 static void update_enabled(void) {
-    atomic_store_explicit(&ev_enabled, S.file != NULL || S.cb != NULL, memory_order_relaxed);
+    atomic_store_explicit(&ev_enabled, file_ok() || S.cb != NULL, memory_order_relaxed);
 }
 
 bool ev_open_file(const char *path) {
     if (S.file) fclose(S.file);
     S.file = fopen(path, "w");
+    atomic_store(&S.err, 0);
     update_enabled();
     return S.file != NULL;
+}
+
+/* The file sink failed (disk full, ...): remember why and write no more.
+ * The FILE stays open until ev_close (a flush at a signal may hold it). */
+static void file_failed(int err) {
+    int none = 0;
+    atomic_compare_exchange_strong(&S.err, &none, err ? err : EIO);
+    update_enabled();
+}
+
+static bool file_ok(void) { return S.file && !atomic_load_explicit(&S.err, memory_order_relaxed); }
+
+int ev_error(void) { return atomic_load_explicit(&S.err, memory_order_relaxed); }
+
+int ev_flush(void) {
+    if (file_ok() && fflush(S.file) != 0) file_failed(errno);
+    return ev_error();
+}
+
+bool ev_flush_for_exit(int wait_ms) {
+    FILE *f = S.file;
+    if (!f || ev_error()) return true;
+    for (int waited = 0; ftrylockfile(f) != 0; waited++) {
+        if (waited >= wait_ms) return false;
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    bool ok = fflush_unlocked(f) == 0;
+    funlockfile(f);
+    return ok;
 }
 
 void ev_set_callback(EvCallback cb, void *ud) {
@@ -111,8 +147,11 @@ void ev_set_callback(EvCallback cb, void *ud) {
 
 void ev_close(void) {
     mt_lock(&S.lock);
-    if (S.file) fclose(S.file);
-    S.file = NULL;
+    if (S.file) {
+        bool ok = file_ok();
+        if (fclose(S.file) != 0 && ok) file_failed(errno);
+        S.file = NULL;
+    }
     S.cb = NULL;
     S.step = 0; /* the next run numbers its events from 1 again */
     update_enabled();
@@ -225,10 +264,14 @@ void ev_emit(Event *e) {
     if (!rt_mt) {
         e->step = ++S.step;
         e->time = ev_clock();
-        if (S.file) {
+        if (file_ok()) {
+            flockfile(S.file); /* a whole line: the flush at a signal sees no half */
             write_head(S.file, e);
             if (ev_worker) fprintf(S.file, ",\"w\":%d", ev_worker());
             write_body(S.file, e);
+            bool bad = ferror_unlocked(S.file);
+            funlockfile(S.file);
+            if (bad) file_failed(errno);
         }
         if (S.cb) S.cb(e, S.ud);
         return;
@@ -244,10 +287,14 @@ void ev_emit(Event *e) {
     mt_lock(&S.lock);
     e->step = ++S.step;
     e->time = ev_clock();
-    if (S.file && body) {
+    if (file_ok() && body) {
+        flockfile(S.file);
         write_head(S.file, e);
         if (w >= 0) fprintf(S.file, ",\"w\":%d", w);
         fwrite(body, 1, len, S.file);
+        bool bad = ferror_unlocked(S.file);
+        funlockfile(S.file);
+        if (bad) file_failed(errno);
     }
     if (S.cb) S.cb(e, S.ud);
     mt_unlock(&S.lock);

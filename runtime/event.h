@@ -89,6 +89,16 @@ extern EvFmtFn ev_fmt_hook;
 bool ev_open_file(const char *path);
 void ev_set_callback(EvCallback cb, void *ud);
 void ev_close(void); /* flush and detach every sink */
+/* The errno of the first failed write to the file sink, 0 if none (kept
+ * after ev_close until the next ev_open_file).  After a failure no more
+ * events are written to the file. */
+int ev_error(void);
+/* Flush the file sink now; returns ev_error(). */
+int ev_flush(void);
+/* Flush the file sink for an exit on a signal (another thread may be
+ * writing an event: wait at most wait_ms for its line to end).  False if
+ * that failed. */
+bool ev_flush_for_exit(int wait_ms);
 uint64_t ev_last_step(void);
 
 /* Clock source for event times (set by the scheduler). */

@@ -3,7 +3,8 @@
  * the dynamic fallback of default().
  *
  * Each println is one fwrite of the whole line (stdio locks the stream per
- * call), so lines from different processes never interleave.
+ * call), so lines from different processes never interleave.  When stdout
+ * is flushed, and what a failed write does, is output.h's business.
  *
  * IO.read_line reads fd 0 through its own buffer (not stdio): when no data
  * is ready it waits in the scheduler (sched_wait_io), so other processes
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib_util.h"
+#include "output.h"
 #include "rt.h"
 #include "sched.h"
 #include "stdlib_table.h"
@@ -24,37 +26,36 @@
 #include "vals.h"
 #include "xalloc.h"
 
-static void write_line(FILE *f, Value s, bool nl) {
+/* One fwrite; false if it failed (errno set). */
+static bool write_line(FILE *f, Value s, bool nl) {
     size_t n = str_len(s);
     const char *p = str_data(s);
-    if (!nl) {
-        fwrite(p, 1, n, f);
-        return;
-    }
+    if (!nl) return fwrite(p, 1, n, f) == n;
     char small[512];
     char *buf = n + 1 <= sizeof small ? small : xmalloc(n + 1);
     memcpy(buf, p, n);
     buf[n] = '\n';
-    fwrite(buf, 1, n + 1, f);
+    bool ok = fwrite(buf, 1, n + 1, f) == n + 1;
     if (buf != small) free(buf);
+    return ok;
 }
 
 static Value bi_println(Value *a, int n) {
     (void)n;
-    write_line(stdout, a[0], true);
+    out_wrote(write_line(stdout, a[0], true));
     return v_unit();
 }
 
 static Value bi_print(Value *a, int n) {
     (void)n;
-    write_line(stdout, a[0], false);
+    out_wrote(write_line(stdout, a[0], false));
     return v_unit();
 }
 
 static Value bi_io_eprintln(Value *a, int n) {
     (void)n;
-    fflush(stdout);
-    write_line(stderr, a[0], true);
+    if (fflush(stdout) != 0) out_wrote(false); /* stdout's lines come first */
+    if (!write_line(stderr, a[0], true)) out_stderr_failed();
     return v_unit();
 }
 

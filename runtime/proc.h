@@ -280,7 +280,7 @@ void proc_discard_all(void);               /* quiescence: drop every remaining p
 /* Call fn on every live process, in pid order (the threaded scheduler's
  * quiescence; no process may start or exit meanwhile). */
 void proc_foreach(void (*fn)(Proc *p, void *ud), void *ud);
-void proc_prepare_block(Proc *p);          /* before blocking: trim the stack */
+void proc_prepare_block(Proc *p, WaitKind kind); /* before blocking: flush, trim the stack */
 void proc_runtime_reset(void);             /* rt_shutdown */
 
 #endif

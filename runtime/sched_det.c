@@ -34,6 +34,7 @@
 #include "blocked.h"
 #include "ctx.h"
 #include "event.h"
+#include "output.h"
 #include "proc.h"
 #include "proc_private.h"
 #include "rt.h"
@@ -304,7 +305,7 @@ static bool det_wake_token(uint64_t pid, uint64_t token, WakeReason why) {
 static WakeReason det_block(WaitKind kind, uint64_t token) {
     Proc *p = D.cur;
     assert(p && p->state == PS_RUNNING);
-    proc_prepare_block(p);
+    proc_prepare_block(p, kind);
     p->state = PS_WAITING;
     p->wait = (uint8_t)kind;
     p->wait_token = token;
@@ -467,6 +468,7 @@ static int det_loop(void) {
             run_proc(p);
             continue;
         }
+        out_flush(); /* idle */
         if (D.nio && io_poll(0)) continue;
         if (D.main_done && D.nsleepers == 0 && D.nio == 0) { /* quiescent */
             if (D.aw_head) {

@@ -62,6 +62,7 @@
 #include "rt.h"
 #include "sched.h"
 #include "stack.h"
+#include "output.h"
 #include "timer.h"
 #include "xalloc.h"
 
@@ -829,6 +830,7 @@ static void reset_spinning(Worker *w) {
 /* Nothing to do: sleep until there may be work.  Returns with w->spinning
  * set when a waker counted this worker as the spinning one. */
 static void park(Worker *w) {
+    out_flush(); /* idle */
     if (w->nlimbo) reclaim(w);
     qs_offline(w);
     atomic_fetch_add_explicit(&T.nidle, 1, memory_order_seq_cst);
@@ -996,7 +998,7 @@ static bool thr_wake_token(uint64_t pid, uint64_t token, WakeReason why) {
 static WakeReason block_on(WaitKind kind, uint64_t token, int io_fd) {
     Proc *p = self_worker()->cur;
     assert(p && p->state == PS_RUNNING);
-    proc_prepare_block(p);
+    proc_prepare_block(p, kind);
     p->wait = (uint8_t)kind;
     p->wait_token = token;
     p->wake = WK_NONE;

@@ -1,0 +1,3 @@
+#!/bin/bash
+# See output.py.
+exec python3 "$(dirname "$0")/output.py"
