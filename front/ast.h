@@ -116,6 +116,11 @@ enum {
     NF_BRUTAL = 1 << 9,    /* N_CHILD shutdown: brutal_kill */
     NF_METHOD = 1 << 10,   /* N_FN inside interface/impl */
     NF_CHECKED = 1 << 11,  /* type checker: a link of a long pipe chain already checked (ty is final) */
+    /* the REPL's input wrapper (cmd/repl_compile.c) */
+    NF_PROCESS = 1 << 12,  /* N_FN: a process body (decision 33): self(), receive and
+                              flush() are allowed; its `ann` is the message type */
+    NF_SCHEME = 1 << 13,   /* P_BIND parameter: its annotation is a type scheme (every
+                              type parameter of the function is quantified afresh) */
 };
 
 /* Supervisor strategy / restart kinds as parsed (validated by typecheck). */

@@ -174,6 +174,7 @@ typedef struct Ctx {
     uint32_t local_counter;
     int loop_depth;   /* loops in the current function (closures reset it) */
     bool in_actor;    /* lexically inside an actor body */
+    bool in_process;  /* inside the REPL's input wrapper (NF_PROCESS): flush() exists */
     bool top_level;   /* resolving top-level statements */
     bool no_unused;   /* declaring names that need no use (interface signatures) */
     /* type variables in scope (generic parameters) */
@@ -842,17 +843,18 @@ typedef struct FnSave {
     Node *fn_node;
     uint32_t nlocals, ntvars, local_counter;
     int loop_depth;
-    bool in_actor, implicit_tvars;
+    bool in_actor, in_process, implicit_tvars;
     Node *tvar_owner;
 } FnSave;
 
 static FnSave enter_fn(Ctx *c, Node *fn, bool actor) {
     FnSave s = {c->fn_node, c->nlocals, c->ntvars, c->local_counter, c->loop_depth, c->in_actor,
-                c->implicit_tvars, c->tvar_owner};
+                c->in_process, c->implicit_tvars, c->tvar_owner};
     c->fn_node = fn;
     c->loop_depth = 0;
     c->local_counter = 0;
     if (actor) c->in_actor = true;
+    if (fn && fn->kind == N_FN && (fn->flags & NF_PROCESS)) c->in_actor = c->in_process = true;
     return s;
 }
 
@@ -863,6 +865,7 @@ static void leave_fn(Ctx *c, FnSave s) {
     c->local_counter = s.local_counter;
     c->loop_depth = s.loop_depth;
     c->in_actor = s.in_actor;
+    c->in_process = s.in_process;
     c->implicit_tvars = s.implicit_tvars;
     c->tvar_owner = s.tvar_owner;
 }
@@ -878,6 +881,7 @@ static void resolve_fn_clause(Ctx *c, Node *fn) {
     for (uint32_t i = 0; i < fn->fn.params.n; i++) declare_pattern(c, fn->fn.params.v[i], true);
     c->no_unused = saved_no_unused;
     resolve_type(c, fn->fn.ret);
+    if (fn->flags & NF_PROCESS) resolve_type(c, fn->ann); /* the REPL's message type */
     resolve_where(c, fn->fn.where);
     if (fn->fn.guard) resolve_expr(c, fn->fn.guard);
     if (fn->fn.body) {
@@ -1024,6 +1028,9 @@ static void resolve_name(Ctx *c, Node *n) {
     const char *name = n->name.id.id;
     Sym *s = find_local(c, name);
     if (!s) s = lookup_value(c->mod, name);
+    if (s && s->kind == S_BUILTIN && s->builtin && (((const StdFn *)s->builtin)->flags & SF_PROCESS_BODY) &&
+        !c->in_process)
+        s = NULL; /* flush() exists at the REPL's prompt only (decision 33) */
     if (!s) s = lookup_type(c->mod, name); /* a type used as a value: reported later */
     if (!s) {
         if (name[0] == '_' && name[1] == 0) {
@@ -1712,7 +1719,7 @@ static void resolve_module_bodies(Ctx *c, Module *m) {
         c->nlocals = 0;
         c->ntvars = 0;
         c->fn_node = NULL;
-        c->in_actor = false;
+        c->in_actor = c->in_process = false;
         c->loop_depth = 0;
         switch (it->kind) {
         case N_FN: resolve_fn_clause(c, it); break;

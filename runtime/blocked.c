@@ -45,7 +45,7 @@ static void put_who(SB *b, uint64_t pid, const char *fallback) {
 }
 
 /* "a reply from <0.1> Counter", "a message matching `Pong`", ... */
-static void put_reason(SB *b, Proc *p) {
+void blocked_reason_text(Proc *p, SB *b) {
     switch ((BlockedWhy)p->why) {
     case BW_RECEIVE:
         if (blocked_receive_text_hook && p->why_site) blocked_receive_text_hook(p->why_site, b);
@@ -103,7 +103,7 @@ static void list_one(Proc *p, void *ud) {
     /* nothing can run: every live process is blocked (the threaded
      * scheduler keeps its states in Proc.sword, not in Proc.state) */
     sb_puts(b, "waits for ");
-    put_reason(b, p);
+    blocked_reason_text(p, b);
     if (blocked_where_hook) {
         size_t before = b->len;
         sb_puts(b, " (");
@@ -127,7 +127,7 @@ void blocked_report_deadlock(FILE *out) {
     sb_puts(&head, "panic: deadlock: main ");
     if (main) {
         sb_puts(&head, "waits for ");
-        put_reason(&head, main);
+        blocked_reason_text(main, &head);
     } else {
         sb_puts(&head, "is blocked");
     }

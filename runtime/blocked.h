@@ -45,6 +45,10 @@ void blocked_clear(Proc *p);
 /* The `on` field of an EV_BLOCK event for a process blocking with `kind`. */
 const char *blocked_event_label(const Proc *p, WaitKind kind);
 
+/* What the blocked process p waits for: "a reply from <0.1> Counter", "a
+ * message matching `Pong`", "the end of a Timer.sleep", ... */
+void blocked_reason_text(Proc *p, SB *b);
+
 /* Print the deadlock panic and the blocked processes (no process may run or
  * exit meanwhile: the scheduler has stopped). */
 void blocked_report_deadlock(FILE *out);

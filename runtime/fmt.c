@@ -359,3 +359,147 @@ Value fmt_inspect(Value v) {
     fmt_debug(&b, v);
     return sb_finish(&b);
 }
+
+/* ---- the tools' text (REPL results, snow trace) --------------------------------- */
+
+#define SHOW_DEPTH 24
+
+typedef struct ShowCtx {
+    SB *b;
+    size_t limit; /* stop writing past this length */
+    bool full;
+} ShowCtx;
+
+static bool room(ShowCtx *c) {
+    if (c->full) return false;
+    if (c->b->len >= c->limit) {
+        c->full = true;
+        return false;
+    }
+    return true;
+}
+
+static void put(ShowCtx *c, const char *s) {
+    if (room(c)) sb_puts(c->b, s);
+}
+
+static void show_val(ShowCtx *c, Value v, int depth, bool raw_str);
+
+static void show_seq(ShowCtx *c, const Value *items, size_t n, int depth, bool raw) {
+    for (size_t i = 0; i < n; i++) {
+        if (!room(c)) return;
+        if (i) sb_put(c->b, ", ", 2);
+        show_val(c, items[i], depth + 1, raw);
+    }
+}
+
+/* Recursive, but bounded: past SHOW_DEPTH levels a value is "...". */
+static void show_val(ShowCtx *c, Value v, int depth, bool raw_str) {
+    if (!room(c)) return;
+    SB *b = c->b;
+    if (depth > SHOW_DEPTH) {
+        sb_put(b, "...", 3);
+        return;
+    }
+    switch (v.tag) {
+    case T_STR:
+        if (raw_str) sb_put(b, str_data(v), str_len(v) < c->limit ? str_len(v) : c->limit);
+        else debug_string(b, v);
+        break;
+    case T_LIST:
+        sb_putc(b, '[');
+        show_seq(c, list_items(v), list_len(v), depth, raw_str);
+        put(c, "]");
+        break;
+    case T_QUEUE:
+        sb_put(b, "Queue[", 6);
+        show_seq(c, list_items(v), list_len(v), depth, raw_str);
+        put(c, "]");
+        break;
+    case T_TUPLE:
+        sb_putc(b, '(');
+        show_seq(c, AS_TUPLE(v)->items, AS_TUPLE(v)->n, depth, raw_str);
+        put(c, ")");
+        break;
+    case T_MAP:
+    case T_SET: {
+        bool is_map = v.tag == T_MAP;
+        sb_put(b, is_map ? "%{" : "#{", 2);
+        MapIter it;
+        map_iter_init(&it, v);
+        Value k, x;
+        bool first = true;
+        while (room(c) && map_iter_next(&it, &k, &x)) {
+            if (!first) sb_put(b, ", ", 2);
+            first = false;
+            show_val(c, k, depth + 1, raw_str);
+            if (is_map) {
+                put(c, " => ");
+                show_val(c, x, depth + 1, raw_str);
+            }
+        }
+        put(c, "}");
+        break;
+    }
+    case T_STRUCT: {
+        const TypeDesc *td = AS_STRUCT(v)->type;
+        sb_puts(b, td->name);
+        if (td->nfields == 0) {
+            sb_put(b, " {}", 3);
+            break;
+        }
+        sb_put(b, " { ", 3);
+        for (uint32_t i = 0; i < td->nfields && room(c); i++) {
+            if (i) sb_put(b, ", ", 2);
+            sb_puts(b, td->field_names[i]);
+            sb_put(b, ": ", 2);
+            show_val(c, AS_STRUCT(v)->fields[i], depth + 1, raw_str);
+        }
+        put(c, " }");
+        break;
+    }
+    case T_VARIANT: {
+        VariantObj *o = AS_VARIANT(v);
+        const TypeDesc *td = o->type;
+        sb_puts(b, td && o->idx < td->nvariants ? td->variants[o->idx].name : "?");
+        if (o->n) {
+            /* exit reasons and signals print their strings bare (decision 9) */
+            bool raw = raw_str || td == &td_exit_reason || td == &td_signal;
+            sb_putc(b, '(');
+            show_seq(c, o->fields, o->n, depth, raw);
+            put(c, ")");
+        }
+        break;
+    }
+    case T_FUNC: {
+        FuncObj *fo = AS_FUNC(v);
+        const char *name = fo->fn && fo->fn->name ? fo->fn->name : NULL;
+        /* closures are named "fn" (their backtrace name) */
+        if (name && strcmp(name, "fn") != 0) sb_printf(b, "<fn %s>", name);
+        else sb_put(b, "<fn>", 4);
+        break;
+    }
+    default: {
+        /* leaves: the Display text */
+        Tasks ts;
+        tasks_init(&ts);
+        fmt_value(b, &ts, v);
+        tasks_free(&ts);
+        break;
+    }
+    }
+}
+
+void fmt_show(SB *b, Value v, size_t max) {
+    size_t start = b->len;
+    ShowCtx c = {b, max ? start + max : SIZE_MAX, false};
+    show_val(&c, v, 0, false);
+    if (c.full || b->len > c.limit) {
+        if (b->len > c.limit) {
+            b->len = c.limit;
+            /* do not cut a UTF-8 sequence in half */
+            while (b->len > start && ((unsigned char)b->p[b->len] & 0xC0) == 0x80) b->len--;
+        }
+        sb_put(b, "...", 3);
+    }
+}

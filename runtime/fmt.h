@@ -26,6 +26,15 @@ void fmt_int(SB *b, int64_t i);
 Value fmt_to_string(Value v); /* Display -> heap String */
 Value fmt_inspect(Value v);   /* Debug -> heap String */
 
+/* The tools' text of a value (REPL results, `snow trace` views): like Debug,
+ * but strings are quoted at every depth, a struct shows its fields and a
+ * variant its payload (`Circle(2)`, `Named("a", 1)`), a named function its
+ * name (`<fn double>`); exit reasons and signals keep their strings bare as
+ * Display does (decision 9).  It never runs Snow code (no user to_string),
+ * stops after `max` bytes with "..." (0: no limit) and shows values nested
+ * deeper than 24 levels as "...". */
+void fmt_show(SB *b, Value v, size_t max);
+
 /* Shortest round-trip decimal digits of a finite, non-zero |d|:
  * writes 1..17 digits (no dot, NUL-terminated) and returns the count;
  * *exp10 is the decimal exponent of the first digit (d = 0.d1d2.. * 10^(exp10+1)). */

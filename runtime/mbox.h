@@ -48,6 +48,9 @@ enum {
     MB_JOB_DOWN,                 /* Down of a job, watched by its owner */
     MB_JOB_KEPT,                 /* an awaited outcome kept for a later await */
     MB_JOB_CANCEL,               /* to a job: its owner stopped waiting (await_timeout) */
+    MB_REPL_JOB,                 /* to the REPL's session: run the next input (cmd/repl.c) */
+    MB_REPL_DONE,                /* to the REPL's reader: the input ran (its new bindings) */
+    MB_REPL_DOWN,                /* Down of the REPL's session, watched by the reader */
 };
 
 /* Mailboxes and their entries are opaque outside runtime/: their fields are

@@ -478,6 +478,7 @@ static void frame_push(Proc *p, UnwindFrame *f, bool catches_exit, bool quiet) {
     f->npaused = p->npaused;
     f->catches_exit = catches_exit;
     f->quiet = quiet;
+    f->report = false;
     p->unwind = f;
 }
 
@@ -543,17 +544,17 @@ static void panic_handler(const char *msg, size_t len) {
     free(p->panic_msg);
     p->panic_msg = copy;
     UnwindFrame *f = p->unwind;
-    bool quiet = f && f->quiet;
+    bool quiet = f && f->quiet, report = f && f->report;
     if (EV_ON()) ev_full(EV_PANIC, p->pid, EV_NOPID, 0, 0, copy, NULL);
     if (!quiet) {
         fflush(stdout);
         flockfile(stderr); /* one report at a time (worker threads) */
-        if (p->is_main) {
+        if (p->is_main || report) {
             fprintf(stderr, "panic: %s\n", copy);
             if (proc_backtrace_hook) proc_backtrace_hook(stderr);
             fflush(stderr);
             funlockfile(stderr);
-            exit_program(101);
+            if (!report) exit_program(101);
         } else {
             fputs("panic in ", stderr);
             print_pid(stderr, p->pid);
@@ -567,10 +568,11 @@ static void panic_handler(const char *msg, size_t len) {
     proc_unwind_continue(p);
 }
 
-bool proc_catch(void (*fn)(void *), void *arg, char *msg, size_t cap) {
+static bool catch_panic(void (*fn)(void *), void *arg, char *msg, size_t cap, bool report) {
     Proc *p = proc_self();
     UnwindFrame f;
-    frame_push(p, &f, false, true);
+    frame_push(p, &f, false, !report);
+    f.report = report;
     if (setjmp(f.jb) == 0) {
         fn(arg);
         assert(p->unwind == &f);
@@ -582,6 +584,10 @@ bool proc_catch(void (*fn)(void *), void *arg, char *msg, size_t cap) {
     if (cap) snprintf(msg, cap, "%s", p->panic_msg ? p->panic_msg : "");
     return false;
 }
+
+bool proc_catch(void (*fn)(void *), void *arg, char *msg, size_t cap) { return catch_panic(fn, arg, msg, cap, false); }
+
+bool proc_catch_report(void (*fn)(void *), void *arg) { return catch_panic(fn, arg, NULL, 0, true); }
 
 /* Exit the running process now with `reason` (Process.exit on itself). */
 static _Noreturn void die_now(Proc *p, Value reason, bool kill) {
@@ -597,13 +603,31 @@ void proc_resumed(Proc *p) {
     if (!atomic_load_explicit(&p->exit_pending, memory_order_acquire) || !p->unwind) return;
     mt_lock(&p->lk);
     atomic_store_explicit(&p->exit_pending, false, memory_order_relaxed);
+    bool interrupt = p->pending_interrupt;
+    p->pending_interrupt = false;
     Value r = p->pending_reason;
     Frag *f = p->pending_frag;
     p->pending_frag = NULL;
     bool kill = p->pending_kill;
     mt_unlock(&p->lk);
+    if (interrupt) {
+        if (!p->unwinding && !p->in_terminate) rt_panic("interrupted");
+        return;
+    }
     if (f) heap_adopt(p->heap, f);
     die_now(p, r, kill);
+}
+
+void proc_interrupt(uint64_t pid) {
+    Proc *t = proc_find(pid);
+    if (!t || t == proc_self()) return;
+    mt_lock(&t->lk);
+    if (!t->gone && !atomic_load_explicit(&t->exit_pending, memory_order_relaxed)) {
+        t->pending_interrupt = true;
+        atomic_store_explicit(&t->exit_pending, true, memory_order_seq_cst);
+        sched_wake(t, WK_SIGNAL);
+    }
+    mt_unlock(&t->lk);
 }
 
 /* Ask process t (not the running one; its lock held by the caller) to
@@ -615,8 +639,10 @@ void proc_resumed(Proc *p) {
  * it can arrive after it. */
 static void send_exit_locked(Proc *t, Value reason, bool kill) {
     assert(t != proc_self());
-    if (t->gone || (atomic_load_explicit(&t->exit_pending, memory_order_relaxed) && (t->pending_kill || !kill)))
-        return; /* first signal wins; Killed upgrades */
+    if (t->gone || (atomic_load_explicit(&t->exit_pending, memory_order_relaxed) && !t->pending_interrupt &&
+                    (t->pending_kill || !kill)))
+        return; /* first signal wins; Killed upgrades; an exit replaces an interrupt */
+    t->pending_interrupt = false;
     Frag *old = t->pending_frag;
     t->pending_reason = copy_out(reason, &t->pending_frag);
     t->pending_kill = kill;
@@ -964,6 +990,8 @@ void proc_info(Proc *p, ProcInfo *out) {
         .nmons_out = p->nmons_out,
         .nmons_in = p->nmons_in,
     };
+    RegEntry *re = atomic_load_explicit(&p->reg, memory_order_acquire);
+    out->regname = re ? re->name : NULL;
 }
 
 bool proc_stack_readable(Proc *p) { return p->stack.hib == NULL; }

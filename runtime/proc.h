@@ -184,6 +184,14 @@ void proc_exit_pid(uint64_t pid, Value reason);
 /* Run fn(arg); a panic inside it is caught (nothing printed): returns false
  * with the message in msg.  Exit signals are not caught. */
 bool proc_catch(void (*fn)(void *), void *arg, char *msg, size_t cap);
+/* The same, but a panic is reported as a panic in main is (`panic: MSG` and
+ * the Snow call stack on stderr) before the process goes on: the REPL. */
+bool proc_catch_report(void (*fn)(void *), void *arg);
+/* Make process pid panic with "interrupted" where it is (woken if it waits)
+ * the next time it runs: Ctrl-C in the REPL.  Nothing happens if it is
+ * exiting or an exit signal is pending; a later exit signal wins over it.
+ * Not for the running process. */
+void proc_interrupt(uint64_t pid);
 
 /* ExitReason values (built in the current heap or static). */
 Value proc_reason(int xr);                 /* nullary: XR_NORMAL, XR_SHUTDOWN, ... */
@@ -197,6 +205,7 @@ Value proc_reason_linked(uint64_t pid, Value inner);
 typedef struct ProcInfo {
     uint64_t pid, parent;
     const char *name;       /* actor name, or NULL */
+    const char *regname;    /* registered name (valid while p lives), or NULL */
     bool is_main;
     ProcState state;
     WaitKind wait;          /* while PS_WAITING */

@@ -25,6 +25,7 @@ typedef struct UnwindFrame {
     uint32_t npaused;
     bool catches_exit;     /* exit signals land here too (base, terminate) */
     bool quiet;            /* panics are not printed (proc_catch) */
+    bool report;           /* panics are reported as in main, but caught (proc_catch_report) */
 } UnwindFrame;
 
 enum { UW_PANIC = 1, UW_EXIT = 2 };
@@ -43,7 +44,8 @@ struct Proc {
     bool queued;            /* in a run queue */
     bool paused;            /* spawned inside a paused scope, not yet released */
     bool trap_exit;         /* under lk (read by exit-signal senders) */
-    _Atomic bool exit_pending; /* an exit signal waits to be acted on (set under lk) */
+    _Atomic bool exit_pending; /* an exit signal (or an interrupt) waits to be acted on (set under lk) */
+    bool pending_interrupt; /* under lk: what is pending is proc_interrupt's panic, not an exit */
     bool is_main;
     bool gone;              /* under lk: exit sequence started, accepts no relations/signals */
     MtLock lk;              /* guards relations, trap_exit, gone and the pending exit */

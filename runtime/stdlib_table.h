@@ -46,6 +46,7 @@ enum {
     SF_CONST = 1 << 2,    /* a value, not a function (Math.pi) */
     SF_SPECIAL = 1 << 3,  /* the type checker applies an extra rule (Json.encode, default, ...) */
     SF_BLOCKS = 1 << 4,   /* may block / switch processes (Timer.sleep, Job.await, ...) */
+    SF_PROCESS_BODY = 1 << 5, /* a bare name at the REPL's prompt only (flush, decision 33) */
 };
 
 typedef struct StdFn {

@@ -125,5 +125,8 @@ Type *ty_actor_message(Sym *actor);
 
 /* The type of a top-level or REPL binding / function (for the REPL). */
 Type *ty_of_sym(Sym *s);
+/* The message type of the last process body (NF_PROCESS: the REPL's input)
+ * checked, or NULL. */
+Type *ty_process_message(void);
 
 #endif

@@ -372,9 +372,26 @@ static void prepare(Def *d) {
     }
 }
 
+/* The message type of the last process body checked (the REPL's input). */
+static Type *process_msg;
+
+Type *ty_process_message(void) { return process_msg; }
+
 static void check(Def *d) {
     switch (d->kind) {
     case DEF_FN: {
+        Node *first = d->sym->defs[0];
+        if (first->flags & NF_PROCESS) {
+            /* the REPL's input runs as the session's process body (decision 33):
+             * self() and receive use the session's message type, fixed by an
+             * earlier input (first->ann) or still open */
+            Type *saved = tc_actor_msg();
+            process_msg = first->ann ? ty_from_ann(first->ann) : ty_var();
+            tc_set_actor_msg(process_msg);
+            tc_fn_clauses(d->sym->defs, (int)d->sym->ndefs, d->sym->ty, d->sym->name);
+            tc_set_actor_msg(saved);
+            break;
+        }
         if (!d->complete) {
             tc_fn_clauses(d->sym->defs, (int)d->sym->ndefs, d->sym->ty, d->sym->name);
             break;

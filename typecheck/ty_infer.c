@@ -1827,6 +1827,21 @@ Type *tc_fn_signature(Node *first, int arity, bool scheme, bool *complete) {
     return t;
 }
 
+/* A REPL binding passed to the input's wrapper (NF_SCHEME): its value was
+ * generalised when it was computed, so its annotation is a type scheme.
+ * Every use instantiates it, as for a `let` of the same input. */
+static void bind_scheme(Node *fn, Node *p) {
+    uint32_t mark = ty_tv_mark();
+    TvMode saved = ty_tv_get_mode();
+    ty_tv_mode(TV_GENERIC);
+    bind_fn_generics(fn, true);
+    Type *t = ty_from_ann(p->ann);
+    ty_tv_release(mark);
+    ty_tv_mode(saved);
+    p->ty = t;
+    if (p->sym) p->sym->ty = t;
+}
+
 void tc_fn_clauses(Node **clauses, int n, Type *ftype, const char *name) {
     Type *f = ty_prune(ftype);
     if (f->kind != TYK_FUN) return;
@@ -1840,7 +1855,8 @@ void tc_fn_clauses(Node **clauses, int n, Type *ftype, const char *name) {
         Node *cl = clauses[c];
         for (int i = 0; i < arity && (uint32_t)i < cl->fn.params.n; i++) {
             Node *p = cl->fn.params.v[i];
-            tc_pattern(p, f->args[i], p->span);
+            if ((p->flags & NF_SCHEME) && p->kind == P_BIND && p->ann) bind_scheme(first, p);
+            else tc_pattern(p, f->args[i], p->span);
         }
         tc_guard(cl->fn.guard);
         Expect ex;
