@@ -42,7 +42,7 @@ static const char *const help_text =
     "  :load FILE         load the definitions of a file\n"
     "  :reload            load the files given to :load again\n"
     "  :reset             forget every definition and binding\n"
-    "  :processes         the live processes (pid, name, status, mailbox length)\n"
+    "  :processes         the live processes (pid, name, mailbox length, status)\n"
     "  :quit              leave (also Ctrl-D on an empty line)\n";
 
 /* ---- :type, :load ------------------------------------------------------------------------- */
@@ -312,22 +312,31 @@ static void cmd_info(const char *name, bool process) {
     int di = repl_find_def_named(name);
     if (di >= 0) {
         ReplDef *d = &R.defs[di];
+        static const char *const what[N__COUNT] = {
+            [N_STRUCT] = "struct", [N_SUMTYPE] = "type", [N_ALIAS] = "alias", [N_INTERFACE] = "interface",
+            [N_ACTOR] = "actor", [N_SERVICE] = "service", [N_SUPERVISOR] = "supervisor"};
         if (d->kind == N_FN) {
             char *t = repl_type_of(name, true);
             printf("%s :: %s\n", name, t ? t : "?");
             free(t);
         } else {
-            /* a type, an actor, an interface...: its definition */
-            const char *t = d->text;
-            for (const char *l = t; *l;) {
-                const char *e = strchr(l, '\n');
-                size_t n = e ? (size_t)(e - l) : strlen(l);
-                printf("%s%.*s\n", l == t ? "" : "  ", (int)n, l);
-                l = e ? e + 1 : l + n;
-            }
+            printf("%s %s\n", d->kind < N__COUNT && what[d->kind] ? what[d->kind] : "definition", name);
         }
         print_doc(d->doc);
         print_site(d->origin, d->line);
+        if (d->kind != N_FN) {
+            /* a type, an actor, an interface...: its definition */
+            uint32_t indent = d->col - 1; /* the first line starts at its column */
+            for (const char *l = d->text; *l;) {
+                const char *e = strchr(l, '\n');
+                size_t n = e ? (size_t)(e - l) : strlen(l);
+                size_t skip = 0;
+                if (l != d->text)
+                    while (skip < indent && skip < n && l[skip] == ' ') skip++;
+                printf("    %.*s\n", (int)(n - skip), l + skip);
+                l = e ? e + 1 : l + n;
+            }
+        }
         return;
     }
     const StdFn *f = NULL;

@@ -373,12 +373,15 @@ static void compile_input(ReplJob *j) {
     j->npass = 0;
     uint32_t ntv = 0;
     for (uint32_t i = 0; i < R.nbinds; i++) {
-        bool stale = false;
+        const char *stale = NULL;
         for (uint32_t k = 0; k < nredef && !stale; k++)
-            stale = mentions(R.binds[i].scheme ? R.binds[i].scheme : R.binds[i].shown, redefined[k]);
+            if (mentions(R.binds[i].scheme ? R.binds[i].scheme : R.binds[i].shown, redefined[k])) stale = redefined[k];
         if (stale) {
+            SB note;
+            sb_init(&note);
+            sb_printf(&note, "`%s` is forgotten: its type uses `%s`, which was defined again", R.binds[i].name, stale);
             j->dropped = xrealloc(j->dropped, (j->ndropped + 1) * sizeof *j->dropped);
-            j->dropped[j->ndropped++] = xstrdup(R.binds[i].name);
+            j->dropped[j->ndropped++] = sb_detach(&note);
             continue;
         }
         j->pass[j->npass++] = i;
@@ -686,8 +689,7 @@ Value repl_merge(ReplJob *j, Value old, Value news) {
 
 Value repl_accept(ReplJob *j, bool ok, Value res) {
     accept_defs(j);
-    for (uint32_t i = 0; i < j->ndropped; i++)
-        fprintf(stderr, "note: `%s` is forgotten: its type was defined again\n", j->dropped[i]);
+    for (uint32_t i = 0; i < j->ndropped; i++) printf("note: %s\n", j->dropped[i]);
     if (j->msg_type && !R.msg_type) {
         R.msg_type = j->msg_type;
         j->msg_type = NULL;

@@ -224,6 +224,19 @@ static Open open_part(const char *text) {
     return at_end ? OPEN_BLOCK : OPEN_NONE;
 }
 
+/* Is the text made of `##` doc comment lines only? */
+static bool only_docs(const char *s) {
+    bool any = false;
+    while (*s) {
+        while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') s++;
+        if (!*s) break;
+        if (s[0] != '#' || s[1] != '#' || s[2] == '!') return false;
+        any = true;
+        while (*s && *s != '\n') s++;
+    }
+    return any;
+}
+
 static bool blank(const char *s) {
     while (*s == ' ' || *s == '\t' || *s == '\r') s++;
     return !*s;
@@ -285,7 +298,9 @@ char *repl_next_input(void) {
         }
         const char *s = sb_cstr(&b);
         while (*s == ' ' || *s == '\t') s++;
-        if (*s == ':' || open_part(sb_cstr(&b)) == OPEN_NONE) return sb_detach(&b);
+        if (*s == ':') return sb_detach(&b);
+        /* a `##` doc comment waits for the definition it documents */
+        if (!only_docs(s) && open_part(sb_cstr(&b)) == OPEN_NONE) return sb_detach(&b);
         prompt = "  ... ";
     }
 }

@@ -82,7 +82,7 @@ typedef struct ReplJob {
     Node *last_expr;
     char *it_shown;      /* the type of the value, or NULL for () (nothing printed) */
     char *msg_type;      /* the message type after this input, if fixed now */
-    char **dropped;      /* bindings forgotten because their type was redefined */
+    char **dropped;      /* notes on the bindings forgotten because their type was redefined */
     uint32_t ndropped;
 } ReplJob;
 

@@ -171,6 +171,15 @@ static void receive_text(const void *site, SB *out) {
         sb_puts(out, "a message");
         return;
     }
+    for (uint32_t i = 0; i < arms.n; i++) {
+        const Node *pat = arms.v[i]->arm.pat;
+        /* (a capitalised P_BIND is a constructor without fields) */
+        bool any = pat->kind == P_WILD || (pat->kind == P_BIND && !(pat->name.id.id[0] >= 'A' && pat->name.id.id[0] <= 'Z'));
+        if (any && !arms.v[i]->arm.guard) {
+            sb_puts(out, "any message"); /* a catch-all arm */
+            return;
+        }
+    }
     sb_puts(out, arms.n == 1 ? "a message matching " : "a message matching one of ");
     uint32_t shown = arms.n > 4 ? 3 : arms.n;
     for (uint32_t i = 0; i < shown; i++) {
