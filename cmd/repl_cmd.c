@@ -223,6 +223,16 @@ static void cmd_process(uint64_t pid) {
     else if (v.state == PS_NEW) sb_printf(&b, "%s (not started yet)", v.name ? v.name : "?");
     else sb_puts(&b, "none (the runtime's own loop: a service, a supervisor)");
     printf("  current function: %s\n", sb_cstr(&b));
+    EvalLocal loc[16];
+    int nl = n == 1 ? eval_frame_locals(p, 0, -1, loc, 16) : 0;
+    if (nl) {
+        b.len = 0;
+        for (int i = 0; i < nl; i++) {
+            sb_printf(&b, "%s%s = ", i ? ", " : "", loc[i].name);
+            fmt_show(&b, loc[i].val, 60);
+        }
+        printf("  variables:        %s\n", sb_cstr(&b));
+    }
     ProcRelations r;
     proc_relations(p, &r);
     b.len = 0;

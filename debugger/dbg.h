@@ -104,6 +104,8 @@ typedef struct DbgProc {
     int restarts;           /* as a supervised child: restarts of its slot before it */
     uint32_t *pending;      /* indices of sent-not-yet-received events */
     uint32_t npending, cappending;
+    char *arm;              /* the `receive` arm its last message matched (source text) */
+    uint64_t arm_step;      /* the step of that receive */
 } DbgProc;
 
 typedef struct DbgEv {
@@ -287,6 +289,8 @@ uint64_t dbg_focus_pid(Dbg *d);
 
 /* dbg_tui.c / dbg_script.c: the pause loops */
 void dbg_tui_pause(Dbg *d);
+/* While `continue` runs: redraw the screen (from the step hook). */
+void dbg_tui_progress(Dbg *d);
 void dbg_tui_end(Dbg *d);
 bool dbg_tui_interrupted(Dbg *d);
 void dbg_script_pause(Dbg *d);

@@ -31,6 +31,7 @@ static void proc_free(DbgProc *p) {
     free(p->reason);
     free(p->regname);
     free(p->pending);
+    free(p->arm);
 }
 
 /* ---- interned texts: open addressing, never shrinks ------------------------------------ */

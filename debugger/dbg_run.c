@@ -304,6 +304,18 @@ static bool pause_at_once(EvKind k) {
     }
 }
 
+/* Which arm of its `receive` the process's message matched (it still stands
+ * at the receive: the event comes before the arm runs). */
+static void note_arm(Dbg *d, const Event *e) {
+    DbgProc *p = dm_proc(&d->m, e->pid);
+    size_t n;
+    const char *a = p ? eval_receive_arm(proc_find(e->pid), 0, (int)e->num, &n) : NULL;
+    if (!a) return;
+    free(p->arm);
+    p->arm = xstrndup(a, n);
+    p->arm_step = e->step;
+}
+
 static void on_event(const Event *e, void *ud) {
     Dbg *d = ud;
     if (d->aborting) return;
@@ -313,6 +325,7 @@ static void on_event(const Event *e, void *ud) {
         if (d->aborting) return;
     }
     DbgEv *r = dm_record(&d->m, e);
+    if (e->kind == EV_RECEIVE && e->num >= 0) note_arm(d, e);
     check_stop(d, r, e);
     if ((e->step & 4095) == 0) maybe_interrupt(d);
     if (d->pause_pending && pause_at_once(e->kind)) {
@@ -334,13 +347,27 @@ static void maybe_interrupt(Dbg *d) {
     }
 }
 
+/* A long `continue` in the UI: the screen follows the run, every 200 ms.
+ * (From the step hook only: it runs on the scheduler's own stack.) */
+static void maybe_redraw(Dbg *d) {
+    static double last;
+    if (d->headless || d->mode == MODE_TO_STEP || d->pause_pending) return;
+    double now = mono_ms();
+    if (now - last < 200) return;
+    last = now;
+    dbg_tui_progress(d);
+}
+
 static bool on_step(uint64_t next_pid, void *ud) {
     Dbg *d = ud;
     (void)next_pid;
     dm_slice_end(&d->m);
     if (d->aborting) return false;
     static unsigned tick;
-    if ((++tick & 15) == 0) maybe_interrupt(d);
+    if ((++tick & 15) == 0) {
+        maybe_interrupt(d);
+        maybe_redraw(d);
+    }
     if (d->pause_pending) {
         d->pause_pending = false;
         do_pause(d);

@@ -14,6 +14,7 @@
  * the capture.  Keys are read only while paused. */
 #include <ctype.h>
 #include <curses.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -142,6 +143,50 @@ static int layout(Dbg *d, Pane *p) {
     return n;
 }
 
+/* Code points of UTF-8 text up to byte n (one cell each). */
+static int cells(const char *s, size_t n) {
+    int c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) c++;
+    return c;
+}
+
+/* Long lines of `in` broken into rows of at most w cells, at a space when
+ * there is one, continuation rows indented; the focus follows its line. */
+static void wrap_text(const DbgText *in, int w, DbgText *out) {
+    out->focus = -1;
+    for (int i = 0; i < in->n; i++) {
+        const char *s = in->v[i].s;
+        int attr = in->v[i].attr;
+        if (i == in->focus) out->focus = out->n;
+        size_t lead = strspn(s, " ");
+        int indent = (int)lead + 4 < w / 2 ? (int)lead + 4 : 2;
+        bool first = true;
+        for (;;) {
+            int room = first ? w : w - indent;
+            size_t len = strlen(s);
+            if (room < 8 || cells(s, len) <= room) {
+                if (first) dt_addn(out, attr, s, len);
+                else dt_add(out, attr, "%*s%s", indent, "", s);
+                break;
+            }
+            /* the byte offset of cell `room`, then back to a space */
+            size_t cut = 0;
+            for (int c = 0; c < room; cut++)
+                if (((unsigned char)s[cut + 1] & 0xC0) != 0x80) c++;
+            size_t sp = cut;
+            while (sp > 0 && s[sp] != ' ') sp--;
+            if (sp > (size_t)(first ? lead : 0) + 4) cut = sp;
+            if (first) dt_addn(out, attr, s, cut);
+            else dt_add(out, attr, "%*s%.*s", indent, "", (int)cut, s);
+            s += cut;
+            while (*s == ' ') s++;
+            first = false;
+            if (!*s) break;
+        }
+    }
+}
+
 static void draw_pane(Dbg *d, const Pane *p, bool switchable) {
     if (p->h < 2) return;
     char head[256];
@@ -159,6 +204,13 @@ static void draw_pane(Dbg *d, const Pane *p, bool switchable) {
     dt_init(&t);
     dbg_render(d, p->view, p->w, rows, &t);
     bool windowed = p->view == V_TIMELINE || p->view == V_SOURCE || p->view == V_OUTPUT;
+    if (!windowed && p->view != V_PROCS) { /* text views wrap */
+        DbgText wrapped;
+        dt_init(&wrapped);
+        wrap_text(&t, p->w, &wrapped);
+        dt_free(&t);
+        t = wrapped;
+    }
     int y = p->y + 1, first = 0;
     if (p->view == V_PROCS && t.n) { /* the header row stays; the selection stays visible */
         put_line(y++, p->x, p->w, t.v[0].s, attr_of(t.v[0].attr));
@@ -212,35 +264,25 @@ static void draw(Dbg *d, const char *status) {
     refresh();
 }
 
+/* The help: at most 20 lines of at most 74 columns, so that with its frame
+ * it fits an 80 x 24 terminal. */
 static const char *const help_lines[] = {
-    "snow trace: watch your actors, one event at a time",
-    "",
-    "stepping",
-    "  n  Space  ->   next event (spawn, send, receive, exit, link, ...)",
-    "  m              next message (a send, a receive, a Down or Exit signal)",
-    "  c              continue until a breakpoint, a panic or the end",
-    "  b  <-  Bksp    step back one event (the run is replayed exactly)",
-    "  g              go to a step number",
-    "  r              restart from the beginning",
-    "  s              change the scheduling seed (and restart)",
-    "breakpoints",
-    "  p              on the selected process (toggle)",
-    "  f              on the selected process's actor function (toggle)",
-    "  l              on the highlighted source line (toggle)",
-    "  M              on a message pattern:  Withdraw(amount) when amount > 100",
-    "  X              delete every breakpoint   (view 9 lists them)",
+    "stepping                              breakpoints",
+    " n Space ->  next event                p  on the selected process",
+    " m           next message              f  on its actor function",
+    " c           continue (a key stops it) l  on the highlighted line",
+    " b <- Bksp   step back one event       M  on a message pattern, e.g.",
+    " g           go to a step                 Withdraw(a) when a > 100",
+    " r           restart from the start    X  delete them all (view 9)",
+    " s           another scheduling seed",
     "looking around",
-    "  Up/Down j/k    select a process (pins the selection)",
-    "  o              follow the acting process again / pin",
-    "  1-9  Tab       1 processes 2 process 3 supervision 4 links 5 timeline",
-    "                 6 source 7 nodes 8 output 9 breakpoints",
-    "  PgUp PgDn Home scroll the lower-right pane     z  zoom it to the full screen",
-    "  /  ]  [        search the timeline, next match, previous match",
-    "  v              show every scheduler event / only the learner's events",
-    "  :              type a command (next, break-msg PAT, goto N, seed N, ...)",
-    "  ?  h           this help        q  quit",
-    "",
-    "press any key",
+    " Up Down j k select a process (pins)   o  follow the acting process",
+    " 1-9 Tab     views: 1 processes 2 process 3 supervision 4 links",
+    "             5 timeline 6 source 7 nodes 8 output 9 breakpoints",
+    " PgUp PgDn   scroll the lower pane     z  zoom it     Home  back",
+    " / ] [       search the timeline       v  every scheduler event",
+    " :           a command: next, goto N, break-msg PAT, seed N, ...",
+    " ? h         this help                 q  quit",
 };
 
 /* getch with a resize check every 250 ms: SIGWINCH may be taken by another
@@ -261,19 +303,32 @@ static int read_key(void) {
     }
 }
 
+/* The help in a framed box of its own, drawn over a cleared area. */
 static void help_overlay(void) {
     int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-    int w = 78 < COLS - 2 ? 78 : COLS - 2, h = n + 2 < LINES ? n + 2 : LINES;
+    int w = 78 < COLS ? 78 : COLS, h = n + 4 < LINES ? n + 4 : LINES;
+    if (w < 20 || h < 5) return;
     int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
-    if (w < 10 || h < 3) return;
-    for (int r = 0; r < h; r++) {
-        const char *s = r == 0 || r == h - 1 ? "" : r - 1 < n ? help_lines[r - 1] : "";
-        char buf[128];
-        snprintf(buf, sizeof buf, " %s", s);
-        put_line(y0 + r, x0, w, buf, r == 1 ? (colors ? COLOR_PAIR(CP_TITLE) | A_BOLD : A_REVERSE | A_BOLD) : (colors ? COLOR_PAIR(CP_HEAD) : A_REVERSE));
+    WINDOW *win = newwin(h, w, y0, x0);
+    if (!win) return;
+    werase(win);
+    if (colors) wbkgd(win, COLOR_PAIR(CP_HEAD));
+    wborder(win, '|', '|', '-', '-', '+', '+', '+', '+'); /* ASCII: any terminal, any locale */
+    const char *title = " snow trace: watch your actors, one event at a time ";
+    wattron(win, A_BOLD);
+    mvwaddnstr(win, 0, 2, title, w - 4);
+    wattroff(win, A_BOLD);
+    for (int i = 0; i < n && i + 1 < h - 2; i++) {
+        bool head = help_lines[i][0] != ' ';
+        if (head) wattron(win, A_BOLD);
+        mvwaddnstr(win, i + 1, 2, help_lines[i], w - 4);
+        if (head) wattroff(win, A_BOLD);
     }
-    refresh();
+    mvwaddnstr(win, h - 2, 2, "press any key to close", w - 4);
+    wrefresh(win);
     read_key();
+    delwin(win);
+    touchwin(stdscr); /* the screen under the box is drawn again */
 }
 
 /* A one-line prompt; returns false when cancelled (Esc / Ctrl-C). */
@@ -481,6 +536,14 @@ void dbg_tui_pause(Dbg *d) {
             return;
         }
     }
+}
+
+void dbg_tui_progress(Dbg *d) {
+    if (!scr) return;
+    char status[160];
+    snprintf(status, sizeof status, "running... step %" PRIu64 ", t=%" PRId64 "ms   (any key interrupts)", d->m.last_step,
+             d->m.now);
+    draw(d, status);
 }
 
 /* While the program runs: a key pressed interrupts it (the key is consumed). */

@@ -108,32 +108,85 @@ uint64_t dbg_focus_pid(Dbg *d) { return d->selected; }
 
 /* ---- processes --------------------------------------------------------------------------------- */
 
-static void view_procs(Dbg *d, DbgText *t) {
-    dt_add(t, DA_BOLD, "  %-7s %-12s %-20s %4s %6s %4s", "PID", "NAME", "STATUS", "MBOX", "REDS", "RST");
+/* `s` cut to `w` display columns ("..." at the end when cut), in buf. */
+static const char *fit(const char *s, int w, char *buf, size_t cap) {
+    size_t n = strlen(s);
+    if ((int)n <= w || w < 4) return s;
+    snprintf(buf, cap, "%.*s...", w - 3, s);
+    return buf;
+}
+
+static int digits(uint64_t v) {
+    int n = 1;
+    while (v >= 10) v /= 10, n++;
+    return n;
+}
+
+/* The process table.  Columns grow with their contents (up to a limit,
+ * then the text is cut with "..."), so that they never run into each
+ * other: long names, pids and reduction counts in the millions. */
+static void view_procs(Dbg *d, int width, DbgText *t) {
+    int wpid = 5, wname = 12, wmbox = 4, wreds = 6, wst = 20;
     for (uint64_t i = 0; i < d->m.nprocs; i++) {
         DbgProc *p = &d->m.procs[i];
         if (p->pid == DBG_NONE) continue;
-        char pid[48], st[200], rs[32];
+        char pid[48];
+        pidstr(pid, sizeof pid, p->pid);
+        if ((int)strlen(pid) > wpid) wpid = (int)strlen(pid);
+        int nl = (int)strlen(p->name ? p->name : "?") + (p->regname ? (int)strlen(p->regname) + 3 : 0);
+        if (nl > wname) wname = nl > 28 ? 28 : nl;
+        if (alive(p) && digits(mbox_len(d, p->pid)) > wmbox) wmbox = digits(mbox_len(d, p->pid));
+        if (digits(reductions(d, p)) > wreds) wreds = digits(reductions(d, p));
+    }
+    if (wpid < 7) wpid = 7;
+    /* name and status share what the pane leaves them */
+    int room = width - (2 + wpid + 1 + 1 + wmbox + 1 + wreds + 1 + 4) - 1;
+    while (wname + wst > room && wst > 14) wst--;
+    while (wname + wst > room && wname > 12) wname--;
+    while (wname + wst > room && wst > 8) wst--;
+    dt_add(t, DA_BOLD, "  %-*s %-*s %-*s %*s %*s %4s", wpid, "PID", wname, "NAME", wst, "STATUS", wmbox, "MBOX", wreds,
+           "REDS", "RST");
+    for (uint64_t i = 0; i < d->m.nprocs; i++) {
+        DbgProc *p = &d->m.procs[i];
+        if (p->pid == DBG_NONE) continue;
+        char pid[48], st[200], rs[32], name[160], cut[160];
         pidstr(pid, sizeof pid, p->pid);
         status_text(p, st, sizeof st);
-        if (strlen(st) > 20) strcpy(st + 17, "...");
+        if ((int)strlen(st) > wst) strcpy(st + wst - 3, "...");
         if (p->sup_of >= 0) snprintf(rs, sizeof rs, "%d", p->restarts);
         else if (p->sup >= 0) snprintf(rs, sizeof rs, "sup %d", d->m.sups[p->sup].restarts);
         else snprintf(rs, sizeof rs, "-");
-        char name[64];
         snprintf(name, sizeof name, "%s", p->name ? p->name : "?");
         if (p->regname) snprintf(name, sizeof name, "%s \"%s\"", p->name ? p->name : "?", p->regname);
         bool sel = p->pid == d->selected;
         int attr = sel ? DA_HILITE : alive(p) ? DA_NORMAL : DA_DIM;
         if (sel) t->focus = t->n;
-        dt_add(t, attr, "%c%c%-7s %-12.12s %-20s %4zu %6" PRIu64 " %4s", sel ? '>' : ' ',
-               has_proc_bp(d, p->pid) ? 'B' : ' ', pid, name, st, alive(p) ? mbox_len(d, p->pid) : (size_t)0,
-               reductions(d, p), rs);
+        dt_add(t, attr, "%c%c%-*s %-*s %-*s %*zu %*" PRIu64 " %4s", sel ? '>' : ' ', has_proc_bp(d, p->pid) ? 'B' : ' ',
+               wpid, pid, wname, fit(name, wname, cut, sizeof cut), wst, st, wmbox,
+               alive(p) ? mbox_len(d, p->pid) : (size_t)0, wreds, reductions(d, p), rs);
     }
     if (t->n == 1) dt_add(t, DA_DIM, "  (no process yet: step to start main)");
 }
 
 /* ---- the selected process ------------------------------------------------------------------------ */
+
+/* The innermost frame's variables in scope: an actor's arguments, its
+ * `let`s, the variables of the receive arm that just matched. */
+static void frame_variables(Dbg *d, DbgProc *dp, Proc *p, DbgText *t) {
+    DbgEv *cur = d->m.cur;
+    int arm = cur && cur->kind == EV_RECEIVE && cur->pid == dp->pid && cur->num >= 0 ? (int)cur->num : -1;
+    EvalLocal loc[24];
+    int n = eval_frame_locals(p, 0, arm, loc, 24);
+    if (!n) return;
+    SB b;
+    sb_init(&b);
+    for (int i = 0; i < n; i++) {
+        sb_printf(&b, "%s%s = ", i ? ", " : "", loc[i].name);
+        dbg_fmt(&b, loc[i].val, 80);
+    }
+    dt_add(t, 0, "    variables: %s", sb_cstr(&b));
+    sb_free(&b);
+}
 
 static void view_proc(Dbg *d, int width, DbgText *t) {
     DbgProc *dp = dm_proc(&d->m, d->selected);
@@ -192,7 +245,13 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
             const char *slash = strrchr(f, '/');
             if (fi[i].line) dt_add(t, i == 0 ? DA_HILITE : 0, "  %s:%u:%u in %s", slash ? slash + 1 : f, fi[i].line, fi[i].col, fi[i].function);
             else dt_add(t, 0, "  ? in %s", fi[i].function);
+            if (i == 0) frame_variables(d, dp, p, t);
         }
+    }
+    if (dp->arm) {
+        DbgEv *re = dm_find_step(&d->m, dp->arm_step);
+        dt_add(t, 0, "last receive (step %" PRIu64 "): %s matched `%s`", dp->arm_step, re && re->val ? re->val : "a message",
+               dp->arm);
     }
     /* mailbox */
     size_t nm;
@@ -840,7 +899,7 @@ static void view_breaks(Dbg *d, DbgText *t) {
 
 void dbg_render(Dbg *d, int view, int width, int height, DbgText *out) {
     switch (view) {
-    case V_PROCS: view_procs(d, out); break;
+    case V_PROCS: view_procs(d, width, out); break;
     case V_PROC: view_proc(d, width, out); break;
     case V_TREE: view_tree(d, out); break;
     case V_LINKS: view_links(d, out); break;

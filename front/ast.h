@@ -257,6 +257,8 @@ struct Sym {
     bool used;              /* referenced at least once */
     void *ty;               /* type checker: scheme / type */
     void *rt;               /* preparer: runtime object (FuncObj, TypeDesc, ...) */
+    uint32_t vis_from, vis_to; /* S_LOCAL: the source offsets (in def's file) where it is
+                                  bound and in scope (resolver; the debugger's locals) */
 };
 
 /* ---- modules ----------------------------------------------------------------- */

@@ -232,6 +232,10 @@ static void record_import(Module *m, Node *it, Module *dep) {
 
 static void push_local(Ctx *c, const char *name, Sym *s) {
     if (s->kind == S_LOCAL && !c->no_unused && c->mod != prelude) symvec_push(&made_locals, s);
+    if (s->kind == S_LOCAL && s->def) { /* in scope from its pattern to the end of the scope */
+        s->vis_from = s->def->span.off;
+        s->vis_to = UINT32_MAX;
+    }
     if (c->nlocals == c->caplocals) {
         c->caplocals = c->caplocals ? c->caplocals * 2 : 64;
         c->locals = xrealloc(c->locals, c->caplocals * sizeof *c->locals);
@@ -239,6 +243,15 @@ static void push_local(Ctx *c, const char *name, Sym *s) {
     c->locals[c->nlocals].name = name;
     c->locals[c->nlocals].sym = s;
     c->nlocals++;
+}
+
+/* The locals declared since `mark` go out of scope at the end of `owner`. */
+static void end_scope(Ctx *c, uint32_t mark, const Node *owner) {
+    for (uint32_t i = mark; i < c->nlocals; i++) {
+        Sym *s = c->locals[i].sym;
+        if (s->kind == S_LOCAL && s->vis_to == UINT32_MAX) s->vis_to = owner->span.off + owner->span.len;
+    }
+    c->nlocals = mark;
 }
 
 static Sym *find_local(Ctx *c, const char *name) {
@@ -889,6 +902,7 @@ static void resolve_fn_clause(Ctx *c, Node *fn) {
         else resolve_expr(c, fn->fn.body);
     }
     fn->sym = fn->sym; /* set by the caller (group symbol) */
+    end_scope(c, sv.nlocals, fn); /* parameters: this clause only */
     leave_fn(c, sv);
 }
 
@@ -1004,6 +1018,7 @@ static void resolve_closure(Ctx *c, Node *n) {
             if (cl->clause.body->kind == N_BLOCK) resolve_block(c, cl->clause.body, true);
             else resolve_expr(c, cl->clause.body);
         }
+        end_scope(c, sv.nlocals, cl);
         leave_fn(c, sv);
     }
 }
@@ -1013,7 +1028,7 @@ static void resolve_arm(Ctx *c, Node *arm) {
     declare_pattern(c, arm->arm.pat, false);
     if (arm->arm.guard) resolve_expr(c, arm->arm.guard);
     resolve_expr(c, arm->arm.body);
-    c->nlocals = mark;
+    end_scope(c, mark, arm);
 }
 
 static bool refers_to_itself(const Sym *f, const Node *n) {
@@ -1308,7 +1323,7 @@ static void resolve_expr(Ctx *c, Node *n) {
         c->loop_depth++;
         resolve_block(c, n->for_.body, true);
         c->loop_depth--;
-        c->nlocals = mark;
+        end_scope(c, mark, n);
         break;
     }
     case N_BREAK: case N_CONTINUE:
@@ -1346,11 +1361,16 @@ static void resolve_expr(Ctx *c, Node *n) {
         resolve_expr(c, n->recv.after_ms);
         resolve_expr(c, n->recv.after_body);
         break;
-    case N_LET:
+    case N_LET: {
         resolve_expr(c, n->let.value);
         resolve_type(c, n->let.ann);
+        uint32_t first = c->nlocals;
         declare_pattern(c, n->let.pat, false);
+        /* bound once the whole statement has run */
+        for (uint32_t i = first; i < c->nlocals; i++)
+            if (c->locals[i].sym->kind == S_LOCAL) c->locals[i].sym->vis_from = n->span.off + n->span.len;
         break;
+    }
     default:
         /* items inside blocks are handled by resolve_block */
         break;
@@ -1412,7 +1432,7 @@ static void resolve_block(Ctx *c, Node *b, bool new_scope) {
         default: resolve_expr(c, it); break;
         }
     }
-    if (new_scope) c->nlocals = mark;
+    if (new_scope) end_scope(c, mark, b);
 }
 
 /* ---- top level ------------------------------------------------------------------ */
@@ -1777,6 +1797,7 @@ static void resolve_module_bodies(Ctx *c, Module *m) {
             for (uint32_t k = 0; k < it->fn.params.n; k++) declare_pattern(c, it->fn.params.v[k], true);
             resolve_block(c, it->fn.body, true);
             if (it->fn.terminate) resolve_block(c, it->fn.terminate, true);
+            end_scope(c, sv.nlocals, it);
             leave_fn(c, sv);
             break;
         }
@@ -1802,6 +1823,7 @@ static void resolve_module_bodies(Ctx *c, Module *m) {
                 }
                 resolve_type(c, h->handler.ret);
                 resolve_block(c, h->handler.body, true);
+                end_scope(c, sv.nlocals, h);
                 leave_fn(c, sv);
             }
             break;

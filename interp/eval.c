@@ -785,7 +785,7 @@ static inline __attribute__((always_inline)) Value run_frame(EvalProc *ep, FuncO
             __asm__ volatile("" ::: "memory");
         }
     }
-    ShadowFrame sf = {ep->top, code, code->src};
+    ShadowFrame sf = {ep->top, code, code->src, slots};
     ep->top = &sf;
     Frame fr = {slots, fo->caps, fo, ep, &sf, cap};
     for (;;) {

@@ -48,6 +48,7 @@ typedef struct ShadowFrame {
     struct ShadowFrame *prev;
     const Code *code;     /* NULL for a builtin frame */
     const Node *at;       /* where this frame is now (call site or panic site) */
+    Value *slots;         /* its variables (the debugger shows those in scope at `at`) */
 } ShadowFrame;
 
 typedef struct EvalProc {
@@ -116,8 +117,19 @@ typedef struct Clause {
     PNode *body;
 } Clause;
 
+/* A variable of a function: its slot, and where it is in scope (the
+ * resolver's Sym.vis_from/vis_to): a slot is only read where its variable
+ * has been bound in this call (eval_frame_locals). */
+typedef struct CodeLocal {
+    const char *name;
+    uint32_t slot;
+    uint32_t file, from, to;
+} CodeLocal;
+
 struct Code {
     FuncInfo info;        /* info.code == this */
+    CodeLocal *locals;    /* for tools (eval.h): in binding order */
+    uint32_t nlocals;
     Clause *clauses;
     uint32_t nclauses;
     uint32_t nparams;

@@ -540,3 +540,52 @@ int eval_proc_frames(Proc *p, EvalFrameInfo *out, int max) {
     }
     return n;
 }
+
+static ShadowFrame *frame_at(Proc *p, int depth) {
+    if (!p || !proc_stack_readable(p)) return NULL;
+    EvalProc *ep = proc_hot(p)->interp;
+    ShadowFrame *sf = ep ? ep->top : NULL;
+    for (int i = 0; sf && i < depth; i++) sf = sf->prev;
+    return sf && sf->code && sf->slots ? sf : NULL;
+}
+
+static const Node *receive_arm(const ShadowFrame *sf, int arm) {
+    const Node *at = sf->at;
+    if (!at || at->kind != N_RECEIVE || arm < 0 || (uint32_t)arm >= at->recv.arms.n) return NULL;
+    return at->recv.arms.v[arm];
+}
+
+int eval_frame_locals(Proc *p, int depth, int arm, EvalLocal *out, int max) {
+    ShadowFrame *sf = frame_at(p, depth);
+    if (!sf || !sf->at) return 0;
+    const Code *code = sf->code;
+    uint32_t file = sf->at->span.file, pos = sf->at->span.off;
+    const Node *a = receive_arm(sf, arm);
+    if (a) pos = a->arm.body ? a->arm.body->span.off : a->span.off + a->span.len - 1;
+    int n = 0;
+    for (uint32_t i = 0; i < code->nlocals && n < max; i++) {
+        const CodeLocal *l = &code->locals[i];
+        if (l->file != file || pos < l->from || pos >= l->to || l->slot >= code->nslots) continue;
+        int k = 0;
+        while (k < n && strcmp(out[k].name, l->name) != 0) k++;
+        if (k == n) n++;
+        else { /* shadowed: the later binding, in its place in the order */
+            memmove(&out[k], &out[k + 1], (size_t)(n - k - 1) * sizeof *out);
+            k = n - 1;
+        }
+        out[k] = (EvalLocal){l->name, sf->slots[l->slot]};
+    }
+    return n;
+}
+
+const char *eval_receive_arm(Proc *p, int depth, int arm, size_t *len) {
+    ShadowFrame *sf = frame_at(p, depth);
+    const Node *a = sf ? receive_arm(sf, arm) : NULL;
+    if (!a) return NULL;
+    Span s = a->arm.pat->span;
+    if (a->arm.guard) s.len = a->arm.guard->span.off + a->arm.guard->span.len - s.off;
+    const SourceFile *f = src_get(s.file);
+    if (!f) return NULL;
+    *len = s.len;
+    return f->text + s.off;
+}

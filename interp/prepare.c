@@ -48,6 +48,8 @@ typedef struct FnCtx {
     uint32_t pdepth;    /* ppat nesting */
     Node *chain_at;     /* a chain link's left operand, already in slot chain_slot (chain_node) */
     int32_t chain_slot;
+    CodeLocal *locals;  /* the variables given a slot (Code.locals) */
+    uint32_t nlocals, caplocals;
 } FnCtx;
 
 typedef struct TailEdge {
@@ -106,11 +108,22 @@ static bool owns(FnCtx *c, Node *fn_node) {
 
 static uint32_t new_slot(FnCtx *c) { return c->nslots++; }
 
+/* Remember that variable s lives in `slot` (for the debugger's locals). */
+static void note_local(FnCtx *c, Sym *s, uint32_t slot) {
+    if (s->kind != S_LOCAL || !s->def || s->name[0] == '_') return;
+    if (c->nlocals == c->caplocals) {
+        c->caplocals = c->caplocals ? c->caplocals * 2 : 8;
+        c->locals = xrealloc(c->locals, c->caplocals * sizeof *c->locals);
+    }
+    c->locals[c->nlocals++] = (CodeLocal){s->name, slot, s->def->span.file, s->vis_from, s->vis_to};
+}
+
 /* Slot of a binder symbol in ctx c (assigned on first sight). */
 static int32_t binder_slot(FnCtx *c, Sym *s) {
     if (s->rt == (void *)c) return (int32_t)s->index;
     s->rt = c;
     s->index = new_slot(c);
+    note_local(c, s, s->index);
     return (int32_t)s->index;
 }
 
@@ -867,6 +880,7 @@ static PNode *closure_node(FnCtx *c, Node *n, Sym *self_sym, const char *name) {
         for (uint32_t i = 0; i < cc.ncaps; i++) p->kids[i] = load_sym(c, cc.caps[i], n);
     }
     free(cc.caps);
+    free(cc.locals);
     return p;
 }
 
@@ -1327,6 +1341,7 @@ static void fill_clauses(FnCtx *c, Code *code, Node **clauses, uint32_t n) {
                 /* a plain parameter aliases its argument slot */
                 pr->sym->rt = c;
                 pr->sym->index = j;
+                note_local(c, pr->sym, j);
                 k->params[j] = NULL;
             } else if (pr->kind == P_WILD) {
                 k->params[j] = NULL;
@@ -1341,6 +1356,12 @@ static void fill_clauses(FnCtx *c, Code *code, Node **clauses, uint32_t n) {
     if (simple) code->body = loopify(code, code->clauses[0].body);
     code->nslots = c->nslots;
     code->frame_cap = c->nslots < 4 ? 4 : c->nslots;
+    code->nlocals = c->nlocals;
+    code->locals = xalloc((c->nlocals + 1) * sizeof *code->locals);
+    if (c->nlocals) memcpy(code->locals, c->locals, c->nlocals * sizeof *code->locals);
+    free(c->locals);
+    c->locals = NULL;
+    c->nlocals = c->caplocals = 0;
 }
 
 static Code *prepare_closure_code(FnCtx *parent, Node *closure, Sym *self_sym, const char *name, FnCtx *cc) {
@@ -1415,6 +1436,7 @@ static void prepare_fn_sym(Sym *s) {
         fill_clauses(&c, r->code, s->defs, s->ndefs);
     }
     free(c.caps);
+    free(c.locals);
 }
 
 /* Re-own the locals bound inside a block (the actor's terminate clause). */
@@ -1561,6 +1583,7 @@ static void prepare_method(Node *fn, FnRt *r) {
     c.nowners = 1;
     fill_clauses(&c, r->code, owners, 1);
     free(c.caps);
+    free(c.locals);
 }
 
 /* Also under "Trait.method": what `Trait.method(x)` dispatches on. */

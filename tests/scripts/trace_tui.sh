@@ -1,7 +1,10 @@
 #!/bin/bash
 # snow trace's terminal UI, driven through tmux at 120x40 and 80x24: start,
 # step, set a message-pattern breakpoint, continue to it, step back, open the
-# help and the output view, resize, quit; each step checks the captured screen.
+# help (a framed box that fits) and the output view, resize, quit; long names,
+# large reduction counts and a long message (wide.snow: columns stay apart,
+# the pane wraps, variables show); a long `continue` that redraws (busy.snow).
+# Each step checks the captured screen.
 cd "$(dirname "$0")/../trace" || exit 1
 SNOW=${SNOW:-../../snow}
 if ! command -v tmux >/dev/null; then
@@ -63,6 +66,12 @@ for size in 120x40 80x24; do
     check "$size supervision view" see "spawn tree (who started whom):"
     keys '?'
     check "$size help overlay" see "watch your actors, one event at a time"
+    # the help is a framed box of its own that fits the screen: its last
+    # key line and its closing border are on the screen, nothing of the
+    # panes shows through inside the frame
+    check "$size help fits" see "press any key to close"
+    check "$size help box closed" bash -c "tmux -L $SOCK capture-pane -t trace -p | grep -Eq '[+]-{70,}[+]'"
+    check "$size help box cleared" bash -c "tmux -L $SOCK capture-pane -t trace -p | grep -Eq '[|] {70,}[|]'"
     keys x
     keys 5
     check "$size timeline view" see "[5] Timeline"
@@ -77,6 +86,48 @@ for size in 120x40 80x24; do
     }
     check "$size quits" gone
 done
+
+# long names, reduction counts in the millions, a long message: columns stay
+# apart and the right pane wraps; `continue` redraws while it runs
+for size in 120x40 80x24; do
+    w=${size%x*} h=${size#*x}
+    T kill-server 2>/dev/null
+    T new-session -d -s trace -x "$w" -y "$h" "$SNOW trace wide.snow"
+    check "$size wide: starts" see "step 0: nothing has run yet"
+    keys :
+    keys -l "break-fn a_worker_with_a_very_long_actor_name"
+    keys Enter
+    keys c
+    check "$size wide: stops in the worker" see "step 610: receive <0.1>"
+    # the reduction count (7 digits) has a space before it, never glued to MBOX
+    check "$size wide: columns apart" bash -c "tmux -L $SOCK capture-pane -t trace -p | grep -Eq 'main +sleeping +0 1199703 +-'"
+    check "$size wide: long name cut" see "a_worker_with_a_very_lo"
+    keys 2
+    keys z
+    check "$size wide: variables" see "variables: id = 7, label = \"worker seven\""
+    # the message is longer than the pane: its end is on a row of its own
+    check "$size wide: wraps" bash -c "tmux -L $SOCK capture-pane -t trace -p | grep -Eq '^ +.*more words to be sure'"
+    keys q
+done
+T kill-server 2>/dev/null
+sleep 0.3 # (the server of the last session may still be on its way out)
+T new-session -d -s trace -x 120 -y 40 "$SNOW trace busy.snow"
+check "busy: starts" see "step 0: nothing has run yet"
+keys c
+check "busy: redraws while running" see "running... step"
+first=$(screen | grep -o 'running... step [0-9]*' | head -1)
+moved() {
+    for _ in $(seq 60); do
+        now=$(screen | grep -o 'running... step [0-9]*' | head -1)
+        [ -n "$now" ] && [ "$now" != "$first" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+check "busy: the step number moves" moved
+keys x
+check "busy: a key interrupts" see "[interrupted]"
+keys q
 T kill-server 2>/dev/null
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
