@@ -1,11 +1,12 @@
 # Snow — build, run, test, sanitizers, benchmarks and fuzzing.
 #
-#   make run     install missing packages, build, run the demo program
-#   make test    install missing packages, build, run every test
+#   make run     install what building needs, build, run the demo program
+#   make test    also install what the tests drive (tmux, valgrind, ...), run every test
 #   make asan    the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    the threaded-scheduler tests under ThreadSanitizer
-#   make bench   benchmarks side by side with Lua, Python and Erlang
+#   make bench   install the peers (Lua, Erlang, hyperfine), benchmarks side by side
 #   make fuzz    libFuzzer targets (clang)
+# (each target installs only its own missing Debian packages: scripts/install-deps)
 #   make leakcheck  valgrind over the conformance programs
 #   make install    install snow, its man pages, completions and editor files
 #                   (PREFIX=/usr/local, DESTDIR for staging); make uninstall
@@ -96,14 +97,16 @@ unit: $(UNIT_BINS)
 # the library objects alone (MODE=fuzz CC=clang: for scripts/build-fuzz)
 fuzzlib: $(LIBOBJS)
 
+# Each job installs only the Debian packages it needs (scripts/install-deps).
 deps:
-	@scripts/install-deps
+	@scripts/install-deps run
 
 run: deps
 	@$(MAKE) --no-print-directory all
 	./snow run examples/demo.snow
 
-test: deps
+test:
+	@scripts/install-deps test
 	@$(MAKE) --no-print-directory all unit
 	@scripts/run-tests ./snow $(BUILD)
 
@@ -111,21 +114,26 @@ test: deps
 test-only: all unit
 	@scripts/run-tests $(SNOW) $(BUILD)
 
-asan: deps
+asan:
+	@scripts/install-deps test sanitize
 	@$(MAKE) --no-print-directory MODE=asan CC=$(CC) test-only
 
-tsan: deps
+tsan:
+	@scripts/install-deps test sanitize
 	@$(MAKE) --no-print-directory MODE=tsan CC=clang all build/tsan/tests/test_threads
 	@scripts/run-tsan build/tsan/snow
 
-bench: deps
+bench:
+	@scripts/install-deps bench
 	@$(MAKE) --no-print-directory all
 	@bench/run
 
-fuzz: deps
+fuzz:
+	@scripts/install-deps sanitize
 	@scripts/build-fuzz
 
-leakcheck: deps
+leakcheck:
+	@scripts/install-deps test
 	@$(MAKE) --no-print-directory MODE=debug all
 	@scripts/leakcheck build/debug/snow
 
