@@ -168,7 +168,13 @@ static _Noreturn Value watcher_main(Value *args, int nargs) {
         char buf[64];
         while (read(fd, buf, sizeof buf) > 0) {
         }
-        if (evaluating) proc_interrupt(session_pid);
+        if (evaluating) {
+            if (R.tty) { /* after the terminal's ^C, the panic on a line of its own */
+                fputc('\n', stdout);
+                fflush(stdout);
+            }
+            proc_interrupt(session_pid);
+        }
     }
 }
 

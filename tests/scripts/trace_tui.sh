@@ -32,10 +32,16 @@ check() { # name, then a command that must succeed
     if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL trace tui: $name"; fi
 }
 keys() { T send-keys -t trace "$@"; }
+# a new server: the one of a session that just ended may still be on its way out
+fresh() {
+    T kill-server 2>/dev/null
+    for _ in $(seq 30); do T list-sessions >/dev/null 2>&1 || break; sleep 0.1; done
+    sleep 0.2
+}
 
 for size in 120x40 80x24; do
     w=${size%x*} h=${size#*x}
-    T kill-server 2>/dev/null
+    fresh
     T new-session -d -s trace -x "$w" -y "$h" "$SNOW trace service.snow"
     check "$size starts paused at step 0" see "step 0: nothing has run yet"
     check "$size shows the key line" see "q quit"
@@ -91,7 +97,7 @@ done
 # apart and the right pane wraps; `continue` redraws while it runs
 for size in 120x40 80x24; do
     w=${size%x*} h=${size#*x}
-    T kill-server 2>/dev/null
+    fresh
     T new-session -d -s trace -x "$w" -y "$h" "$SNOW trace wide.snow"
     check "$size wide: starts" see "step 0: nothing has run yet"
     keys :
@@ -109,8 +115,7 @@ for size in 120x40 80x24; do
     check "$size wide: wraps" bash -c "tmux -L $SOCK capture-pane -t trace -p | grep -Eq '^ +.*more words to be sure'"
     keys q
 done
-T kill-server 2>/dev/null
-sleep 0.3 # (the server of the last session may still be on its way out)
+fresh
 T new-session -d -s trace -x 120 -y 40 "$SNOW trace busy.snow"
 check "busy: starts" see "step 0: nothing has run yet"
 keys c
