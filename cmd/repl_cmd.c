@@ -187,6 +187,20 @@ static bool parse_pid(const char *s, uint64_t *pid) {
     return reg_whereis(name, len, pid);
 }
 
+/* "<0.6> crasher (#Ref<3>), ..." without the REPL's own helpers. */
+static void put_monitors(const char *label, const ProcMonitor *m, uint32_t n, const char *none) {
+    SB b;
+    sb_init(&b);
+    for (uint32_t i = 0; i < n; i++) {
+        if (repl_is_helper(m[i].pid)) continue;
+        if (b.len) sb_puts(&b, ", ");
+        put_who(&b, m[i].pid);
+        sb_printf(&b, " (#Ref<%" PRIu64 ">)", m[i].ref);
+    }
+    printf("  %s %s\n", label, b.len ? sb_cstr(&b) : none);
+    sb_free(&b);
+}
+
 static void cmd_process(uint64_t pid) {
     char ps[48];
     ev_fmt_pid(pid, ps, sizeof ps);
@@ -241,24 +255,8 @@ static void cmd_process(uint64_t pid) {
         put_who(&b, r.links[i]);
     }
     printf("  links:            %s\n", r.nlinks ? sb_cstr(&b) : "none");
-    b.len = 0;
-    uint32_t shown = 0;
-    for (uint32_t i = 0; i < r.nmons_out; i++) {
-        if (repl_is_helper(r.mons_out[i].pid)) continue;
-        if (shown++) sb_puts(&b, ", ");
-        put_who(&b, r.mons_out[i].pid);
-        sb_printf(&b, " (#Ref<%" PRIu64 ">)", r.mons_out[i].ref);
-    }
-    printf("  monitors:         %s\n", shown ? sb_cstr(&b) : "none");
-    b.len = 0;
-    shown = 0;
-    for (uint32_t i = 0; i < r.nmons_in; i++) {
-        if (repl_is_helper(r.mons_in[i].pid)) continue;
-        if (shown++) sb_puts(&b, ", ");
-        put_who(&b, r.mons_in[i].pid);
-        sb_printf(&b, " (#Ref<%" PRIu64 ">)", r.mons_in[i].ref);
-    }
-    printf("  monitored by:     %s\n", shown ? sb_cstr(&b) : "nobody");
+    put_monitors("monitors:        ", r.mons_out, r.nmons_out, "none");
+    put_monitors("monitored by:    ", r.mons_in, r.nmons_in, "nobody");
     proc_relations_free(&r);
     printf("  traps exits:      %s\n", v.trap_exit ? "yes (linked crashes arrive as Exit messages)" : "no");
     size_t nm, nuser = user_messages(p);

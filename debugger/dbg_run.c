@@ -334,28 +334,30 @@ static void on_event(const Event *e, void *ud) {
     }
 }
 
-/* A long `continue` in the UI: every ~100 ms, a key press interrupts it. */
+/* While a long `continue` runs in the UI: true at most every `ms`
+ * milliseconds (`last` is the caller's clock). */
+static bool ui_due(Dbg *d, double *last, double ms) {
+    if (d->headless || d->mode == MODE_TO_STEP || d->pause_pending) return false;
+    double now = mono_ms();
+    if (now - *last < ms) return false;
+    *last = now;
+    return true;
+}
+
+/* Every ~100 ms, a key press interrupts the run. */
 static void maybe_interrupt(Dbg *d) {
     static double last;
-    if (d->headless || d->mode == MODE_TO_STEP || d->pause_pending) return;
-    double now = mono_ms();
-    if (now - last < 100) return;
-    last = now;
-    if (dbg_tui_interrupted(d)) {
+    if (ui_due(d, &last, 100) && dbg_tui_interrupted(d)) {
         snprintf(d->stop_reason, sizeof d->stop_reason, "interrupted");
         d->pause_pending = true;
     }
 }
 
-/* A long `continue` in the UI: the screen follows the run, every 200 ms.
- * (From the step hook only: it runs on the scheduler's own stack.) */
+/* Every 200 ms, the screen follows the run (from the step hook only: it
+ * runs on the scheduler's own stack). */
 static void maybe_redraw(Dbg *d) {
     static double last;
-    if (d->headless || d->mode == MODE_TO_STEP || d->pause_pending) return;
-    double now = mono_ms();
-    if (now - last < 200) return;
-    last = now;
-    dbg_tui_progress(d);
+    if (ui_due(d, &last, 200)) dbg_tui_progress(d);
 }
 
 static bool on_step(uint64_t next_pid, void *ud) {
