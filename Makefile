@@ -120,7 +120,7 @@ asan:
 
 tsan:
 	@scripts/install-deps test sanitize
-	@$(MAKE) --no-print-directory MODE=tsan CC=clang all build/tsan/tests/test_threads
+	@$(MAKE) --no-print-directory MODE=tsan CC=clang all build/tsan/tests/test_threads build/tsan/tests/test_poll build/tsan/tests/test_handle
 	@scripts/run-tsan build/tsan/snow
 
 bench:

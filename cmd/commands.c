@@ -106,6 +106,9 @@ const Command commands_all[] = {
                 {"--export", "FILE", "write the whole run's message sequence chart:\n"
                                      "FILE.svg (picture) or FILE.mmd (Mermaid sequence diagram)",
                  COMP_FILE, NULL, false},
+                {"--replay", "FILE", "replay the external input (stdin, pipes, sockets) that\n"
+                                     "`snow run --events FILE` recorded, without reading it again",
+                 COMP_FILE, NULL, false},
                 OPT_JSON("diagnostics as JSON lines"),
                 OPT_COLOR,
                 {0},
@@ -114,7 +117,8 @@ const Command commands_all[] = {
         .examples = "snow trace app.snow\tthe interactive debugger\n"
                     "snow trace --script 'next-message;next-message' --dump app.snow\tprint the views after two "
                     "messages\n"
-                    "snow trace --export chart.svg app.snow\tdraw the run's message sequence chart",
+                    "snow trace --export chart.svg app.snow\tdraw the run's message sequence chart\n"
+                    "snow trace --replay run.jsonl app.snow\tstep through a recorded run that read input",
         .run = cmd_trace,
         .big_stack = true,
     },

@@ -16,7 +16,12 @@
  *  - A panic in main would exit(101): proc_exit_hook keeps the debugger in
  *    control and shows the final state instead.
  *  - The program's stdout and stderr go to a memory file shown in the output
- *    view; its stdin is /dev/null (so every re-run sees the same input).
+ *    view; its stdin is /dev/null.
+ *  - External input (what the program read from fds, readiness, accepted
+ *    connections: runtime/iolog.h) is recorded by the first run and replayed
+ *    by the re-runs, so stepping back never talks to the outside world
+ *    again; with --replay FILE every run replays the journal of a
+ *    `snow run --events FILE` run instead.  A new seed records afresh.
  */
 
 #include <errno.h>
@@ -34,6 +39,7 @@
 #include "dbg.h"
 #include "diag.h"
 #include "eval.h"
+#include "iolog.h"
 #include "pipeline.h"
 #include "proc.h"
 #include "rt.h"
@@ -423,6 +429,23 @@ static void on_program_exit(int status) {
 
 /* ---- runs ------------------------------------------------------------------------------------- */
 
+/* The journal of external inputs the runs share (iolog.h). */
+static struct {
+    bool from_file; /* --replay: every run replays it */
+    bool recorded;  /* a run recorded it, with seed `seed` */
+    uint64_t seed;
+} journal;
+
+static void journal_begin(Dbg *d) {
+    if (journal.from_file || (journal.recorded && journal.seed == d->seed)) {
+        iolog_set_mode(IOLOG_REPLAY);
+    } else {
+        iolog_set_mode(IOLOG_RECORD);
+        journal.recorded = true;
+        journal.seed = d->seed;
+    }
+}
+
 static bool run_once(Dbg *d) {
     dm_reset(&d->m, d->supdefs, d->nsupdefs, d->svcdefs, d->nsvcdefs);
     capture_reset(d);
@@ -432,6 +455,7 @@ static bool run_once(Dbg *d) {
     d->action = ACT_NONE;
     d->pause_pending = d->mode == MODE_TO_STEP && d->target == 0;
     if (d->pause_pending) snprintf(d->stop_reason, sizeof d->stop_reason, "at the start: nothing has run yet");
+    journal_begin(d);
     RtConfig cfg = {.seed = d->seed, .virtual_time = true};
     if (!rt_init(&cfg)) return false;
     ev_set_callback(on_event, d);
@@ -564,7 +588,7 @@ int cmd_trace(int argc, char **argv) {
     d.out_fd = d.ui_in_fd = -1;
     d.selected = 0;
     d.next_bp = 1;
-    const char *export_path = NULL, *script_text = NULL, *script_file = NULL;
+    const char *export_path = NULL, *script_text = NULL, *script_file = NULL, *replay_path = NULL;
     /* the options `snow trace` shares with the other commands (cli.h's
      * CliOpts, read here without depending on the command layer) */
     struct { const char *path; bool json; int color; } co = {.color = -1};
@@ -576,9 +600,11 @@ int cmd_trace(int argc, char **argv) {
             if (a[2] == 's') d.seed = v;
             else d.width = v < 40 ? 40 : v > 1000 ? 1000 : (int)v;
             i++;
-        } else if (strcmp(a, "--script") == 0 || strcmp(a, "--script-file") == 0 || strcmp(a, "--export") == 0) {
-            if (i + 1 >= argc) return usage("--script, --script-file and --export need an argument");
+        } else if (strcmp(a, "--script") == 0 || strcmp(a, "--script-file") == 0 || strcmp(a, "--export") == 0 ||
+                   strcmp(a, "--replay") == 0) {
+            if (i + 1 >= argc) return usage("--script, --script-file, --export and --replay need an argument");
             if (a[2] == 'e') export_path = argv[++i];
+            else if (a[2] == 'r') replay_path = argv[++i];
             else if (strcmp(a, "--script") == 0) script_text = argv[++i];
             else script_file = argv[++i];
         } else if (strcmp(a, "--dump") == 0) {
@@ -601,6 +627,14 @@ int cmd_trace(int argc, char **argv) {
         size_t n = strlen(export_path);
         if (!(n > 4 && (strcmp(export_path + n - 4, ".svg") == 0 || strcmp(export_path + n - 4, ".mmd") == 0)))
             return usage("--export writes FILE.svg (SVG picture) or FILE.mmd (Mermaid sequence diagram)");
+    }
+    if (replay_path) {
+        char err[512];
+        if (!iolog_load(replay_path, err, sizeof err)) {
+            fprintf(stderr, "snow trace: --replay: %s\n", err);
+            return 2;
+        }
+        journal.from_file = true;
     }
     char *file_script = NULL;
     if (script_file && !(file_script = src_read_file(script_file, NULL))) {
@@ -688,5 +722,6 @@ int cmd_trace(int argc, char **argv) {
     rt_argv = NULL;
     rt_argc = 0;
     project_free(&proj);
+    iolog_free();
     return rc;
 }

@@ -23,7 +23,7 @@ void blocked_on(BlockedWhy why, uint64_t pid, const char *name, const void *site
 void blocked_clear(Proc *p) { p->why = BW_NONE; }
 
 const char *blocked_event_label(const Proc *p, WaitKind kind) {
-    static const char *const names[] = {"receive", "receive_after", "sleep", "io", "other"};
+    static const char *const names[] = {"receive", "receive_after", "sleep", "io", "other", "blocking"};
     if ((kind == W_RECV || kind == W_RECV_AFTER) && p->why == BW_REPLY) return "reply";
     return names[kind];
 }
@@ -70,6 +70,8 @@ void blocked_reason_text(Proc *p, SB *b) {
     case BW_NONE:
     default:
         if (p->state == PS_WAITING && p->wait == W_SLEEP) sb_puts(b, "the end of a Timer.sleep");
+        else if (p->state == PS_WAITING && p->wait == W_IO) sb_puts(b, "input");
+        else if (p->state == PS_WAITING && p->wait == W_BLOCKING) sb_puts(b, "a blocking call (file I/O)");
         else sb_puts(b, "a message");
         break;
     }

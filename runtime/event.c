@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,7 @@ static const char *const kind_names[EV__COUNT] = {
     [EV_YIELD] = "yield", [EV_BLOCK] = "block", [EV_WAKE] = "wake", [EV_RUN] = "run",
     [EV_DISCARD] = "discard", [EV_CLOCK] = "clock",
     [EV_RESTART] = "restart", [EV_CHILD_START] = "child_start",
+    [EV_IO] = "io", [EV_INPUT] = "input",
 };
 
 size_t ev_fmt_pid(uint64_t pid, char *buf, size_t cap) {
@@ -231,6 +233,52 @@ static bool has_num(EvKind k) {
            k == EV_BLOCK || k == EV_CLOCK || k == EV_RESTART;
 }
 
+/* Bytes as a JSON string: printable ASCII as is, every other byte as
+ * \u00XX, so a reader recovers the bytes exactly (code points <= 0xff). */
+static void put_json_bytes(FILE *f, const unsigned char *s, size_t n) {
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c == '"' || c == '\\') { fputc('\\', f); fputc(c, f); }
+        else if (c == '\n') fputs("\\n", f);
+        else if (c >= 0x20 && c < 0x7f) fputc(c, f);
+        else fprintf(f, "\\u%04x", c);
+    }
+    fputc('"', f);
+}
+
+size_t ev_fmt_revents(int revents, char *buf, size_t cap) {
+    static const struct { int bit; const char *name; } names[] = {
+        {POLLIN, "in"}, {POLLOUT, "out"}, {POLLRDHUP, "rdhup"}, {POLLHUP, "hup"},
+        {POLLERR, "err"}, {POLLNVAL, "nval"}, {POLLPRI, "pri"},
+    };
+    size_t len = 0;
+    if (cap) buf[0] = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(revents & names[i].bit)) continue;
+        int n = snprintf(buf + len, cap - len, "%s%s", len ? "," : "", names[i].name);
+        if (n < 0 || (size_t)n >= cap - len) break;
+        len += (size_t)n;
+    }
+    return len;
+}
+
+static void write_io(FILE *f, const Event *e) {
+    const EvIo *io = e->io;
+    if (e->kind == EV_IO) {
+        char r[64];
+        ev_fmt_revents(io->revents, r, sizeof r);
+        fprintf(f, ",\"fd\":%d,\"ready\":\"%s\"", io->fd, r);
+        if (io->at || io->epoch) fprintf(f, ",\"at\":%" PRIu64 ",\"epoch\":%" PRIu64, io->at, io->epoch);
+        return;
+    }
+    fprintf(f, ",\"op\":\"%s\",\"fd\":%d,\"res\":%" PRId64, io->op, io->fd, io->res);
+    if (io->data) {
+        fputs(",\"data\":", f);
+        put_json_bytes(f, io->data, io->len);
+    }
+}
+
 /* Everything after the step and time: `,"ev":...}` and the newline. */
 static void write_body(FILE *f, const Event *e) {
     fprintf(f, ",\"ev\":\"%s\"", kind_names[e->kind]);
@@ -238,6 +286,7 @@ static void write_body(FILE *f, const Event *e) {
     if (e->other != EV_NOPID) put_pid(f, other_key(e->kind), e->other);
     if (e->ref) fprintf(f, ",\"ref\":%" PRIu64, e->ref);
     if (has_num(e->kind)) fprintf(f, ",\"%s\":%" PRId64, num_key(e->kind), e->num);
+    if (e->io) write_io(f, e);
     if (e->text) {
         fprintf(f, ",\"%s\":", text_key(e->kind));
         put_json_str(f, e->text, strlen(e->text));

@@ -49,10 +49,25 @@ typedef enum EvKind {
     EV_RESTART,     /* supervisor pid restarts after child text (old pid other) exited with
                        val; text2 = strategy, num = restarts in the intensity window */
     EV_CHILD_START, /* supervisor pid started child text as other (first start or restart) */
+    EV_IO,          /* the poller found readiness io->revents on io->fd (pid = first process woken) */
+    EV_INPUT,       /* an external operation io->op on io->fd by pid gave io->res (and io->data) */
     EV__COUNT
 } EvKind;
 
 #define EV_NOPID UINT64_MAX
+
+/* The I/O part of EV_IO and EV_INPUT (iolog.h: the journal of external
+ * inputs that makes a run replayable). */
+typedef struct EvIo {
+    const char *op;    /* EV_INPUT: "read", "write", "accept", ... */
+    int fd;
+    int revents;       /* EV_IO: POLLIN | POLLOUT | ... */
+    int64_t res;       /* EV_INPUT: the result (bytes, new fd, 0) or -errno */
+    uint64_t at;       /* EV_IO, deterministic scheduler: scheduling step ... */
+    uint64_t epoch;    /* ... and clock jumps so far: where it was applied */
+    const void *data;  /* EV_INPUT: bytes read / peer address (len bytes) */
+    size_t len;
+} EvIo;
 
 typedef struct Event {
     uint64_t step;    /* 1, 2, ... (assigned by ev_emit) */
@@ -66,6 +81,7 @@ typedef struct Event {
     const char *text2; /* second string (EV_RESTART: strategy), NULL if none */
     bool has_val;
     Value val;        /* message or reason */
+    const EvIo *io;   /* EV_IO, EV_INPUT */
 } Event;
 
 typedef void (*EvCallback)(const Event *e, void *ud);
@@ -115,6 +131,9 @@ void ev_pids(EvKind k, uint64_t pid, uint64_t other);
 void ev_val(EvKind k, uint64_t pid, uint64_t other, Value v, int64_t num);
 void ev_full(EvKind k, uint64_t pid, uint64_t other, uint64_t ref, int64_t num,
              const char *text, const Value *v);
+
+/* Render poll readiness bits as "in,out,hup" into buf; returns the length. */
+size_t ev_fmt_revents(int revents, char *buf, size_t cap);
 
 /* Render a pid as <0.N> / <node.N.creation> into buf (>= 32 bytes). */
 size_t ev_fmt_pid(uint64_t pid, char *buf, size_t cap);

@@ -3,8 +3,13 @@
  * Errors are Err("<strerror text> (os error N)"), as the original (Rust's
  * io::Error Display) prints them; a file that is not UTF-8 gives
  * Err("stream did not contain valid UTF-8"); a path containing a NUL byte
- * gives Rust's "file name contained an unexpected NUL byte".  All I/O is
- * plain blocking POSIX I/O, retried on EINTR. */
+ * gives Rust's "file name contained an unexpected NUL byte".
+ *
+ * The system calls run through sched_run_blocking: inline under the
+ * deterministic scheduler, on the blocking pool under --threads (a slow
+ * disk, a FIFO with no writer or an NFS stall parks this process only).
+ * Each job touches only C memory (the path, a malloc'd buffer); the Snow
+ * values are built after it returns. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +20,7 @@
 #include <utf8proc.h>
 
 #include "lib_util.h"
+#include "sched.h"
 #include "stdlib_table.h"
 #include "str.h"
 #include "vals.h"
@@ -60,13 +66,26 @@ static const char *path_of(Value v, const char *fn) {
 
 static Value nul_in_path(void) { return val_err_cstr("file name contained an unexpected NUL byte"); }
 
-static Value bi_file_read(Value *a, int n) {
-    const char *path = path_of(a[0], "File.read");
-    if (!path) return nul_in_path();
+/* ---- jobs: plain blocking POSIX I/O, retried on EINTR -------------------------- */
+
+typedef struct FileJob {
+    const char *path;
+    int flags;          /* write: O_TRUNC or O_APPEND */
+    const char *data;   /* write: the bytes */
+    size_t len;         /* write: in; read: out */
+    char *buf;          /* read: malloc'd contents */
+    int err;            /* errno of the failure, 0 */
+} FileJob;
+
+static void read_job(void *arg) {
+    FileJob *j = arg;
     int fd;
-    do fd = open(path, O_RDONLY | O_CLOEXEC);
+    do fd = open(j->path, O_RDONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
-    if (fd < 0) return lib_os_error(errno);
+    if (fd < 0) {
+        j->err = errno;
+        return;
+    }
     struct stat st;
     size_t cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
     char *buf = xmalloc(cap);
@@ -74,31 +93,78 @@ static Value bi_file_read(Value *a, int n) {
     for (;;) {
         if (len == cap) {
             cap *= 2;
-            char *nb = xrealloc(buf, cap);
-            buf = nb;
+            buf = xrealloc(buf, cap);
         }
         ssize_t r = read(fd, buf + len, cap - len);
         if (r < 0) {
             if (errno == EINTR) continue;
-            int err = errno;
+            j->err = errno;
             free(buf);
             close(fd);
-            return lib_os_error(err);
+            return;
         }
         if (r == 0) break;
         len += (size_t)r;
     }
     close(fd);
-    if (!lib_utf8_valid(buf, len)) {
-        free(buf);
+    j->buf = buf;
+    j->len = len;
+}
+
+static void write_job(void *arg) {
+    FileJob *j = arg;
+    int fd;
+    do fd = open(j->path, O_WRONLY | O_CREAT | O_CLOEXEC | j->flags, 0666);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        j->err = errno;
+        return;
+    }
+    const char *p = j->data;
+    size_t len = j->len;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            j->err = errno;
+            close(fd);
+            return;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    if (close(fd) != 0 && errno != EINTR) j->err = errno;
+}
+
+static void exists_job(void *arg) {
+    FileJob *j = arg;
+    struct stat st;
+    j->err = stat(j->path, &st) == 0 ? 0 : errno;
+}
+
+static void delete_job(void *arg) {
+    FileJob *j = arg;
+    j->err = unlink(j->path) == 0 ? 0 : errno;
+}
+
+/* ---- the builtins ------------------------------------------------------------------ */
+
+static Value bi_file_read(Value *a, int n) {
+    const char *path = path_of(a[0], "File.read");
+    if (!path) return nul_in_path();
+    FileJob j = {.path = path};
+    sched_run_blocking(read_job, &j); /* `path` stays alive: a[0] is on this stack */
+    if (j.err) return lib_os_error(j.err);
+    if (!lib_utf8_valid(j.buf, j.len)) {
+        free(j.buf);
         return val_err_cstr("stream did not contain valid UTF-8");
     }
-    if (len > UINT32_MAX - 64) {
-        free(buf);
+    if (j.len > UINT32_MAX - 64) {
+        free(j.buf);
         return val_err_cstr("file too large for a string");
     }
-    Value s = str_new(buf, len);
-    free(buf);
+    Value s = str_new(j.buf, j.len);
+    free(j.buf);
     return val_ok(s);
 }
 
@@ -106,24 +172,9 @@ static Value write_file(Value *a, int flags, const char *fn) {
     const char *path = path_of(a[0], fn);
     lib_need(a[1], T_STR, fn, 2);
     if (!path) return nul_in_path();
-    int fd;
-    do fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0) return lib_os_error(errno);
-    const char *p = str_data(a[1]);
-    size_t len = str_len(a[1]);
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            int err = errno;
-            close(fd);
-            return lib_os_error(err);
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    if (close(fd) != 0 && errno != EINTR) return lib_os_error(errno);
+    FileJob j = {.path = path, .flags = flags, .data = str_data(a[1]), .len = str_len(a[1])};
+    sched_run_blocking(write_job, &j);
+    if (j.err) return lib_os_error(j.err);
     return val_ok(v_unit());
 }
 
@@ -132,24 +183,28 @@ static Value bi_file_append(Value *a, int n) { return write_file(a, O_APPEND, "F
 
 static Value bi_file_exists(Value *a, int n) {
     const char *path = path_of(a[0], "File.exists");
-    struct stat st;
-    return v_bool(path && stat(path, &st) == 0);
+    if (!path) return v_bool(false);
+    FileJob j = {.path = path};
+    sched_run_blocking(exists_job, &j);
+    return v_bool(j.err == 0);
 }
 
 static Value bi_file_delete(Value *a, int n) {
     const char *path = path_of(a[0], "File.delete");
     if (!path) return nul_in_path();
-    if (unlink(path) != 0) return lib_os_error(errno);
+    FileJob j = {.path = path};
+    sched_run_blocking(delete_job, &j);
+    if (j.err) return lib_os_error(j.err);
     return val_ok(v_unit());
 }
 
 /* ---- rows of the library table (stdlib_table.h) ---------------------------- */
 
 static const StdFn file_lib[] = {
-    {"File", "read", "Fun(String) -> Result<String, String>", bi_file_read, 1, SF_PREFIXED, "the whole file as a string"},
-    {"File", "write", "Fun(String, String) -> Result<(), String>", bi_file_write, 2, SF_PREFIXED, "create or truncate, then write"},
-    {"File", "append", "Fun(String, String) -> Result<(), String>", bi_file_append, 2, SF_PREFIXED, "append, creating the file if needed"},
-    {"File", "exists", "Fun(String) -> Bool", bi_file_exists, 1, SF_PREFIXED, "does the path exist?"},
-    {"File", "delete", "Fun(String) -> Result<(), String>", bi_file_delete, 1, SF_PREFIXED, "remove a file"},
+    {"File", "read", "Fun(String) -> Result<String, String>", bi_file_read, 1, SF_PREFIXED | SF_BLOCKS, "the whole file as a string"},
+    {"File", "write", "Fun(String, String) -> Result<(), String>", bi_file_write, 2, SF_PREFIXED | SF_BLOCKS, "create or truncate, then write"},
+    {"File", "append", "Fun(String, String) -> Result<(), String>", bi_file_append, 2, SF_PREFIXED | SF_BLOCKS, "append, creating the file if needed"},
+    {"File", "exists", "Fun(String) -> Bool", bi_file_exists, 1, SF_PREFIXED | SF_BLOCKS, "does the path exist?"},
+    {"File", "delete", "Fun(String) -> Result<(), String>", bi_file_delete, 1, SF_PREFIXED | SF_BLOCKS, "remove a file"},
 };
 STDLIB_REGISTER(file_lib)

@@ -6,17 +6,20 @@
  * call), so lines from different processes never interleave.  When stdout
  * is flushed, and what a failed write does, is output.h's business.
  *
- * IO.read_line reads fd 0 through its own buffer (not stdio): when no data
- * is ready it waits in the scheduler (sched_wait_io), so other processes
- * keep running while a process waits for input. */
+ * IO.read_line reads fd 0 through its own buffer (not stdio) with
+ * fdio_read: when no data is ready the process waits in the poller, so
+ * other processes keep running, and what was read is journaled (a replayed
+ * run reads the same lines without the terminal). */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
 #include <unistd.h>
 
+#include "fdio.h"
+#include "gc.h"
+#include "iolog.h"
 #include "lib_util.h"
 #include "output.h"
 #include "rt.h"
@@ -88,8 +91,15 @@ static struct {
     bool eof;
 } in;
 
+/* A journaled run starts with nothing buffered (iolog.h). */
+static void in_reset(void) {
+    in.pos = in.len = 0;
+    in.eof = false;
+}
+
 static void in_init(void) {
     if (mtx_init(&in.lock, mtx_plain) != thrd_success) rt_fatal("mtx_init failed");
+    iolog_on_rewind(in_reset);
 }
 
 /* Take the next line (or the rest at end of input) if one is buffered:
@@ -109,36 +119,34 @@ static bool take_line(Value *line) {
     return true;
 }
 
-/* Read what is available into the buffer; 0 on success, else an errno. */
-static int fill(void) {
-    if (in.pos > 0 && in.pos == in.len) in.pos = in.len = 0;
-    if (in.len == in.cap) {
-        if (in.pos > 0) { /* slide the partial line to the front */
-            memmove(in.buf, in.buf + in.pos, in.len - in.pos);
-            in.len -= in.pos;
-            in.pos = 0;
-        } else {
-            size_t nc = in.cap ? in.cap * 2 : 65536;
-            char *nb = xrealloc(in.buf, nc);
-            in.buf = nb;
-            in.cap = nc;
-        }
+/* Append n bytes read from stdin (n == 0: end of input).  Under in.lock. */
+static void append(const char *p, size_t n) {
+    if (n == 0) {
+        in.eof = true;
+        return;
     }
-    for (;;) {
-        ssize_t r = read(0, in.buf + in.len, in.cap - in.len);
-        if (r > 0) in.len += (size_t)r;
-        else if (r == 0) in.eof = true;
-        else if (errno == EINTR) continue;
-        else if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-        else return errno;
-        return 0;
+    if (in.pos > 0) { /* slide the partial line to the front */
+        memmove(in.buf, in.buf + in.pos, in.len - in.pos);
+        in.len -= in.pos;
+        in.pos = 0;
     }
+    if (in.len + n > in.cap) {
+        size_t nc = in.cap ? in.cap : 65536;
+        while (nc < in.len + n) nc *= 2;
+        in.buf = xrealloc(in.buf, nc);
+        in.cap = nc;
+    }
+    memcpy(in.buf + in.len, p, n);
+    in.len += n;
 }
+
+#define READ_CHUNK 65536
 
 static Value bi_io_read_line(Value *a, int n) {
     (void)a;
     (void)n;
     call_once(&in_once, in_init);
+    char *chunk = NULL; /* in the process's heap: an unwind while parked loses nothing */
     for (;;) {
         mtx_lock(&in.lock);
         Value line;
@@ -147,14 +155,14 @@ static Value bi_io_read_line(Value *a, int n) {
             return line;
         }
         mtx_unlock(&in.lock);
-        /* nothing complete buffered: wait for input without blocking the
-         * other processes, then read what is there */
-        struct pollfd pfd = {.fd = 0, .events = POLLIN};
-        if (poll(&pfd, 1, 0) == 0 && sched_current()) sched_wait_io(0, POLLIN, -1);
+        /* nothing complete buffered: read more, waiting in the poller (other
+         * processes keep running; journaled, so a replay reads the same) */
+        if (!chunk) chunk = (char *)gc_alloc_uninit(sizeof(Obj) + READ_CHUNK, OK_RAW) + sizeof(Obj);
+        ssize_t r = fdio_read(0, chunk, READ_CHUNK, -1);
+        if (r < 0) return lib_os_error((int)-r);
         mtx_lock(&in.lock);
-        int err = in.eof ? 0 : fill();
+        append(chunk, (size_t)r);
         mtx_unlock(&in.lock);
-        if (err) return lib_os_error(err);
     }
 }
 

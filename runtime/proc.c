@@ -17,7 +17,10 @@
 
 #include "blocked.h"
 #include "event.h"
+#include "handle.h"
+#include "iolog.h"
 #include "output.h"
+#include "poll.h"
 #include "proc_private.h"
 #include "registry.h"
 #include "rt.h"
@@ -600,7 +603,7 @@ static _Noreturn void die_now(Proc *p, Value reason, bool kill) {
 }
 
 void proc_resumed(Proc *p) {
-    if (!atomic_load_explicit(&p->exit_pending, memory_order_acquire) || !p->unwind) return;
+    if (!atomic_load_explicit(&p->exit_pending, memory_order_acquire) || !p->unwind || p->exit_held) return;
     mt_lock(&p->lk);
     atomic_store_explicit(&p->exit_pending, false, memory_order_relaxed);
     bool interrupt = p->pending_interrupt;
@@ -700,6 +703,7 @@ static _Noreturn void finish_exit(Proc *p) {
         fflush(stderr);
         exit_program(101);
     }
+    handle_close_owned(p); /* decision 30: before the links and monitors hear of it */
     /* From here on nobody adds relations or exit signals: take the lists.
      * A partner that unlinked / demonitored meanwhile no longer lists p
      * (its side is removed first), and is then left alone. */
@@ -853,8 +857,14 @@ void proc_foreach(void (*fn)(Proc *p, void *ud), void *ud) {
     }
 }
 
+static void forget_io(Proc *p, void *ud) {
+    (void)ud;
+    poll_forget(p);
+}
+
 /* Quiescence or shutdown: no process runs, on any thread. */
 void proc_discard_all(void) {
+    proc_foreach(forget_io, NULL); /* first: closing a resource wakes its fd's waiters */
     PtDir *dir = pt_dir();
     for (size_t d = 0; dir && d < dir->n; d++) {
         PtPage *pg = pt_page_at(dir, d);
@@ -864,6 +874,7 @@ void proc_discard_all(void) {
             if (!p) continue;
             if (EV_ON()) ev_pids(EV_DISCARD, p->pid, EV_NOPID);
             reg_remove_proc(p);
+            handle_close_owned(p);
             mbox_destroy(&p->mbox);
             pt_remove(p->pid); /* may free pg when it empties */
             proc_release(p);
@@ -1117,6 +1128,10 @@ Value proc_bi_unregister(Value *args, int nargs) {
 const SchedOps *sched_ops = &sched_det_ops;
 
 bool rt_init(const RtConfig *cfg) {
+    if (cfg->threads > 0 && iolog_replaying()) {
+        fprintf(stderr, "snow: a recorded run replays on the deterministic scheduler only\n");
+        return false;
+    }
     sched_ops = cfg->threads > 0 ? &sched_threads_ops : &sched_det_ops;
     rt_mt = cfg->threads > 1; /* one worker thread needs no locking */
     rt_set_panic_handler(panic_handler);
@@ -1125,6 +1140,7 @@ bool rt_init(const RtConfig *cfg) {
         fprintf(stderr, "snow: cannot write events to %s\n", cfg->events_path);
         return false;
     }
+    poll_init();
     sched_ops->init(cfg);
     return true;
 }
@@ -1150,6 +1166,8 @@ void proc_runtime_reset(void) {
 void rt_shutdown(void) {
     sched_ops->shutdown();
     proc_runtime_reset();
+    handle_reset();
+    poll_shutdown();
     timer_clear();
     reg_reset();
     ev_close();

@@ -87,7 +87,17 @@ struct Proc {
     uint32_t pause_depth;   /* open paused-spawn scopes */
     /* scheduler-private */
     Proc *aw_next, *aw_prev; /* W_RECV_AFTER list, in token order */
-    int32_t io_revents;      /* W_IO: readiness found by the poller */
+    /* poller (poll.c): the one I/O wait a process can be in */
+    Proc *iow_next, *iow_prev; /* on the PollFd's waiter list (under its lock) */
+    int32_t iow_fd;          /* fd waited on */
+    int16_t iow_events;      /* POLLIN / POLLOUT wanted */
+    bool iow_linked;         /* on iow_fd's waiter list */
+    bool exit_held;          /* proc_resumed leaves an exit signal pending (poll.c unlinks first) */
+    uint64_t iow_token;      /* token of the episode the waiter is linked for */
+    _Atomic int32_t io_fired; /* W_IO: readiness delivered; W_BLOCKING: the job is done */
+    /* resources (handle.c, under its lock) */
+    uint32_t res_head;       /* owned resources: first slot + 1, 0 = none */
+    bool res_done;           /* exiting: owns nothing more */
     Proc *idle_next, *idle_prev; /* blocked, not yet hibernated, oldest first */
     void *asan_fake;
     void *tsan_fiber;

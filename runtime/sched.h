@@ -36,7 +36,8 @@ typedef enum WaitKind {
     W_RECV_AFTER, /* receive with `after`: released at quiescence, by token order */
     W_SLEEP,      /* Timer.sleep: keeps the program alive */
     W_IO,         /* waiting for fd readiness: keeps the program alive */
-    W_OTHER       /* runtime-internal wait, woken only by sched_wake */
+    W_OTHER,      /* runtime-internal wait, woken only by sched_wake */
+    W_BLOCKING    /* sched_run_blocking: keeps the program alive; exit signals wait for the job */
 } WaitKind;
 
 typedef enum WakeReason {
@@ -76,7 +77,7 @@ typedef struct SchedOps {
     void (*preempt)(void);
     void (*yield)(void);
     int64_t (*now)(void);
-    int (*wait_io)(int fd, int events, int64_t deadline);
+    void (*run_blocking)(void (*fn)(void *), void *arg);
     void (*sleep_until)(int64_t deadline);
     void (*exit_current)(void) __attribute__((noreturn));
     void (*retire)(void *ptr, void (*free_fn)(void *));
@@ -110,14 +111,23 @@ static inline void sched_cede(void) { sched_ops->yield(); }
 /* The scheduler clock in ms. */
 static inline int64_t sched_now(void) { return sched_ops->now(); }
 /* Block until fd is ready for `events` (POLLIN/POLLOUT) or the deadline
- * (ms on sched_now's clock, < 0 = none).  Returns revents, 0 on timeout
- * (or when woken by an exit signal).  The deterministic scheduler polls its
- * waiters with poll(2) when nothing is runnable; the threaded one parks
- * the process on its epoll set (any number of waiters per fd; a file that
- * epoll cannot watch, such as a regular file, counts as ready at once). */
-static inline int sched_wait_io(int fd, int events, int64_t deadline) {
-    return sched_ops->wait_io(fd, events, deadline);
-}
+ * (ms on sched_now's clock, < 0 = none): level-triggered — returns at once
+ * if the fd is ready now.  Returns revents, 0 on timeout (or when woken by
+ * an exit signal).  A thin wrapper over the poller (poll.h; defined in
+ * fdio.c): the fd is registered on first use and stays registered, so it
+ * must be unregistered (poll_del / fdio_close) before it is closed.  A
+ * file the poller cannot watch (a regular file) counts as ready at once. */
+int sched_wait_io(int fd, int events, int64_t deadline);
+/* Run fn(arg), which may block the OS thread (file I/O, a DNS lookup, a
+ * SQLite call), without blocking a scheduler thread.  Deterministic
+ * scheduler: inline (the schedule stays reproducible).  Threaded: on a small
+ * pool of blocking threads while the calling process is parked; the pool
+ * wakes it through the poller's doorbell.  fn must not touch the Snow heap
+ * or Values, nor panic (copy what it needs first, build values after);
+ * `arg` may live on the caller's stack.  An exit signal to the caller takes
+ * effect after fn has returned, at the caller's next scheduling point (so
+ * the caller can still free what fn produced). */
+static inline void sched_run_blocking(void (*fn)(void *), void *arg) { sched_ops->run_blocking(fn, arg); }
 /* The running process has finished its exit: switch away for good. */
 static inline _Noreturn void sched_exit_current(void) {
     sched_ops->exit_current();

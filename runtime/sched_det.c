@@ -26,7 +26,7 @@
  */
 #include <assert.h>
 #include <errno.h>
-#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,7 +34,9 @@
 #include "blocked.h"
 #include "ctx.h"
 #include "event.h"
+#include "iolog.h"
 #include "output.h"
+#include "poll.h"
 #include "proc.h"
 #include "proc_private.h"
 #include "rt.h"
@@ -50,12 +52,6 @@
 #ifdef SNOW_TSAN
 #include <sanitizer/tsan_interface.h>
 #endif
-
-typedef struct IoWait {
-    Proc *p;
-    int fd;
-    short events;
-} IoWait;
 
 static struct {
     Ctx ctx;                  /* the scheduler's own context (OS thread stack) */
@@ -73,8 +69,7 @@ static struct {
     Proc *idle_head, *idle_tail; /* blocked with a resident stack, oldest first */
     size_t nidle;
     uint64_t hibernated;      /* statistics */
-    IoWait *io;               /* W_IO waiters */
-    size_t nio, capio;
+    uint64_t jumps;           /* clock jumps so far (where readiness was applied, iolog.h) */
     SchedStepHook hook;
     void *hook_ud;
     uint64_t steps;
@@ -196,14 +191,6 @@ static void idle_add(Proc *p) {
 #endif
 }
 
-static void io_remove(Proc *p) {
-    for (size_t i = 0; i < D.nio; i++)
-        if (D.io[i].p == p) {
-            D.io[i] = D.io[--D.nio];
-            return;
-        }
-}
-
 /* ---- switching ------------------------------------------------------------------------ */
 
 static void det_entry(void *arg) {
@@ -286,7 +273,6 @@ static bool det_wake(Proc *p, WakeReason why) {
     switch (p->wait) {
     case W_SLEEP: D.nsleepers--; break;
     case W_RECV_AFTER: aw_remove(p); break;
-    case W_IO: io_remove(p); break;
     default: break;
     }
     idle_remove(p);
@@ -343,20 +329,8 @@ static void det_sleep_until(int64_t deadline) {
     det_block(W_SLEEP, tok);
 }
 
-static int det_wait_io(int fd, int events, int64_t deadline) {
-    Proc *p = D.cur;
-    assert(p);
-    if (D.nio == D.capio) {
-        D.capio = D.capio ? D.capio * 2 : 16;
-        D.io = xrealloc(D.io, D.capio * sizeof *D.io);
-    }
-    D.io[D.nio++] = (IoWait){p, fd, (short)events};
-    uint64_t tok = timer_new_seq();
-    if (deadline >= 0) timer_add_wake(deadline, p->pid, tok, tok);
-    p->io_revents = 0;
-    WakeReason r = det_block(W_IO, tok);
-    return r == WK_IO ? p->io_revents : 0;
-}
+/* Inline: the schedule stays a function of the program and the seed. */
+static void det_run_blocking(void (*fn)(void *), void *arg) { fn(arg); }
 
 __attribute__((noreturn)) static void det_exit_current(void) {
     Proc *p = D.cur;
@@ -373,29 +347,10 @@ __attribute__((noreturn)) static void det_exit_current(void) {
 
 /* ---- time and I/O --------------------------------------------------------------------- */
 
-/* Poll the I/O waiters for at most timeout_ms (-1: forever); true if any woke. */
-static bool io_poll(int timeout_ms) {
-    if (!D.nio) return false;
-    struct pollfd *fds = xmalloc(D.nio * sizeof *fds);
-    Proc **who = xmalloc(D.nio * sizeof *who);
-    size_t n = D.nio;
-    for (size_t i = 0; i < n; i++) {
-        fds[i] = (struct pollfd){.fd = D.io[i].fd, .events = D.io[i].events};
-        who[i] = D.io[i].p;
-    }
-    int r;
-    do r = poll(fds, n, timeout_ms);
-    while (r < 0 && errno == EINTR);
-    bool woke = false;
-    for (size_t i = 0; r > 0 && i < n; i++)
-        if (fds[i].revents) {
-            who[i]->io_revents = fds[i].revents;
-            woke |= det_wake(who[i], WK_IO);
-        }
-    free(fds);
-    free(who);
-    return woke;
-}
+/* Collect I/O readiness for at most timeout_ms (-1: until some arrives) and
+ * apply it (poll.c: fd order, journaled at this point of the schedule).
+ * Returns the processes woken; -1 when replaying a journal that ends here. */
+static int io_poll(int timeout_ms) { return poll_run_det(timeout_ms, D.steps, D.jumps); }
 
 static int64_t wall_ms_until(int64_t t) {
     struct timespec now;
@@ -446,12 +401,14 @@ static void fire_due(void) {
  * there).  Returns early, the clock unmoved, if I/O completes first. */
 static void advance_to(int64_t next) {
     if (next > D.now_ns / NS_PER_MS) {
-        if (D.nio) { /* I/O may complete before the deadline */
-            int64_t wait = D.virtual_time ? 0 : wall_ms_until(next);
-            if (io_poll(wait > 0 ? (int)(wait > 1000000 ? 1000000 : wait) : 0)) return;
-            if (!D.virtual_time && wall_ms_until(next) > 0) return; /* poll capped: loop again */
+        if (poll_pending()) { /* I/O may complete before the deadline */
+            bool live_wait = !D.virtual_time && !iolog_replaying();
+            int64_t wait = live_wait ? wall_ms_until(next) : 0;
+            if (io_poll(wait > 0 ? (int)(wait > 1000000 ? 1000000 : wait) : 0) > 0) return;
+            if (live_wait && wall_ms_until(next) > 0) return; /* poll capped: loop again */
         }
         D.now_ns = next * NS_PER_MS;
+        D.jumps++;
         if (EV_ON()) ev_full(EV_CLOCK, EV_NOPID, EV_NOPID, 0, next, NULL, NULL);
     }
     fire_due();
@@ -464,16 +421,16 @@ static int det_loop(void) {
         fire_due();
         if (D.len) {
             /* a busy program still hears its fds (the REPL's terminal while an
-             * actor spins), every 64 steps: fixed points of the schedule */
-            if (D.nio && D.steps % 64 == 0) io_poll(0);
+             * actor spins), at fixed points of the schedule */
+            if (D.steps % POLL_DET_EVERY == 0 && poll_pending()) io_poll(0);
             Proc *p = dequeue();
             if (D.hook && !D.hook(p->pid, D.hook_ud)) return SCHED_STOPPED;
             run_proc(p);
             continue;
         }
         out_flush(); /* idle */
-        if (D.nio && io_poll(0)) continue;
-        if (D.main_done && D.nsleepers == 0 && D.nio == 0) { /* quiescent */
+        if (poll_pending() && io_poll(0) > 0) continue;
+        if (D.main_done && D.nsleepers == 0 && poll_pending() == 0) { /* quiescent */
             if (D.aw_head) {
                 while (D.aw_head) det_wake(D.aw_head, WK_RELEASE);
                 continue;
@@ -489,8 +446,14 @@ static int det_loop(void) {
             advance_to(next);
             continue;
         }
-        if (D.nio) {
-            io_poll(-1);
+        if (poll_pending()) {
+            if (io_poll(-1) < 0) { /* replaying: the recorded run ended while processes waited */
+                fflush(stdout);
+                fprintf(stderr, "snow: replay: the recording ends here (%d process(es) waiting for input)\n",
+                        poll_pending());
+                fflush(stderr);
+                return 0;
+            }
             continue;
         }
         blocked_report_deadlock(stderr);
@@ -509,7 +472,6 @@ static int det_run(Proc *main) {
 
 static void det_init(const RtConfig *cfg) {
     free(D.rq);
-    free(D.io);
     memset(&D, 0, sizeof D);
     D.seed = cfg->seed;
     D.rng = cfg->seed;
@@ -524,10 +486,8 @@ static void det_init(const RtConfig *cfg) {
 
 static void det_shutdown(void) {
     free(D.rq);
-    free(D.io);
     D.rq = NULL;
-    D.io = NULL;
-    D.len = D.cap = D.head = D.nio = D.capio = 0;
+    D.len = D.cap = D.head = 0;
     D.aw_head = D.aw_tail = NULL;
     D.idle_head = D.idle_tail = NULL;
     D.nidle = 0;
@@ -557,7 +517,7 @@ const SchedOps sched_det_ops = {
     .preempt = det_preempt,
     .yield = det_yield,
     .now = det_now,
-    .wait_io = det_wait_io,
+    .run_blocking = det_run_blocking,
     .sleep_until = det_sleep_until,
     .exit_current = det_exit_current,
     .retire = det_retire,

@@ -43,20 +43,17 @@
  * on a process stack re-reads it after every switch. */
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "blocked.h"
+#include "bpool.h"
 #include "ctx.h"
 #include "event.h"
 #include "mt.h"
+#include "poll.h"
 #include "proc.h"
 #include "proc_private.h"
 #include "rt.h"
@@ -83,7 +80,7 @@ enum { TS_RUN = 0, TS_WAIT = 1, TS_HIB = 2, TS_DEAD = 3 };
 #define SW_TOKEN(w) ((w) >> 16)
 #define TOKEN_MASK ((1ull << 48) - 1)
 
-static bool keeps_alive(unsigned kind) { return kind == W_SLEEP || kind == W_IO; }
+static bool keeps_alive(unsigned kind) { return kind == W_SLEEP || kind == W_IO || kind == W_BLOCKING; }
 
 /* ---- workers --------------------------------------------------------------------- */
 
@@ -149,7 +146,6 @@ static struct {
     _Atomic bool stop;
     int status;
     struct timespec t0;
-    int epfd, evfd;
     /* global run queue */
     _Alignas(64) MtLock gq_lock;
     Proc *gq_head, *gq_tail;
@@ -158,7 +154,6 @@ static struct {
     _Alignas(64) _Atomic uint64_t live; /* runnable + running + sleepers + timer firings | QUIESCING */
     _Alignas(64) _Atomic bool main_done;
     _Atomic bool firing;            /* a worker is firing timers */
-    _Atomic int nio;                /* processes in W_IO */
     /* idle workers */
     _Alignas(64) MtLock idle_lock;
     Worker *sleepers;               /* parked on their futex */
@@ -172,7 +167,6 @@ static struct {
 } T;
 
 #define LIVE_Q (1ull << 63)
-#define EVFD_TAG UINT64_MAX
 
 static _Thread_local Worker *tl_worker;
 
@@ -412,11 +406,7 @@ static bool work_visible(void) {
 
 /* ---- waking idle workers (Go's wakep) ------------------------------------------------ */
 
-static void kick_poller(void) {
-    uint64_t one = 1;
-    ssize_t r = write(T.evfd, &one, sizeof one);
-    (void)r;
-}
+static void kick_poller(void) { poll_kick(); }
 
 /* Stealable work was just published: make sure one worker looks for it.
  * Either a worker is already spinning (it will find it), or we wake one,
@@ -530,7 +520,7 @@ static const char *const wake_names[] = {"none", "message", "timeout", "release"
 
 /* The one wake of a blocking episode: CAS waiting -> runnable.  With
  * `tokmask`, only if the episode's token matches (timers, I/O). */
-static bool try_wake(Proc *p, WakeReason why, uint64_t token, uint64_t tokmask, int revents) {
+static bool try_wake(Proc *p, WakeReason why, uint64_t token, uint64_t tokmask) {
     uint64_t s = atomic_load_explicit(&p->sword, memory_order_seq_cst);
     unsigned kind;
     for (;;) {
@@ -544,6 +534,7 @@ static bool try_wake(Proc *p, WakeReason why, uint64_t token, uint64_t tokmask, 
         kind = SW_KIND(s);
         if (why == WK_MSG && kind != W_RECV && kind != W_RECV_AFTER) return false;
         if (why == WK_IO && kind != W_IO) return false;
+        if (why == WK_SIGNAL && kind == W_BLOCKING) return false; /* the job has our stack: after it */
         if (tokmask && (SW_TOKEN(s) & tokmask) != (token & tokmask)) return false;
         if (atomic_compare_exchange_weak_explicit(&p->sword, &s, (s & ~(uint64_t)0xff) | TS_RUN,
                                                   memory_order_seq_cst, memory_order_seq_cst))
@@ -552,7 +543,6 @@ static bool try_wake(Proc *p, WakeReason why, uint64_t token, uint64_t tokmask, 
     /* the process is ours until it is queued */
     if (!keeps_alive(kind)) live_inc(self_worker());
     p->wake = (uint8_t)why;
-    if (why == WK_IO) p->io_revents = revents;
     if (EV_ON()) ev_full(EV_WAKE, p->pid, EV_NOPID, 0, 0, wake_names[why], NULL);
     make_runnable(p);
     return true;
@@ -598,8 +588,11 @@ static void after_block(Worker *w, Proc *p) {
     bool keeps = keeps_alive(kind);
     /* publish, then re-check what a sender may have done before seeing it */
     atomic_store_explicit(&p->sword, SW(token, kind, TS_WAIT), memory_order_seq_cst);
-    if ((kind == W_RECV || kind == W_RECV_AFTER) && mbox_has_new(&p->mbox)) try_wake(p, WK_MSG, 0, 0, 0);
-    else if (atomic_load_explicit(&p->exit_pending, memory_order_seq_cst)) try_wake(p, WK_SIGNAL, 0, 0, 0);
+    if ((kind == W_RECV || kind == W_RECV_AFTER) && mbox_has_new(&p->mbox)) try_wake(p, WK_MSG, 0, 0);
+    else if ((kind == W_IO || kind == W_BLOCKING) && atomic_load_explicit(&p->io_fired, memory_order_seq_cst))
+        try_wake(p, kind == W_IO ? WK_IO : WK_OTHER, 0, 0); /* the poller found it before we published */
+    else if (kind != W_BLOCKING && atomic_load_explicit(&p->exit_pending, memory_order_seq_cst))
+        try_wake(p, WK_SIGNAL, 0, 0);
     hib_note(w, pid, token);
     if (!keeps) live_dec(w); /* last: a wake above counted first */
 }
@@ -681,6 +674,7 @@ static void hibernate(HibEnt e) {
     if (!p) return;
     uint64_t s = atomic_load_explicit(&p->sword, memory_order_acquire);
     if (SW_ST(s) != TS_WAIT || SW_TOKEN(s) != e.token) return;
+    if (SW_KIND(s) == W_BLOCKING) return; /* a pool thread is writing into its stack */
     if (!atomic_compare_exchange_strong_explicit(&p->sword, &s, (s & ~(uint64_t)0xff) | TS_HIB,
                                                  memory_order_acquire, memory_order_relaxed))
         return;
@@ -722,37 +716,6 @@ static bool fire_timers(Worker *w) {
         atomic_store_explicit(&T.firing, false, memory_order_release);
     }
     return n > 0;
-}
-
-/* Collect I/O readiness (timeout_ms: 0 = poll, -1 = forever).  True if a
- * process was woken. */
-static bool poll_io(int timeout_ms) {
-    struct epoll_event evs[64];
-    int n = epoll_wait(T.epfd, evs, 64, timeout_ms);
-    bool woke = false;
-    for (int i = 0; i < n; i++) {
-        uint64_t d = evs[i].data.u64;
-        if (d == EVFD_TAG) continue; /* a kick for the parked poller: it drains it */
-        Proc *p = proc_find(pid_make(0, 0, d & ((1ull << 40) - 1)));
-        if (p && try_wake(p, WK_IO, d >> 40, (1ull << 24) - 1, (int)evs[i].events)) woke = true;
-    }
-    return woke;
-}
-
-/* epoll_ctl; returns 0 or an errno value.  Out of line: errno is
- * thread-local and a process resumes on any worker. */
-__attribute__((noinline)) static int io_ctl(int op, int fd, struct epoll_event *ev) {
-    return epoll_ctl(T.epfd, op, fd, ev) == 0 ? 0 : errno;
-}
-
-/* A private descriptor for one wait: epoll keeps one registration per
- * (descriptor, open file), so waiters on the same fd (several processes
- * reading stdin) each register their own duplicate. */
-__attribute__((noinline)) static int io_dup(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 0); }
-
-__attribute__((noinline)) static void io_forget(int dfd) {
-    epoll_ctl(T.epfd, EPOLL_CTL_DEL, dfd, NULL);
-    close(dfd);
 }
 
 /* ---- termination ------------------------------------------------------------------------ */
@@ -807,7 +770,7 @@ static void on_zero(Worker *w) {
         return;
     }
     qsort(l.v, l.n, sizeof *l.v, aw_cmp); /* the order they entered their receives */
-    for (size_t i = 0; i < l.n; i++) try_wake(l.v[i].p, WK_RELEASE, 0, 0, 0);
+    for (size_t i = 0; i < l.n; i++) try_wake(l.v[i].p, WK_RELEASE, 0, 0);
     free(l.v);
     atomic_fetch_and_explicit(&T.live, ~LIVE_Q, memory_order_acq_rel);
     (void)w;
@@ -816,7 +779,7 @@ static void on_zero(Worker *w) {
 /* ---- idle workers ------------------------------------------------------------------------ */
 
 static bool needs_poller(void) {
-    return timer_next_hint() != INT64_MAX || atomic_load_explicit(&T.nio, memory_order_relaxed) > 0;
+    return timer_next_hint() != INT64_MAX || poll_pending() > 0;
 }
 
 /* Found work while spinning: stop counting as spinning; if this was the
@@ -848,8 +811,8 @@ static void park(Worker *w) {
             int64_t d = next - now_ms();
             timeout = d <= 0 ? 0 : d > 1000000 ? 1000000 : (int)d;
         }
-        struct epoll_event evs[64];
-        int n = epoll_wait(T.epfd, evs, 64, timeout);
+        PollBatch b;
+        poll_collect(&b, timeout); /* offline: holds no process */
         mt_lock(&T.idle_lock);
         T.poller = false;
         bool kicked = T.kicked;
@@ -857,17 +820,7 @@ static void park(Worker *w) {
         atomic_fetch_sub_explicit(&T.nidle, 1, memory_order_seq_cst);
         qs_online(w);
         if (kicked) w->spinning = true;
-        for (int i = 0; i < n; i++) {
-            uint64_t d = evs[i].data.u64;
-            if (d == EVFD_TAG) {
-                uint64_t v;
-                ssize_t r = read(T.evfd, &v, sizeof v);
-                (void)r;
-                continue;
-            }
-            Proc *p = proc_find(pid_make(0, 0, d & ((1ull << 40) - 1)));
-            if (p) try_wake(p, WK_IO, d >> 40, (1ull << 24) - 1, (int)evs[i].events);
-        }
+        poll_dispatch(&b); /* wakes the processes whose fds are ready */
         return;
     } else {
         w->next_sleeper = T.sleepers;
@@ -889,7 +842,7 @@ static Proc *find_work(Worker *w, bool *inherit) {
         fire_timers(w);
         Proc *p;
         if (w->tick % GQ_EVERY == 0) { /* fairness: one from the global queue */
-            if (atomic_load_explicit(&T.nio, memory_order_relaxed)) poll_io(0);
+            if (poll_pending()) poll_run_threads(0);
             if ((p = gq_get(w, 1))) {
                 *inherit = false;
                 reset_spinning(w);
@@ -903,7 +856,7 @@ static Proc *find_work(Worker *w, bool *inherit) {
         *inherit = false;
         live_flush(w); /* idle: the run may be over */
         if (atomic_load_explicit(&T.stop, memory_order_relaxed)) return NULL;
-        if (atomic_load_explicit(&T.nio, memory_order_relaxed) && poll_io(0)) continue;
+        if (poll_pending() && poll_run_threads(0)) continue;
         /* look at the other workers' queues a few times */
         if (!w->spinning && 2 * atomic_load_explicit(&T.nspinning, memory_order_relaxed) < T.n) {
             w->spinning = true;
@@ -986,16 +939,17 @@ static void thr_spawned(Proc *p) {
     }
 }
 
-static bool thr_wake(Proc *p, WakeReason why) { return try_wake(p, why, 0, 0, 0); }
+static bool thr_wake(Proc *p, WakeReason why) { return try_wake(p, why, 0, 0); }
 
 static bool thr_wake_token(uint64_t pid, uint64_t token, WakeReason why) {
     Proc *p = proc_find(pid);
-    return p && try_wake(p, why, token, TOKEN_MASK, 0);
+    return p && try_wake(p, why, token, TOKEN_MASK);
 }
 
-/* Block the running process; for W_IO, io_fd is deregistered before the
- * process acts on an exit signal that woke it. */
-static WakeReason block_on(WaitKind kind, uint64_t token, int io_fd) {
+/* Block the running process (W_IO: poll.c holds an exit signal until the
+ * process is off its fd's waiter list; W_BLOCKING: bpool.c, until the job
+ * returned). */
+static WakeReason thr_block(WaitKind kind, uint64_t token) {
     Proc *p = self_worker()->cur;
     assert(p && p->state == PS_RUNNING);
     proc_prepare_block(p, kind);
@@ -1004,15 +958,9 @@ static WakeReason block_on(WaitKind kind, uint64_t token, int io_fd) {
     p->wake = WK_NONE;
     if (EV_ON()) ev_full(EV_BLOCK, p->pid, EV_NOPID, 0, -1, blocked_event_label(p, kind), NULL);
     switch_out(p, OP_BLOCK);
-    if (kind == W_IO) {
-        atomic_fetch_sub_explicit(&T.nio, 1, memory_order_relaxed);
-        io_forget(io_fd);
-    }
     proc_resumed(p);
     return (WakeReason)p->wake;
 }
-
-static WakeReason thr_block(WaitKind kind, uint64_t token) { return block_on(kind, token, -1); }
 
 static void thr_requeue(EvKind why) {
     Worker *w = self_worker();
@@ -1038,29 +986,6 @@ static void thr_sleep_until(int64_t deadline) {
     timer_add_wake(deadline, p->pid, tok, tok);
     if (EV_ON()) ev_full(EV_TIMER_SET, p->pid, p->pid, tok, deadline, "sleep", NULL);
     thr_block(W_SLEEP, tok);
-}
-
-static int thr_wait_io(int fd, int events, int64_t deadline) {
-    Proc *p = thr_current();
-    assert(p);
-    uint64_t tok = timer_new_seq();
-    struct epoll_event ev = {
-        .events = EPOLLONESHOT | (events & POLLIN ? EPOLLIN | EPOLLRDHUP : 0u) | (events & POLLOUT ? EPOLLOUT : 0u),
-        .data.u64 = pid_serial(p->pid) | ((tok & ((1ull << 24) - 1)) << 40),
-    };
-    int dfd = io_dup(fd);
-    if (dfd < 0) return POLLERR | POLLNVAL;
-    int err = io_ctl(EPOLL_CTL_ADD, dfd, &ev);
-    if (err) {
-        close(dfd);
-        return err == EPERM ? events : POLLERR; /* a regular file is always ready */
-    }
-    if (deadline >= 0) timer_add_wake(deadline, p->pid, tok, tok);
-    atomic_fetch_add_explicit(&T.nio, 1, memory_order_seq_cst);
-    wakep(); /* an idle worker must become the poller */
-    p->io_revents = 0;
-    WakeReason r = block_on(W_IO, tok, dfd);
-    return r == WK_IO ? p->io_revents : 0;
 }
 
 __attribute__((noreturn)) static void thr_exit_current(void) {
@@ -1106,11 +1031,6 @@ static void thr_init(const RtConfig *cfg) {
     }
     atomic_init(&T.epoch, 1);
     T.poll_deadline = INT64_MAX;
-    T.epfd = epoll_create1(EPOLL_CLOEXEC);
-    T.evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (T.epfd < 0 || T.evfd < 0) rt_fatal("cannot create the scheduler's epoll set");
-    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EVFD_TAG};
-    if (epoll_ctl(T.epfd, EPOLL_CTL_ADD, T.evfd, &ev) != 0) rt_fatal("epoll_ctl failed");
     clock_gettime(CLOCK_MONOTONIC, &T.t0);
     ev_clock = thr_now;
     ev_worker = thr_worker_id;
@@ -1153,9 +1073,7 @@ static void thr_shutdown(void) {
     }
     free(T.w);
     T.w = NULL;
-    if (T.epfd >= 0) close(T.epfd);
-    if (T.evfd >= 0) close(T.evfd);
-    T.epfd = T.evfd = -1;
+    bpool_shutdown();
     ev_worker = NULL;
 }
 
@@ -1172,7 +1090,7 @@ const SchedOps sched_threads_ops = {
     .preempt = thr_preempt,
     .yield = thr_yield,
     .now = thr_now,
-    .wait_io = thr_wait_io,
+    .run_blocking = bpool_run,
     .sleep_until = thr_sleep_until,
     .exit_current = thr_exit_current,
     .retire = thr_retire,

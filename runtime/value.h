@@ -122,24 +122,28 @@ struct FuncInfo {
     void *code;       /* interp-private prepared code */
 };
 
-/* A runtime resource (router, database connection, pool, ...), T_HANDLE.
- * (Added by the value library.)  The resource itself is owned by the module
+/* A runtime resource (router, socket, database connection, pool, ...),
+ * T_HANDLE (runtime/handle.h).  The resource itself is owned by the module
  * that created it and is not garbage-collected (concurrency.md §15.3); only
  * this small wrapper object lives in a heap.  `cls->trace`, when non-NULL,
  * is called by the collector and must gc_mark_value() every Snow value the
- * handle keeps alive (e.g. a router's handler closures).  Message copies
- * duplicate the wrapper and share `data`. */
+ * handle keeps alive (e.g. a router's handler closures).  `cls->close`,
+ * when non-NULL, makes it a resource owned by a process (decision 30):
+ * called exactly once, when it is closed or its owner exits.  Message
+ * copies duplicate the wrapper and share the resource. */
 struct Heap;
 struct HandleObj;
 typedef struct HandleClass {
     const char *name; /* printed as #Handle<name> */
     void (*trace)(struct Heap *h, struct HandleObj *o);
+    void (*close)(void *data); /* owned resources: release it (must not park) */
 } HandleClass;
 
 typedef struct HandleObj {
     Obj h;
     const HandleClass *cls;
-    void *data;
+    void *data;   /* plain handles; NULL for owned ones (reach it via handle_pin) */
+    uint64_t rid; /* owned: resource slot and generation (handle.c); 0: plain */
 } HandleObj;
 
 #define AS_HANDLE(v) ((HandleObj *)(v).o)
