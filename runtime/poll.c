@@ -338,14 +338,14 @@ static int epoll_collect(struct epoll_event *evs, int timeout_ms) {
     return n < 0 ? 0 : n; /* EINTR: as if nothing happened */
 }
 
-void poll_collect(PollBatch *b, int timeout_ms) {
+void poll_collect(PollBatch *b, int timeout_ms, bool drain_bell) {
     struct epoll_event evs[EV_BATCH];
     int n = epoll_collect(evs, timeout_ms);
     b->n = 0;
     b->drained = false;
     for (int i = 0; i < n; i++) {
         if (evs[i].data.u64 == BELL_TAG) {
-            if (timeout_ms != 0 && !b->drained) { /* the blocked poller drains it; busy pollers leave it */
+            if (drain_bell && !b->drained) {
                 uint64_t v;
                 ssize_t r = read(P.bell, &v, sizeof v);
                 (void)r;
@@ -369,7 +369,7 @@ int poll_dispatch(const PollBatch *b) {
 
 int poll_run_threads(int timeout_ms) {
     PollBatch b;
-    poll_collect(&b, timeout_ms);
+    poll_collect(&b, timeout_ms, timeout_ms != 0);
     return poll_dispatch(&b);
 }
 

@@ -110,13 +110,15 @@ void poll_pending_add(int delta);
  * delivered by every call.  Returns the number of processes woken.  In two
  * halves for a parked worker, which must not hold process pointers while
  * it waits: poll_collect (may block; touches no process), then, once the
- * worker is back online, poll_dispatch. */
+ * worker is back online, poll_dispatch.  The doorbell is level-triggered
+ * and only the parked poller drains it (drain_bell), so a busy worker's
+ * look never swallows a kick meant for the parked one. */
 typedef struct PollBatch {
     int n;
     bool drained;                 /* the doorbell was drained */
     struct { uint64_t data; uint32_t events; } ev[64];
 } PollBatch;
-void poll_collect(PollBatch *b, int timeout_ms);
+void poll_collect(PollBatch *b, int timeout_ms, bool drain_bell);
 int poll_dispatch(const PollBatch *b);
 int poll_run_threads(int timeout_ms);
 /* Ring the doorbell: a thread blocked in poll_run_threads returns. */

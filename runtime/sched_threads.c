@@ -812,7 +812,7 @@ static void park(Worker *w) {
             timeout = d <= 0 ? 0 : d > 1000000 ? 1000000 : (int)d;
         }
         PollBatch b;
-        poll_collect(&b, timeout); /* offline: holds no process */
+        poll_collect(&b, timeout, true); /* offline: holds no process */
         mt_lock(&T.idle_lock);
         T.poller = false;
         bool kicked = T.kicked;
