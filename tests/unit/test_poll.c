@@ -144,9 +144,9 @@ TEST(waits) {
 static _Atomic long spins_done, spins_when_read;
 static int busy_pipe[2];
 DEFPROC(spinner, 0) {
-    for (int i = 0; i < 400; i++) {
+    for (int i = 0; i < 1000; i++) {
         burn(PROC_REDUCTIONS + 1); /* one slice each */
-        usleep(500);               /* ~0.2 s of real time in all */
+        usleep(500);               /* >= 0.5 s of real time in all */
         atomic_store(&spins_done, i + 1);
     }
     return v_unit();
@@ -176,8 +176,8 @@ TEST(busy_program_hears_fds_det) {
     pthread_create(&t, NULL, late_writer, NULL);
     CHECK_EQ_INT(run_with(FN(main_busy), 0), 0);
     pthread_join(t, NULL);
-    CHECK_EQ_INT(atomic_load(&spins_done), 400);
-    CHECK(atomic_load(&spins_when_read) < 400); /* read while the spinner was still going */
+    CHECK_EQ_INT(atomic_load(&spins_done), 1000);
+    CHECK(atomic_load(&spins_when_read) < 1000); /* read while the spinner was still going */
     close(busy_pipe[0]);
     close(busy_pipe[1]);
 }
@@ -357,9 +357,10 @@ TEST(blocking_inline_when_deterministic) {
 
 /* An exit signal to a process whose job runs takes effect after the job,
  * at the next scheduling point (the caller may free what the job made). */
-static _Atomic int job_finished, after_job, reached_end;
+static _Atomic int job_started, job_finished, after_job, reached_end;
 static void sleepy_job(void *arg) {
     volatile int *x = arg;
+    atomic_store(&job_started, 1);
     usleep(30000);
     *x = 42; /* writes into the caller's stack: it must still be there */
     atomic_store(&job_finished, 1);
@@ -375,14 +376,15 @@ DEFPROC(victim, 0) {
 DEFPROC(main_kill_job, 0) {
     uint64_t v = proc_spawn(FN(victim), 0, NULL, NULL);
     proc_monitor(v);
-    timer_bi_sleep((Value[]){v_int(5)}, 1);
-    proc_exit_pid(v, proc_reason(XR_KILLED));
+    while (!atomic_load(&job_started)) timer_bi_sleep((Value[]){v_int(1)}, 1);
+    proc_exit_pid(v, proc_reason(XR_KILLED)); /* while the job runs */
     recv_signal(); /* Down */
     atomic_store(&a_count, atomic_load(&job_finished));
     return v_unit();
 }
 TEST(exit_signal_waits_for_the_job) {
     for (int threads = 1; threads <= 2; threads++) {
+        atomic_store(&job_started, 0);
         atomic_store(&job_finished, 0);
         atomic_store(&after_job, 0);
         atomic_store(&reached_end, 0);
