@@ -29,8 +29,9 @@
  *    may be read from any thread without locks;
  *  - the union is ordered by the registered arrays' names, then row by row:
  *    the same in every build, whatever order the linker put the objects in;
- *  - (module, name) is unique across all arrays; a duplicate is a fatal
- *    error at the first lookup;
+ *  - (module, name) is unique across all arrays, and so is an array's name
+ *    (its C identifier, e.g. http_lib); a duplicate is a fatal error at the
+ *    first lookup;
  *  - entries never move: a `const StdFn *` is valid for the whole run and
  *    stdlib_index gives its dense position (for per-entry caches). */
 #ifndef SNOW_STDLIB_TABLE_H
