@@ -49,7 +49,8 @@
 static uint64_t reader_pid, session_pid, watcher_pid;
 static Value backup;       /* the reader's copy of the bindings' values (its heap) */
 static Value sess_vals;    /* the session's own (its heap) */
-static ReplJob *job;       /* what the session runs next (NULL: forget the bindings) */
+static ReplJob *job;       /* what the session runs next (NULL: :reset, it ends) */
+static bool job_taken;     /* the session has started on it */
 static bool evaluating;    /* the session is running an input */
 
 uint64_t repl_session_pid(void) { return session_pid; }
@@ -69,11 +70,12 @@ static void run_wrapper(void *arg) {
     *res = rt_apply(job->fn, (int)n, args);
 }
 
-static _Noreturn Value session_main(Value *args, int nargs) {
+static Value session_main(Value *args, int nargs) {
     sess_vals = nargs ? args[0] : list_empty();
     heap_add_root(heap_current(), &sess_vals);
     for (;;) {
         sysmsg_take(sysmsg_wait(is_kind, (void *)(uintptr_t)MB_REPL_JOB, -1));
+        job_taken = true;
         Value news = v_unit();
         if (job) {
             Value res = v_unit();
@@ -85,7 +87,11 @@ static _Noreturn Value session_main(Value *args, int nargs) {
             news = repl_accept(job, ok, res);
             sess_vals = repl_merge(job, sess_vals, news);
         } else {
-            sess_vals = list_empty();
+            /* :reset: this process ends (normally: the processes linked to it
+             * stay) and a fresh one starts, with an empty mailbox whose type
+             * is open again; pids of this one now point to a dead process */
+            fflush(stdout);
+            return v_unit();
         }
         fflush(stdout);
         fflush(stderr);
@@ -128,16 +134,29 @@ static bool done_or_down(const MboxEntry *e, void *ud) {
     return mbox_kind(e) == MB_REPL_DONE || mbox_kind(e) == MB_REPL_DOWN;
 }
 
-/* Hand j (or NULL: forget the bindings) to the session and wait until it is
- * done or dead. */
+/* Hand j (or NULL: :reset, the session ends and a fresh one starts) to the
+ * session and wait until it is done or dead. */
 static void run_in_session(ReplJob *j) {
     job = j;
-    proc_send_kind(session_pid, MB_REPL_JOB, v_unit());
-    MboxEntry *e = sysmsg_wait(done_or_down, NULL, -1);
-    uint32_t kind = mbox_kind(e);
-    Value v = sysmsg_take(e);
-    if (kind == MB_REPL_DONE) backup = j ? repl_merge(j, backup, v) : list_empty();
-    else session_died(v);
+    for (;;) {
+        job_taken = false;
+        proc_send_kind(session_pid, MB_REPL_JOB, v_unit());
+        MboxEntry *e = sysmsg_wait(done_or_down, NULL, -1);
+        uint32_t kind = mbox_kind(e);
+        Value v = sysmsg_take(e);
+        if (kind == MB_REPL_DONE) {
+            backup = repl_merge(j, backup, v);
+            break;
+        }
+        if (!j && job_taken) { /* :reset: the session ended as asked */
+            backup = list_empty();
+            start_session();
+            break;
+        }
+        session_died(v);
+        if (job_taken) break; /* it died running the input */
+        /* it died before it could start (a crash while it waited): the new one runs it */
+    }
     job = NULL;
 }
 

@@ -118,7 +118,8 @@ bool repl_is_helper(uint64_t pid);
 bool repl_evaluating(void);
 /* The value of binding i as the reader keeps it (valid until the next input). */
 Value repl_binding_value(uint32_t i);
-/* Forget every binding value (:reset). */
+/* :reset: forget every binding value; the session is replaced by a fresh
+ * process (empty mailbox, its message type open again). */
 void repl_forget_values(void);
 
 /* ---- input (repl_input.c) ---------------------------------------------------- */
