@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_fmt.h"
 #include "cmd_new.h"
 #include "cmd_run.h"
 #include "explain.h"
@@ -213,6 +214,40 @@ const Command commands_all[] = {
                     "snow new hello && snow run hello\tprints: Hello from hello!",
         .run = cmd_new,
         .big_stack = false,
+    },
+    {
+        .name = "fmt",
+        .summary = "rewrite Snow files in the canonical layout",
+        .usage = "[OPTIONS] PATH...",
+        .description =
+            "Formats each PATH in place: a .snow file, a directory (every .snow file\n"
+            "below it), or - (read standard input, write standard output).  A file is\n"
+            "rewritten only when its text changes; one with a parse error is left\n"
+            "untouched and the error is reported as `snow check` would.  Comments and\n"
+            "string literals are kept byte for byte.  The layout is described in\n"
+            "docs/style-guide.md.\n"
+            "\n"
+            "Exit status: 0 success, 1 a file could not be read, parsed or written\n"
+            "(or, with --check, would change), 2 misuse.",
+        .options =
+            (const CmdOption[]){
+                {"--check", NULL, "write nothing; list the files that would change (exit 1 if any)", COMP_NONE,
+                 NULL, false},
+                {"--line-width", "N", "the width lines are broken to fit (default 100)", COMP_WORDS, "80 100 120",
+                 false},
+                {"--indent-size", "N", "spaces per indentation level (default 2)", COMP_WORDS, "2 4", false},
+                {"--verify", NULL, "also check that each result parses to the same syntax tree, keeps\n"
+                                   "every comment and formats to itself (a self-test)",
+                 COMP_NONE, NULL, false},
+                OPT_COLOR,
+                {0},
+            },
+        .operand = COMP_SNOW,
+        .examples = "snow fmt app.snow\tformat one file in place\n"
+                    "snow fmt --check .\tlist the files below . that are not formatted\n"
+                    "snow fmt - < app.snow\tprint the formatted text (for editors)",
+        .run = cmd_fmt,
+        .big_stack = true,
     },
     {
         .name = "help",

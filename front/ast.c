@@ -225,21 +225,6 @@ static void dump_child(FILE *f, const char *label, const Node *n, int depth) {
     ast_dump(f, n, depth + 1);
 }
 
-static const char *opname(int op) {
-    switch (op) {
-    case TK_AND: return "and";
-    case TK_OR: return "or";
-    case TK_NOT: return "not";
-    default: {
-        const char *d = tok_display((TokKind)op); /* "`+`" */
-        static char buf[16];
-        size_t n = strlen(d);
-        if (n >= 2 && n - 2 < sizeof buf) { memcpy(buf, d + 1, n - 2); buf[n - 2] = 0; return buf; }
-        return d;
-    }
-    }
-}
-
 /* Deeper than this the outline stops (a million-term chain would print
  * terabytes of indentation). */
 #define AST_DUMP_MAX_DEPTH 1000
@@ -297,7 +282,7 @@ void ast_dump(FILE *f, const Node *n, int depth) {
     case N_STRING: fputc(' ', f); print_str(f, n->lit.s, n->lit.n); break;
     case N_BOOL: fputs(n->lit.i ? " true" : " false", f); break;
     case N_NAME: case P_BIND: fprintf(f, " %s", n->name.id.id); break;
-    case N_BINOP: case N_UNOP: fprintf(f, " %s", opname(n->bin.op)); break;
+    case N_BINOP: case N_UNOP: fprintf(f, " %s", tok_text((TokKind)n->bin.op)); break;
     case N_FIELDACC: fprintf(f, " .%s", n->field_acc.name.id); break;
     case N_FIELDINIT: fprintf(f, " %s", n->field_init.name.id); break;
     case N_CALL: if (n->flags & NF_PIPED) fputs(" (piped)", f); break;

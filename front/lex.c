@@ -102,9 +102,48 @@ const char *tok_name(TokKind k) {
     }
 }
 
+const char *tok_text(TokKind k) {
+    switch (k) {
+    case TK_PLUS: return "+";
+    case TK_PLUSPLUS: return "++";
+    case TK_MINUS: return "-";
+    case TK_ARROW: return "->";
+    case TK_STAR: return "*";
+    case TK_SLASH: return "/";
+    case TK_PERCENT: return "%";
+    case TK_EQEQ: return "==";
+    case TK_NEQ: return "!=";
+    case TK_BANG: return "!";
+    case TK_LT: return "<";
+    case TK_LE: return "<=";
+    case TK_DIAMOND: return "<>";
+    case TK_GT: return ">";
+    case TK_GE: return ">=";
+    case TK_ANDAND: return "&&";
+    case TK_OROR: return "||";
+    case TK_PIPE: return "|>";
+    case TK_BAR: return "|";
+    case TK_ASSIGN: return "=";
+    case TK_FATARROW: return "=>";
+    case TK_COLONCOLON: return "::";
+    case TK_COLON: return ":";
+    case TK_DOTDOT: return "..";
+    case TK_DOT: return ".";
+    case TK_QUESTION: return "?";
+    case TK_LPAREN: return "(";
+    case TK_RPAREN: return ")";
+    case TK_LBRACKET: return "[";
+    case TK_RBRACKET: return "]";
+    case TK_LBRACE: return "{";
+    case TK_RBRACE: return "}";
+    case TK_COMMA: return ",";
+    case TK_SEMI: return ";";
+    default: return tok_is_keyword(k) ? kw_text[k - TK_KW_FIRST] : "?";
+    }
+}
+
 const char *tok_display(TokKind k) {
     static char buf[40];
-    const char *s = NULL;
     switch (k) {
     case TK_EOF: return "end of file";
     case TK_ERROR: return "invalid token";
@@ -114,45 +153,9 @@ const char *tok_display(TokKind k) {
     case TK_FLOAT: return "float literal";
     case TK_STRING: case TK_ISTR_START: return "string literal";
     case TK_ISTR_MID: case TK_ISTR_END: return "end of interpolation";
-    case TK_PLUS: s = "+"; break;
-    case TK_PLUSPLUS: s = "++"; break;
-    case TK_MINUS: s = "-"; break;
-    case TK_ARROW: s = "->"; break;
-    case TK_STAR: s = "*"; break;
-    case TK_SLASH: s = "/"; break;
-    case TK_PERCENT: s = "%"; break;
-    case TK_EQEQ: s = "=="; break;
-    case TK_NEQ: s = "!="; break;
-    case TK_BANG: s = "!"; break;
-    case TK_LT: s = "<"; break;
-    case TK_LE: s = "<="; break;
-    case TK_DIAMOND: s = "<>"; break;
-    case TK_GT: s = ">"; break;
-    case TK_GE: s = ">="; break;
-    case TK_ANDAND: s = "&&"; break;
-    case TK_OROR: s = "||"; break;
-    case TK_PIPE: s = "|>"; break;
-    case TK_BAR: s = "|"; break;
-    case TK_ASSIGN: s = "="; break;
-    case TK_FATARROW: s = "=>"; break;
-    case TK_COLONCOLON: s = "::"; break;
-    case TK_COLON: s = ":"; break;
-    case TK_DOTDOT: s = ".."; break;
-    case TK_DOT: s = "."; break;
-    case TK_QUESTION: s = "?"; break;
-    case TK_LPAREN: s = "("; break;
-    case TK_RPAREN: s = ")"; break;
-    case TK_LBRACKET: s = "["; break;
-    case TK_RBRACKET: s = "]"; break;
-    case TK_LBRACE: s = "{"; break;
-    case TK_RBRACE: s = "}"; break;
-    case TK_COMMA: s = ","; break;
-    case TK_SEMI: s = ";"; break;
-    default:
-        if (tok_is_keyword(k)) s = kw_text[k - TK_KW_FIRST];
-        else s = "?";
+    default: break;
     }
-    snprintf(buf, sizeof buf, "`%s`", s);
+    snprintf(buf, sizeof buf, "`%s`", tok_text(k));
     return buf;
 }
 
@@ -176,6 +179,7 @@ typedef struct Lexer {
     bool too_big; /* LEX_MAX_TOKENS reached: the tokens are dropped */
     Token sink;   /* returned by push() past the limit */
     SB buf;      /* contents of the string literal being lexed */
+    CommentList *comments; /* record comments here (NULL: skip them) */
 } Lexer;
 
 static Span mkspan(Lexer *L, uint32_t start, uint32_t end) {
@@ -518,11 +522,30 @@ static bool skip_block_comment(Lexer *L) {
     return false;
 }
 
-TokenList lex_file(uint32_t file) {
+/* Off the hot path: only reached for comments, and only when asked. */
+static void record_comment(Lexer *L, uint32_t start, bool block) {
+    CommentList *cl = L->comments;
+    if (cl->n == cl->cap) {
+        cl->cap = cl->cap ? cl->cap * 2 : 64;
+        cl->v = xrealloc(cl->v, cl->cap * sizeof *cl->v);
+    }
+    cl->v[cl->n++] = (Comment){mkspan(L, start, L->pos), block};
+}
+
+void lex_comments_free(CommentList *cl) {
+    free(cl->v);
+    cl->v = NULL;
+    cl->n = cl->cap = 0;
+}
+
+TokenList lex_file(uint32_t file) { return lex_file_ex(file, NULL); }
+
+TokenList lex_file_ex(uint32_t file, CommentList *comments) {
     Lexer L;
     memset(&L, 0, sizeof L);
     sb_init(&L.buf);
     L.file = file;
+    L.comments = comments;
     SourceFile *sf = src_get(file);
     L.src = sf->text;
     L.len = (uint32_t)sf->len;
@@ -546,9 +569,11 @@ TokenList lex_file(uint32_t file) {
         if (c == '#') {
             if (peekc(&L, 1) == '=') {
                 if (!skip_block_comment(&L)) { L.failed = true; break; }
+                if (L.comments) record_comment(&L, start, true);
                 continue;
             }
             while (L.pos < L.len && L.src[L.pos] != '\n' && L.src[L.pos] != '\r') L.pos++;
+            if (L.comments) record_comment(&L, start, false);
             continue;
         }
         if (c >= '0' && c <= '9') { lex_number(&L); continue; }

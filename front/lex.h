@@ -60,12 +60,30 @@ typedef struct TokenList {
  * it bounds what one source costs the front end, whatever it contains. */
 #define LEX_MAX_TOKENS (1u << 22)
 
+/* A comment seen by the lexer (only recorded on request: the formatter).
+ * span covers the whole comment: `# ...` up to (not including) the line
+ * break, or `#= ... =#` including its delimiters. */
+typedef struct Comment {
+    Span span;
+    bool block; /* #= ... =# */
+} Comment;
+
+typedef struct CommentList {
+    Comment *v;
+    uint32_t n, cap;
+} CommentList;
+
 /* Lex a whole file (registered in the source table). Always ends with TK_EOF. */
 TokenList lex_file(uint32_t file);
+/* The same, also appending every comment, in source order, to *comments
+ * (NULL: discard them, exactly like lex_file). */
+TokenList lex_file_ex(uint32_t file, CommentList *comments);
+void lex_comments_free(CommentList *cl);
 void lex_free(TokenList *tl);
 
 const char *tok_name(TokKind k);     /* internal name, e.g. "R_PAREN" */
 const char *tok_display(TokKind k);  /* human form, e.g. "`)`" */
+const char *tok_text(TokKind k);     /* the spelling of a punctuation or keyword token, e.g. ")" / "and"; "?" otherwise */
 bool tok_is_keyword(TokKind k);
 TokKind lex_keyword(const char *s, uint32_t n); /* TK_IDENT when not a keyword */
 

@@ -751,6 +751,8 @@ static int binop_prec(TokKind k) {
     }
 }
 
+int parse_binop_prec(TokKind k) { return binop_prec(k); }
+
 /* A binary operator (or `.`) that cannot start an expression: a line that
  * starts with one continues the previous line (decision 3). */
 static bool continues_line(TokKind k) {

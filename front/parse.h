@@ -17,6 +17,10 @@
 
 #define PARSE_MAX_DEPTH 400
 
+/* Binding power of a binary operator token (1 `|>` ... 9 `*`), 0 if k is not
+ * one (language.md §3.5). */
+int parse_binop_prec(TokKind k);
+
 /* Parse a whole file; returns its N_BLOCK of top-level items (never NULL).
  * Returns the number of parse errors through *nerrors. */
 Node *parse_file(uint32_t file, const TokenList *toks, int *nerrors);

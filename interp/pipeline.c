@@ -23,7 +23,7 @@ bool pipeline_check_project(Project *proj) {
     return diag_error_count() == 0;
 }
 
-static bool fail(Project *proj) {
+void pipeline_summary(void) {
     /* language.md §7.1: the driver's closing line after the diagnostics,
      * then where to read more about the first error */
     if (!diag_json() && diag_error_count()) {
@@ -31,6 +31,10 @@ static bool fail(Project *proj) {
         const char *code = diag_first_error_code();
         if (code) fprintf(stderr, "For more about an error code, run `snow explain %s`.\n", code);
     }
+}
+
+static bool fail(Project *proj) {
+    pipeline_summary();
     project_free(proj);
     return false;
 }

@@ -32,6 +32,11 @@ bool pipeline_parse(const char *path, Project *proj);
  * returns false.  Warnings do not fail. */
 bool pipeline_check(const char *path, Project *proj);
 
+/* The closing lines after a failed run's diagnostics (unless they are JSON):
+ * `error: Compilation failed due to errors above.` and, when the first error
+ * has a code, where `snow explain` tells more.  (Also `snow fmt`'s.) */
+void pipeline_summary(void);
+
 /* pipeline_check, then prepare the program and return its `main` function
  * in *main_fn.  Same failure contract. */
 bool pipeline_compile(const char *path, Project *proj, Value *main_fn);

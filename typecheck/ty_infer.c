@@ -1095,29 +1095,7 @@ static Sym *op_trait(int op, const char **method) {
     }
 }
 
-static const char *op_text(int op) {
-    switch (op) {
-    case TK_PLUS: return "+";
-    case TK_MINUS: return "-";
-    case TK_STAR: return "*";
-    case TK_SLASH: return "/";
-    case TK_PERCENT: return "%";
-    case TK_EQEQ: return "==";
-    case TK_NEQ: return "!=";
-    case TK_LT: return "<";
-    case TK_GT: return ">";
-    case TK_LE: return "<=";
-    case TK_GE: return ">=";
-    case TK_DIAMOND: return "<>";
-    case TK_PLUSPLUS: return "++";
-    case TK_ANDAND: return "&&";
-    case TK_OROR: return "||";
-    case TK_AND: return "and";
-    case TK_OR: return "or";
-    case TK_DOTDOT: return "..";
-    default: return "?";
-    }
-}
+static const char *op_text(int op) { return tok_text((TokKind)op); }
 
 /* The impl an operator on a user type calls (TR_IMPL_METHOD), if any. */
 static void settle_binop(Node *n, Type *operand) {
