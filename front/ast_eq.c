@@ -5,8 +5,11 @@
 
 #include <string.h>
 
+#include "depth.h"
+
 typedef struct Eq {
     const Node *wa, *wb;
+    bool too_deep; /* ran out of stack: the trees were not compared */
 } Eq;
 
 static bool str_eq(const char *a, const char *b) {
@@ -39,6 +42,10 @@ static bool fail(Eq *e, const Node *a, const Node *b) {
 
 static bool node_eq(Eq *e, const Node *a, const Node *b) {
     if (!a || !b) return a == b ? true : fail(e, a, b);
+    if (depth_exhausted()) {
+        e->too_deep = true;
+        return false;
+    }
     if (a->kind != b->kind || (a->flags & PARSE_FLAGS) != (b->flags & PARSE_FLAGS)) return fail(e, a, b);
     if (!node_eq(e, a->ann, b->ann)) return false;
     bool ok = true;
@@ -52,6 +59,15 @@ static bool node_eq(Eq *e, const Node *a, const Node *b) {
     case N_LINK: case P_TUPLE: case P_LIST: case P_OR: case TY_TUPLE:
         return list_eq(e, a->list.items, b->list.items) || fail(e, a, b);
     case N_BINOP: case N_INDEX: case P_CONS:
+        /* long operator chains: their left spine is walked in a loop */
+        while (a->kind == N_BINOP && b->kind == N_BINOP && !(a->flags & NF_PAREN) && a->bin.lhs &&
+               b->bin.lhs && a->bin.lhs->kind == N_BINOP && b->bin.lhs->kind == N_BINOP) {
+            if (a->bin.op != b->bin.op || !node_eq(e, a->bin.rhs, b->bin.rhs)) return fail(e, a, b);
+            a = a->bin.lhs;
+            b = b->bin.lhs;
+            if (a->kind != b->kind || (a->flags & PARSE_FLAGS) != (b->flags & PARSE_FLAGS) || !node_eq(e, a->ann, b->ann))
+                return fail(e, a, b);
+        }
         ok = a->bin.op == b->bin.op && node_eq(e, a->bin.lhs, b->bin.lhs) && node_eq(e, a->bin.rhs, b->bin.rhs);
         break;
     case N_UNOP: case N_TRY: case N_RETURN:
@@ -160,8 +176,9 @@ static bool node_eq(Eq *e, const Node *a, const Node *b) {
 }
 
 bool ast_eq_trees(const Node *a, const Node *b, const Node **where_a, const Node **where_b) {
-    Eq e = {NULL, NULL};
+    Eq e = {NULL, NULL, false};
     bool ok = node_eq(&e, a, b);
+    if (e.too_deep) e.wa = e.wb = NULL;
     if (where_a) *where_a = e.wa;
     if (where_b) *where_b = e.wb;
     return ok;

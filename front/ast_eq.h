@@ -10,7 +10,9 @@
 #include "ast.h"
 
 /* True when a and b are the same tree.  On a difference, *where_a and
- * *where_b (when not NULL) receive the first pair of nodes that differ. */
+ * *where_b (when not NULL) receive the first pair of nodes that differ; both
+ * are NULL when the trees are nested too deeply for the thread's stack to
+ * compare (depth.h; the answer is then false). */
 bool ast_eq_trees(const Node *a, const Node *b, const Node **where_a, const Node **where_b);
 
 #endif

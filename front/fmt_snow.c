@@ -27,6 +27,7 @@
 
 #include "ast.h"
 #include "ast_eq.h"
+#include "depth.h"
 #include "diag.h"
 #include "fmt_doc.h"
 #include "lex.h"
@@ -44,6 +45,7 @@ typedef struct F {
     uint32_t ncm, ci;     /* comments [0, ci) are placed */
     uint32_t hint;        /* tok_index's last answer */
     Node *lead_closure;   /* a closure that starts a statement (see params_form) */
+    bool too_deep;        /* depth_exhausted(): reported, the result is dropped */
     uint32_t *pend;       /* end-of-line comments waiting for the next separator */
     uint32_t npend, cpend;
     struct ItemMark *marks; /* definitions in item lists, for the blank-line pass */
@@ -59,6 +61,7 @@ typedef struct ItemMark {
 
 static Doc *expr(F *f, Node *n);
 static Doc *expr_top(F *f, Node *n);
+static bool too_deep(F *f, const Node *n);
 static Doc *pat(F *f, Node *n, int min_prec);
 static Doc *type_doc(F *f, Node *t);
 static Doc *stmt(F *f, Node *n);
@@ -120,25 +123,36 @@ static const Token *match_close(F *f, const Token *open) {
 
 static uint32_t nend(const Node *n) { return n->span.off + n->span.len; }
 
-/* Offset of the first token of n (its opening parenthesis, its `pub`). */
-static uint32_t node_start(F *f, const Node *n) {
-    uint32_t off;
+/* The operand a postfix/binary node starts with (its leftmost child), or NULL. */
+static const Node *left_child(const Node *n) {
     switch ((NodeKind)n->kind) {
-    case N_BINOP: case N_INDEX: off = node_start(f, n->bin.lhs); break;
-    case N_CALL:
-        off = (n->flags & NF_PIPED) && n->call.args.n ? node_start(f, n->call.args.v[0])
-                                                      : node_start(f, n->call.callee);
-        break;
-    case N_FIELDACC: off = node_start(f, n->field_acc.base); break;
-    case N_TRY: off = node_start(f, n->un.operand); break;
-    case N_STRUCTLIT: off = node_start(f, n->slit.type); break;
-    default: off = n->span.off; break;
+    case N_BINOP: case N_INDEX: return n->bin.lhs;
+    case N_CALL: return (n->flags & NF_PIPED) && n->call.args.n ? n->call.args.v[0] : n->call.callee;
+    case N_FIELDACC: return n->field_acc.base;
+    case N_TRY: return n->un.operand;
+    case N_STRUCTLIT: return n->slit.type;
+    default: return NULL;
     }
-    if (n->flags & NF_PAREN) {
+}
+
+/* Offset of the first token of n (its opening parenthesis, its `pub`).  A
+ * loop down the left spine: `a.b.c...` may be a million links long. */
+static uint32_t node_start(F *f, const Node *n) {
+    uint32_t parens = 0;
+    const Node *top = n, *l = n;
+    for (;;) {
+        if (l->flags & NF_PAREN) parens++;
+        const Node *c = left_child(l);
+        if (!c) break;
+        l = c;
+    }
+    uint32_t off = l->span.off;
+    for (; parens > 0; parens--) {
         const Token *t = prev_tok(f, off);
-        if (t && t->kind == TK_LPAREN) off = t->span.off;
+        if (!t || t->kind != TK_LPAREN) break;
+        off = t->span.off;
     }
-    if ((n->flags & NF_PUB) && n->kind <= N_CHILD) {
+    if ((top->flags & NF_PUB) && top->kind <= N_CHILD) {
         const Token *t = prev_tok(f, off);
         if (t && t->kind == TK_PUB) off = t->span.off;
     }
@@ -498,6 +512,7 @@ static Doc *type_args(F *f, uint32_t from, NodeList args) {
 
 static Doc *type_doc(F *f, Node *t) {
     DocArena *a = f->a;
+    if (too_deep(f, t)) return NULL;
     switch ((NodeKind)t->kind) {
     case TY_NAME:
         if (t->tname.opt) {
@@ -634,6 +649,7 @@ static Doc *pat_inner(F *f, Node *n) {
 }
 
 static Doc *pat(F *f, Node *n, int min_prec) {
+    if (too_deep(f, n)) return NULL;
     if (pat_prec(n) >= min_prec) return pat_inner(f, n);
     Doc *o = S(f, "(");
     Doc *d = pat_inner(f, n);
@@ -1378,7 +1394,17 @@ static Doc *expr_inner(F *f, Node *n) {
     }
 }
 
+/* Nesting beyond what the thread's stack allows: one clean error (the file
+ * is then not formatted), never an overflow. */
+static bool too_deep(F *f, const Node *n) {
+    if (!depth_exhausted()) return false;
+    if (!f->too_deep) depth_error(n->span);
+    f->too_deep = true;
+    return true;
+}
+
 static Doc *expr(F *f, Node *n) {
+    if (too_deep(f, n)) return NULL;
     if (!(n->flags & NF_PAREN)) return expr_inner(f, n);
     uint32_t s = node_start(f, n);
     const Token *lp = find_tok(f, s, s + 1, TK_LPAREN);
@@ -1896,6 +1922,12 @@ static char *format_parsed(uint32_t file, Parsed *p, const SnowFmtOpts *o, size_
     Doc *tail = P(&f, NULL);
     d = DOC_CAT(f.a, d, tail);
     double t1 = t ? now_ms() : 0;
+    if (f.too_deep) {
+        /* reported (depth_error); the file is left as it is */
+        doc_arena_free(f.a);
+        free(f.pend);
+        return NULL;
+    }
     char *out = d ? doc_render(d, o->width, o->indent, len) : doc_render(doc_str(f.a, ""), o->width, o->indent, len);
     out = blank_pass(&f, out, len);
     if (t) {
@@ -1909,6 +1941,7 @@ static char *format_parsed(uint32_t file, Parsed *p, const SnowFmtOpts *o, size_
 
 char *snowfmt_file_timed(uint32_t file, const SnowFmtOpts *o, size_t *len, SnowFmtTimes *t) {
     double t0 = t ? now_ms() : 0;
+    depth_reset();
     Parsed p = parse_src(file);
     if (t) t->parse_ms = now_ms() - t0;
     char *out = p.ok ? format_parsed(file, &p, o, len, t) : NULL;
@@ -1948,7 +1981,9 @@ char *snowfmt_verify(uint32_t file, const char *out, size_t len, const SnowFmtOp
         err = msg("the input does not parse");
     } else if (!b.ok) {
         err = msg("the formatted text does not parse");
-    } else if (!ast_eq_trees(a.root, b.root, &wa, &wb)) {
+    } else if (!ast_eq_trees(a.root, b.root, &wa, &wb) && !wa && !wb) {
+        err = msg("the syntax trees are nested too deeply to compare");
+    } else if (wa || wb) {
         uint32_t la = 0, ca = 0, lb = 0, cb = 0;
         if (wa) src_linecol(file, wa->span.off, &la, &ca);
         if (wb) src_linecol(ofile, wb->span.off, &lb, &cb);

@@ -163,6 +163,13 @@ cp "$tmp/good.snow" "$tmp/ro_good.snow"
 chmod 444 "$tmp/ro_good.snow"
 run 0 "$tmp/ro_good.snow"
 
+# nesting deeper than the stack allows: a clean error, the file untouched
+python3 -c "print('fn main() do\n  let y = x' + '.a' * 1000000 + '\nend')" >"$tmp/deep.snow"
+cp "$tmp/deep.snow" "$tmp/deep.orig"
+run 1 "$tmp/deep.snow"
+has "program is nested too deeply"
+same "$tmp/deep.snow" "$tmp/deep.orig"
+
 # misuse
 run 2
 has "missing PATH"
