@@ -128,6 +128,7 @@ static void write_mmd(Dbg *d, FILE *f) {
             snprintf(buf, sizeof buf, "restart child %s (%s) after %s", e->text ? e->text : "?", e->text2 ? e->text2 : "?", v);
             mmd_note(f, e->pid, buf, NULL);
             break;
+        case EV_QUERY: mmd_note(f, e->pid, "query", v); break;
         default: break;
         }
     }

@@ -154,7 +154,7 @@ const char *dm_kind_name(int kind) {
         [EV_TIMER_FIRE] = "timer-fire", [EV_PANIC] = "panic", [EV_PREEMPT] = "preempt",
         [EV_YIELD] = "yield", [EV_BLOCK] = "block", [EV_WAKE] = "wake", [EV_RUN] = "run",
         [EV_DISCARD] = "discard", [EV_CLOCK] = "clock", [EV_RESTART] = "restart",
-        [EV_CHILD_START] = "child-start",
+        [EV_CHILD_START] = "child-start", [EV_QUERY] = "query",
     };
     if (kind < 0 || kind >= EV__COUNT || !names[kind]) return "event";
     return names[kind];
@@ -163,6 +163,7 @@ const char *dm_kind_name(int kind) {
 bool dm_is_learner_event(const DbgEv *e) {
     switch (e->kind) {
     case EV_RUN: case EV_PREEMPT: case EV_YIELD: case EV_BLOCK: case EV_WAKE: case EV_CLOCK:
+    case EV_IO: case EV_INPUT: /* the journal's records: `query` says what a database call did */
         return false;
     case EV_TIMER_SET:
     case EV_TIMER_FIRE:
@@ -352,6 +353,27 @@ static char *runtime_msg_text(DbgModel *m, const Event *e) {
 
 static DbgEv scratch_ev;
 
+/* EV_QUERY: "SQL (2 params) -> 3 rows, 0.4 ms" */
+static char *query_text(const Event *e) {
+    const EvQuery *q = e->query;
+    SB b;
+    sb_init(&b);
+    const char *sql = e->text ? e->text : "";
+    size_t n = strlen(sql);
+    sb_printf(&b, "%s %s", q->db, q->op);
+    if (n) sb_printf(&b, " %.*s%s", n > 300 ? 300 : (int)n, sql, n > 300 ? "..." : "");
+    if (q->params) sb_printf(&b, " (%d param%s)", q->params, q->params == 1 ? "" : "s");
+    if (q->error) sb_printf(&b, " -> Err(%s)", q->error);
+    else if (q->rows >= 0 && !strcmp(q->op, "query")) sb_printf(&b, " -> %" PRId64 " row%s", q->rows, q->rows == 1 ? "" : "s");
+    else if (q->rows >= 0) sb_printf(&b, " -> %" PRId64, q->rows);
+    else sb_puts(&b, " -> ok");
+    if (q->us < 1000) sb_printf(&b, ", %" PRId64 " us", q->us);
+    else sb_printf(&b, ", %" PRId64 ".%" PRId64 " ms", q->us / 1000, (q->us % 1000) / 100);
+    char *r = xstrdup(sb_cstr(&b));
+    sb_free(&b);
+    return r;
+}
+
 DbgEv *dm_record(DbgModel *m, const Event *e) {
     DbgEv *d;
     uint32_t idx = m->nevs;
@@ -378,6 +400,7 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
     d->num = e->num;
     d->text = dm_intern(e->text);
     if (e->has_val) d->val = e->kind == EV_SEND ? runtime_msg_text(m, e) : dbg_fmt_str(e->val, 400);
+    if (e->kind == EV_QUERY && e->query) d->val = query_text(e);
     m->last_step = e->step;
     m->now = e->time;
     if (d->pid != DBG_NONE && e->kind != EV_DISCARD && dm_is_learner_event(d)) {
@@ -658,6 +681,10 @@ void dm_describe(DbgModel *m, const DbgEv *e, SB *b) {
         break;
     case EV_CLOCK:
         sb_printf(b, "clock jumps to %" PRId64 "ms", e->num);
+        break;
+    case EV_QUERY:
+        who(m, b, e->pid);
+        sb_printf(b, " %s", v);
         break;
     case EV_CHILD_START:
         sb_puts(b, "supervisor ");

@@ -516,6 +516,7 @@ static char glyph(const DbgEv *e) {
     case EV_YIELD: return 'y';
     case EV_DISCARD: return 'd';
     case EV_RESTART: return '@';
+    case EV_QUERY: return 'Q';
     default: return '?';
     }
 }
@@ -572,6 +573,7 @@ static void short_desc(Dbg *d, const DbgEv *e, const Cols *c, SB *b) {
     case EV_PANIC: sb_printf(b, "panic: %s", e->text ? e->text : ""); break;
     case EV_EXIT: sb_printf(b, "exit: %s", v); break;
     case EV_DISCARD: sb_puts(b, "discarded (program finished)"); break;
+    case EV_QUERY: sb_puts(b, v); break;
     default: dm_describe(&d->m, e, b); break;
     }
 }

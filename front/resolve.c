@@ -126,7 +126,7 @@ bool resolve_is_builtin_type(const char *name) {
 static Sym *builtin_type_sym(const char *name) {
     const char *k = I(name);
     Sym *s = table_get(&builtin_type_tab, k);
-    if (!s && resolve_is_builtin_type(name)) {
+    if (!s && (resolve_is_builtin_type(name) || stdlib_is_opaque_type(name))) {
         s = new_sym(S_BUILTIN_TYPE, k, NULL, NULL);
         table_put(&builtin_type_tab, k, s);
     }

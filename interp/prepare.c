@@ -394,6 +394,7 @@ static PNode *mk_const(Value v, Node *src) {
 
 static Value ctor_fn_value(Sym *ctor);
 static Value method_fn_value(Sym *m);
+static Value from_fn_value(FnCtx *c, Node *fa, Sym *type);
 static Value supervisor_value(Sym *s);
 
 /* A binder of some function: a slot of this frame, or a capture. */
@@ -742,13 +743,8 @@ static PNode *call_node(FnCtx *c, Node *n, bool tail) {
 static PNode *field_node(FnCtx *c, Node *n) {
     Sym *s = n->sym;
     if (s) {
-        if (s->kind == S_STRUCT || s->kind == S_SUMTYPE) {
-            /* T.from_json used as a value */
-            Diag *d = diag_new(DIAG_ERROR, NULL, n->span, "`%s.%s` can only be called", s->name, n->field_acc.name.id);
-            diag_emit(d);
-            prep_failed = true;
-            return mk_const(v_unit(), n);
-        }
+        if (s->kind == S_STRUCT || s->kind == S_SUMTYPE) /* T.from_json / T.from_row as a value */
+            return mk_const(from_fn_value(c, n, s), n);
         if (s->kind == S_SERVICE || s->kind == S_INTERFACE) {
             Diag *d = diag_new(DIAG_ERROR, NULL, n->span, "`%s.%s` can only be called", s->name, n->field_acc.name.id);
             diag_emit(d);
@@ -1508,6 +1504,21 @@ static Value ctor_fn_value(Sym *ctor) {
     code->body = body;
     code->nslots = ctor->arity;
     code->frame_cap = ctor->arity < 4 ? 4 : ctor->arity;
+    return val_func_static(&code->info);
+}
+
+/* T.from_json / T.from_row used as a function value (passed to
+ * Pg.query_as, List.map, ...): fn(x) -> T.from_row(x) end. */
+static Value from_fn_value(FnCtx *c, Node *fa, Sym *type) {
+    bool row = strcmp(fa->field_acc.name.id, "from_row") == 0;
+    Code *code = new_code(row ? "from_row" : "from_json", fa, 1);
+    PNode **args = xalloc(2 * sizeof *args);
+    args[0] = pn(ev_slot, fa);
+    args[0]->slot = 0;
+    code->simple = true;
+    code->body = prep_from_json(c, fa, type, row, args, 1, 0);
+    code->nslots = 1;
+    code->frame_cap = 4;
     return val_func_static(&code->info);
 }
 

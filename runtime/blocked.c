@@ -23,7 +23,7 @@ void blocked_on(BlockedWhy why, uint64_t pid, const char *name, const void *site
 void blocked_clear(Proc *p) { p->why = BW_NONE; }
 
 const char *blocked_event_label(const Proc *p, WaitKind kind) {
-    static const char *const names[] = {"receive", "receive_after", "sleep", "io", "other", "blocking"};
+    static const char *const names[] = {"receive", "receive_after", "sleep", "io", "other", "blocking", "resource"};
     if ((kind == W_RECV || kind == W_RECV_AFTER) && p->why == BW_REPLY) return "reply";
     return names[kind];
 }
@@ -67,6 +67,7 @@ void blocked_reason_text(Proc *p, SB *b) {
         put_pid(b, p->why_pid);
         break;
     case BW_JOBS: sb_puts(b, "the results of Job.map"); break;
+    case BW_RESOURCE: sb_puts(b, p->why_name ? p->why_name : "a resource"); break;
     case BW_NONE:
     default:
         if (p->state == PS_WAITING && p->wait == W_SLEEP) sb_puts(b, "the end of a Timer.sleep");

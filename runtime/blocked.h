@@ -35,6 +35,7 @@ typedef enum BlockedWhy {
     BW_CHILD_EXIT, /* a supervisor stopping the child `pid` */
     BW_JOB,        /* Job.await / await_timeout of the job `pid` */
     BW_JOBS,       /* Job.map waiting for its jobs */
+    BW_RESOURCE,   /* pwait.h: a hand-over; name = what ("a connection from a pool") */
 } BlockedWhy;
 
 /* The running process is about to block for `why`. */

@@ -35,7 +35,7 @@ static const char *const kind_names[EV__COUNT] = {
     [EV_YIELD] = "yield", [EV_BLOCK] = "block", [EV_WAKE] = "wake", [EV_RUN] = "run",
     [EV_DISCARD] = "discard", [EV_CLOCK] = "clock",
     [EV_RESTART] = "restart", [EV_CHILD_START] = "child_start",
-    [EV_IO] = "io", [EV_INPUT] = "input",
+    [EV_IO] = "io", [EV_INPUT] = "input", [EV_QUERY] = "query",
 };
 
 size_t ev_fmt_pid(uint64_t pid, char *buf, size_t cap) {
@@ -224,6 +224,7 @@ static const char *text_key(EvKind k) {
     case EV_EXIT_SIGNAL: return "effect";
     case EV_BLOCK: return "on";
     case EV_WAKE: return "by";
+    case EV_QUERY: return "sql";
     default: return "kind";
     }
 }
@@ -279,6 +280,17 @@ static void write_io(FILE *f, const Event *e) {
     }
 }
 
+static void write_query(FILE *f, const EvQuery *q) {
+    fprintf(f, ",\"db\":\"%s\",\"op\":\"%s\",\"params\":%d", q->db, q->op, q->params);
+    if (q->error) {
+        fputs(",\"error\":", f);
+        put_json_str(f, q->error, strlen(q->error));
+    } else if (q->rows >= 0) {
+        fprintf(f, ",\"rows\":%" PRId64, q->rows);
+    }
+    fprintf(f, ",\"us\":%" PRId64, q->us);
+}
+
 /* Everything after the step and time: `,"ev":...}` and the newline. */
 static void write_body(FILE *f, const Event *e) {
     fprintf(f, ",\"ev\":\"%s\"", kind_names[e->kind]);
@@ -287,6 +299,7 @@ static void write_body(FILE *f, const Event *e) {
     if (e->ref) fprintf(f, ",\"ref\":%" PRIu64, e->ref);
     if (has_num(e->kind)) fprintf(f, ",\"%s\":%" PRId64, num_key(e->kind), e->num);
     if (e->io) write_io(f, e);
+    if (e->query) write_query(f, e->query);
     if (e->text) {
         fprintf(f, ",\"%s\":", text_key(e->kind));
         put_json_str(f, e->text, strlen(e->text));

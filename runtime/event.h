@@ -51,6 +51,7 @@ typedef enum EvKind {
     EV_CHILD_START, /* supervisor pid started child text as other (first start or restart) */
     EV_IO,          /* the poller found readiness io->revents on io->fd (pid = first process woken) */
     EV_INPUT,       /* an external operation io->op on io->fd by pid gave io->res (and io->data) */
+    EV_QUERY,       /* pid ran a database statement: text = the SQL, query = the rest */
     EV__COUNT
 } EvKind;
 
@@ -69,6 +70,16 @@ typedef struct EvIo {
     size_t len;
 } EvIo;
 
+/* The database part of EV_QUERY (net/: SQLite, PostgreSQL, the pool). */
+typedef struct EvQuery {
+    const char *db;    /* "sqlite" / "pg" */
+    const char *op;    /* "query", "execute", "begin", "commit", "rollback", "connect", ... */
+    int params;        /* parameters bound */
+    int64_t rows;      /* query: rows returned; execute: rows changed; -1 when not applicable */
+    const char *error; /* the Err text, or NULL */
+    int64_t us;        /* time spent, microseconds (recorded: the same in a replay) */
+} EvQuery;
+
 typedef struct Event {
     uint64_t step;    /* 1, 2, ... (assigned by ev_emit) */
     int64_t time;     /* scheduler clock, ms (assigned by ev_emit) */
@@ -82,6 +93,7 @@ typedef struct Event {
     bool has_val;
     Value val;        /* message or reason */
     const EvIo *io;   /* EV_IO, EV_INPUT */
+    const EvQuery *query; /* EV_QUERY */
 } Event;
 
 typedef void (*EvCallback)(const Event *e, void *ud);

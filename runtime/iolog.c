@@ -147,7 +147,8 @@ void iolog_note_ready(uint64_t step, uint64_t epoch, int fd, int revents, uint64
     }
 }
 
-int64_t iolog_take(IoOp op, int fd, void *buf, size_t cap, size_t *len) {
+/* The next record, which must be (op, fd) by the running process. */
+static Rec *take_next(IoOp op, int fd) {
     uint64_t pid = proc_self_pid();
     char who[48];
     ev_fmt_pid(pid, who, sizeof who);
@@ -160,9 +161,25 @@ int64_t iolog_take(IoOp op, int fd, void *buf, size_t cap, size_t *len) {
         rt_panic("replay diverged: the program did %s on fd %d in %s where the recording has %s on fd %d in %s",
                  op_names[op], fd, who, op_names[r->op], r->fd, rwho);
     }
-    if (r->len > cap && buf)
+    return r;
+}
+
+int64_t iolog_take_data(IoOp op, int fd, const void **data, size_t *len) {
+    Rec *r = take_next(op, fd);
+    J.pos++;
+    *data = J.bytes + r->off;
+    *len = r->len;
+    return r->res;
+}
+
+int64_t iolog_take(IoOp op, int fd, void *buf, size_t cap, size_t *len) {
+    Rec *r = take_next(op, fd);
+    if (r->len > cap && buf) {
+        char who[48];
+        ev_fmt_pid(proc_self_pid(), who, sizeof who);
         rt_panic("replay diverged: %s on fd %d in %s asks for %zu bytes, the recording has %zu", op_names[op], fd,
                  who, cap, r->len);
+    }
     J.pos++;
     if (buf && r->len) memcpy(buf, J.bytes + r->off, r->len);
     if (len) *len = r->len;

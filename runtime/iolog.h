@@ -90,6 +90,10 @@ void iolog_free(void);
  * process if the next record is not (op, fd) by this process or if the
  * journal has ended. */
 int64_t iolog_take(IoOp op, int fd, void *buf, size_t cap, size_t *len);
+/* Like iolog_take, for an outcome of any size: *data points at the
+ * recorded bytes (valid while the journal is replayed, i.e. until the mode
+ * changes), *len is their length. */
+int64_t iolog_take_data(IoOp op, int fd, const void **data, size_t *len);
 /* Journal an operation's outcome (record and/or event). */
 void iolog_note(IoOp op, int fd, int64_t res, const void *data, size_t len);
 

@@ -37,7 +37,8 @@ typedef enum WaitKind {
     W_SLEEP,      /* Timer.sleep: keeps the program alive */
     W_IO,         /* waiting for fd readiness: keeps the program alive */
     W_OTHER,      /* runtime-internal wait, woken only by sched_wake */
-    W_BLOCKING    /* sched_run_blocking: keeps the program alive; exit signals wait for the job */
+    W_BLOCKING,   /* sched_run_blocking: keeps the program alive; exit signals wait for the job */
+    W_RESOURCE    /* pwait.h: a hand-over from another process (a pool connection); keeps it alive */
 } WaitKind;
 
 typedef enum WakeReason {

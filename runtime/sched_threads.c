@@ -80,7 +80,9 @@ enum { TS_RUN = 0, TS_WAIT = 1, TS_HIB = 2, TS_DEAD = 3 };
 #define SW_TOKEN(w) ((w) >> 16)
 #define TOKEN_MASK ((1ull << 48) - 1)
 
-static bool keeps_alive(unsigned kind) { return kind == W_SLEEP || kind == W_IO || kind == W_BLOCKING; }
+static bool keeps_alive(unsigned kind) {
+    return kind == W_SLEEP || kind == W_IO || kind == W_BLOCKING || kind == W_RESOURCE;
+}
 
 /* ---- workers --------------------------------------------------------------------- */
 
@@ -589,8 +591,9 @@ static void after_block(Worker *w, Proc *p) {
     /* publish, then re-check what a sender may have done before seeing it */
     atomic_store_explicit(&p->sword, SW(token, kind, TS_WAIT), memory_order_seq_cst);
     if ((kind == W_RECV || kind == W_RECV_AFTER) && mbox_has_new(&p->mbox)) try_wake(p, WK_MSG, 0, 0);
-    else if ((kind == W_IO || kind == W_BLOCKING) && atomic_load_explicit(&p->io_fired, memory_order_seq_cst))
-        try_wake(p, kind == W_IO ? WK_IO : WK_OTHER, 0, 0); /* the poller found it before we published */
+    else if ((kind == W_IO || kind == W_BLOCKING || kind == W_RESOURCE) &&
+             atomic_load_explicit(&p->io_fired, memory_order_seq_cst))
+        try_wake(p, kind == W_IO ? WK_IO : WK_OTHER, 0, 0); /* the poller (pwait_give) found it before we published */
     else if (kind != W_BLOCKING && atomic_load_explicit(&p->exit_pending, memory_order_seq_cst))
         try_wake(p, WK_SIGNAL, 0, 0);
     hib_note(w, pid, token);

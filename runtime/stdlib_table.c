@@ -107,6 +107,24 @@ bool stdlib_is_module(const char *name) {
     return false;
 }
 
+bool stdlib_is_opaque_type(const char *name) {
+    size_t n = strlen(name);
+    if (n < 2 || name[0] < 'A' || name[0] > 'Z' || strcmp(name, "Fun") == 0) return false;
+    ensure_sealed();
+    for (unsigned i = 0; i < nall; i++) {
+        const char *t = all[i].type, *end = strstr(t, " where ");
+        if (!end) end = t + strlen(t);
+        for (const char *p = t; (p = strstr(p, name)) && p < end; p++) {
+            bool start = p == t || !(p[-1] == '_' || (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                                     (p[-1] >= '0' && p[-1] <= '9'));
+            char c = p[n];
+            bool stop = !(c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+            if (start && stop) return true;
+        }
+    }
+    return false;
+}
+
 const StdFn *stdlib_next_in_module(const char *module, const StdFn *prev) {
     ensure_sealed();
     unsigned i = prev ? (unsigned)(prev - all) + 1 : 0;

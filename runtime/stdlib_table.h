@@ -92,6 +92,11 @@ const StdFn *stdlib_lookup_prefixed(const char *name);
 const StdFn *stdlib_lookup_prelude(const char *name);
 /* Is `name` a standard-library module (String, List, ..., Process, Timer)? */
 bool stdlib_is_module(const char *name);
+/* Is `name` an opaque type of the library (a capitalised name its type
+ * schemes use that is no built-in type: SqliteConn, PgConn, ...)?  The
+ * resolver accepts it in annotations; the type checker makes it a type
+ * equal only to itself. */
+bool stdlib_is_opaque_type(const char *name);
 /* Iterate the functions of one module (REPL completion, did-you-mean). */
 const StdFn *stdlib_next_in_module(const char *module, const StdFn *prev);
 
