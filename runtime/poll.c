@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -53,10 +54,10 @@ static struct {
     PollFd *_Atomic pages[PF_PAGES];
     MtLock page_lock;
     _Atomic int pending;          /* waiters + blocking jobs */
-    MtLock post_lock;
+    pthread_mutex_t post_lock;    /* a real lock even when !rt_mt: pool threads post under --threads 1 */
     PollPost *posts;              /* posted wakes, newest first */
     _Atomic bool has_posts;
-} P = {.epfd = -1, .bell = -1};
+} P = {.epfd = -1, .bell = -1, .post_lock = PTHREAD_MUTEX_INITIALIZER};
 
 static PollFd *pf_get(int fd, bool create) {
     if (fd < 0 || fd >= PF_PAGE * PF_PAGES) return NULL;
@@ -302,21 +303,21 @@ void poll_kick(void) {
 }
 
 void poll_post(PollPost *x) {
-    mt_lock(&P.post_lock);
+    pthread_mutex_lock(&P.post_lock);
     x->next = P.posts;
     P.posts = x;
     atomic_store_explicit(&P.has_posts, true, memory_order_release);
-    mt_unlock(&P.post_lock);
+    pthread_mutex_unlock(&P.post_lock);
     poll_kick();
 }
 
 static int deliver_posts(void) {
     if (!atomic_load_explicit(&P.has_posts, memory_order_acquire)) return 0;
-    mt_lock(&P.post_lock);
+    pthread_mutex_lock(&P.post_lock);
     PollPost *x = P.posts;
     P.posts = NULL;
     atomic_store_explicit(&P.has_posts, false, memory_order_relaxed);
-    mt_unlock(&P.post_lock);
+    pthread_mutex_unlock(&P.post_lock);
     int woken = 0;
     while (x) {
         /* read everything first: once io_fired is set the poster may return
