@@ -106,7 +106,7 @@ ssize_t fdio_write(int fd, const void *buf, size_t len, int64_t deadline) {
 }
 
 /* Replay: something that stands for a socket (never ready, closable). */
-static int placeholder(int recorded) {
+int fdio_placeholder(int recorded) {
     int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (fd >= 0) iolog_map_fd(recorded, fd);
     return fd;
@@ -122,7 +122,7 @@ int fdio_socket(int domain, int type, int protocol) {
     }
     int64_t r = journal(&pt, live, !replay);
     if (r < 0) return (int)r;
-    int fd = replay ? placeholder((int)r) : (int)r;
+    int fd = replay ? fdio_placeholder((int)r) : (int)r;
     if (fd < 0) return -errno;
     int e = poll_add(fd);
     if (e) {
@@ -186,7 +186,7 @@ int fdio_accept(int lfd, struct sockaddr *addr, socklen_t *alen, int64_t deadlin
             continue;
         }
         if (r < 0) return (int)r;
-        int fd = replay ? placeholder((int)r) : (int)r;
+        int fd = replay ? fdio_placeholder((int)r) : (int)r;
         if (fd < 0) return -errno;
         if (addr && alen) {
             socklen_t n = pt.len < *alen ? (socklen_t)pt.len : *alen;

@@ -50,6 +50,12 @@ int fdio_connect(int fd, const struct sockaddr *sa, socklen_t salen, int64_t dea
 /* Accept a connection on a listening socket: the new registered fd, or
  * -errno; the peer's address goes to addr (*alen bytes), if addr. */
 int fdio_accept(int lfd, struct sockaddr *addr, socklen_t *alen, int64_t deadline);
+/* Replaying: a stand-in for the socket the recording had as fd `recorded`
+ * (an eventfd, never ready on its own; readiness comes from the journal),
+ * with the recorded number mapped to it.  Not registered.  -1 on failure.
+ * For a library that made its own socket (libpq): its journal points name
+ * the recorded fd, the replay waits on the stand-in. */
+int fdio_placeholder(int recorded);
 /* Unregister and close. */
 int fdio_close(int fd);
 
