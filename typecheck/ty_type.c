@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "depth.h"
 #include "diag.h"
 #include "sb.h"
 #include "ty_trait.h"
@@ -22,7 +23,19 @@ static Type *basics[TYK_ANYTUPLE + 1];
 static Type *alloc_type(int kind) {
     Type *t = ast_alloc(sizeof *t);
     t->kind = (uint8_t)kind;
+    if (kind != TYK_VAR) t->flags |= TF_GROUND; /* until an argument says otherwise */
     return t;
+}
+
+/* A constructed type is ground when all its arguments are. */
+static void settle_ground(Type *t) {
+    for (int i = 0; i < t->nargs; i++) {
+        Type *a = ty_prune(t->args[i]);
+        if (!a || !(a->flags & TF_GROUND)) {
+            t->flags &= (uint8_t)~TF_GROUND;
+            return;
+        }
+    }
 }
 
 void ty_types_reset(void) {
@@ -59,6 +72,7 @@ Type *ty_conn(int kind, int n, Type **args) {
         t->args = ast_alloc((size_t)n * sizeof *t->args);
         memcpy(t->args, args, (size_t)n * sizeof *t->args);
     }
+    settle_ground(t);
     return t;
 }
 
@@ -75,6 +89,7 @@ Type *ty_fun(int nparams, Type **params, Type *ret) {
     t->args = ast_alloc((size_t)(nparams + 1) * sizeof *t->args);
     if (nparams) memcpy(t->args, params, (size_t)nparams * sizeof *t->args);
     t->args[nparams] = ret;
+    settle_ground(t);
     return t;
 }
 
@@ -142,11 +157,23 @@ bool ty_is_error(Type *t) {
 
 bool ty_has_vars(Type *t) {
     t = ty_prune(t);
-    if (!t) return false;
+    if (!t || (t->flags & TF_GROUND)) return false;
+    if (depth_exhausted()) return true;
     if (t->kind == TYK_VAR) return true;
     for (int i = 0; i < t->nargs; i++)
         if (ty_has_vars(t->args[i])) return true;
     return false;
+}
+
+/* The walkers below recurse over a type's structure.  A type is as deep as
+ * the program made it (a chain of `let`s can nest it further than literal
+ * nesting, which the parser bounds), so each walk checks the room left on
+ * the stack and gives up with "program is nested too deeply" (a compile
+ * error: nothing runs) rather than overflow. */
+static bool too_deep(void) {
+    if (!depth_exhausted()) return false;
+    depth_error(DIAG_NOSPAN);
+    return true;
 }
 
 /* ---- levels, generalisation, instantiation ----------------------------------------- */
@@ -169,7 +196,7 @@ static bool seen(Type *t) {
 
 static void generalize(Type *t) {
     t = ty_prune(t);
-    if (!t || seen(t)) return;
+    if (!t || (t->flags & TF_GROUND) || seen(t) || too_deep()) return;
     if (t->kind == TYK_VAR) {
         if (!(t->flags & TF_GENERIC) && t->level > cur_level) t->flags |= TF_GENERIC;
         return;
@@ -184,7 +211,7 @@ void ty_generalize(Type *t) {
 
 static void make_generic(Type *t) {
     t = ty_prune(t);
-    if (!t || seen(t)) return;
+    if (!t || (t->flags & TF_GROUND) || seen(t) || too_deep()) return;
     if (t->kind == TYK_VAR) {
         t->flags |= TF_GENERIC;
         return;
@@ -199,7 +226,7 @@ void ty_make_generic(Type *t) {
 
 static void pin(Type *t) {
     t = ty_prune(t);
-    if (!t || seen(t)) return;
+    if (!t || (t->flags & TF_GROUND) || seen(t) || too_deep()) return;
     if (t->kind == TYK_VAR) {
         if (!(t->flags & TF_GENERIC) && t->level > cur_level) t->level = cur_level;
         return;
@@ -227,6 +254,7 @@ static Bound *copy_bound(const Bound *b, Span site) {
 
 static Type *inst(Type *t, Span site) {
     t = ty_prune(t);
+    if ((t->flags & TF_GROUND) || too_deep()) return t;
     if (t->inst_gen == inst_gen) return t->inst; /* already copied in this instantiation */
     if (t->kind == TYK_VAR) {
         if (!(t->flags & TF_GENERIC)) return t;
@@ -295,6 +323,7 @@ void ty_add_bound(Type *var, const Bound *b) {
 static bool occurs_walk(Type *v, Type *t) {
     t = ty_prune(t);
     if (t == v) return true;
+    if ((t->flags & TF_GROUND) || too_deep()) return false;
     if (seen(t)) return false;
     if (t->kind == TYK_VAR) {
         if (t->level > v->level && !(t->flags & TF_GENERIC)) t->level = v->level;
@@ -348,7 +377,7 @@ UResult ty_unify(Type *a, Type *b, UErr *e) {
 }
 
 static UResult unify(Type *a, Type *b, UErr *e) {
-    if (++unify_steps > UNIFY_BUDGET) return U_OK;
+    if (++unify_steps > UNIFY_BUDGET || too_deep()) return U_OK;
     a = ty_prune(a);
     b = ty_prune(b);
     if (!a || !b || a == b) return U_OK;

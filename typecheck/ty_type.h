@@ -37,6 +37,9 @@ enum {
 enum {
     TF_RIGID = 1 << 0,   /* a declared type parameter while its definition is checked */
     TF_GENERIC = 1 << 1, /* quantified: only ever copied by ty_instantiate */
+    TF_GROUND = 1 << 2,  /* no type variable anywhere inside (set when built): the
+                          * walkers (instantiate, generalise, occurs, ...) skip it,
+                          * so a deep concrete type costs nothing per use */
 };
 
 /* Pseudo-traits: requirements that are not interfaces. */
