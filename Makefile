@@ -25,6 +25,12 @@ SRCDIRS := runtime net dist front typecheck interp debugger cmd
 SRCS    := $(foreach d,$(SRCDIRS),$(wildcard $(d)/*.c))
 ASMS    := $(foreach d,$(SRCDIRS),$(wildcard $(d)/*.S))
 OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(ASMS))
+# llhttp (the HTTP parser, net/http_parse.h): compiled from the sources
+# Debian's node-llhttp package ships (scripts/install-deps), never copied
+# into the tree; strict mode.  Warnings are theirs, not ours: -w.
+LLHTTP_DIR := /usr/share/llhttp
+LLHTTP_INC := /usr/share/include/llhttp
+OBJS    += $(addprefix $(BUILD)/llhttp/,api.o http.o llhttp.o)
 LIBOBJS := $(filter-out $(BUILD)/cmd/main.o,$(OBJS))
 DEPS    := $(OBJS:.o=.d)
 
@@ -51,7 +57,7 @@ else ifeq ($(MODE),fuzz)
 endif
 
 CFLAGS  ?=
-CFLAGS  += $(BASEFLAGS) $(OPT) -I/usr/include/postgresql
+CFLAGS  += $(BASEFLAGS) $(OPT) -I/usr/include/postgresql -isystem $(LLHTTP_INC) -DLLHTTP_STRICT_MODE=1
 LDFLAGS += $(LDEXTRA)
 
 ifeq ($(MODE),release)
@@ -75,6 +81,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/llhttp/%.o: $(LLHTTP_DIR)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC    $<"
+	$(Q)$(CC) -std=c11 -g $(OPT) -DLLHTTP_STRICT_MODE=1 -I$(LLHTTP_INC) -w -c $< -o $@
 
 $(BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)

@@ -838,17 +838,17 @@ Value ev_run_code(EvalProc *ep, FuncObj *fo, const Code *code, int argc, Value *
     return run_code_big(ep, fo, code, argc, argv);
 }
 
-static inline Value call_builtin(Frame *f, const Node *site, const FuncInfo *fi, int argc, Value *argv) {
+static inline Value call_builtin(Frame *f, const Node *site, const FuncObj *fo, int argc, Value *argv) {
     (void)f;
     (void)site;
-    return fi->cfn(argv, argc);
+    return val_call_cfn(fo, argc, argv);
 }
 
 Value ev_call_value(Frame *f, const Node *site, Value fn, int argc, Value *argv) {
     if (UNLIKELY(fn.tag != T_FUNC)) ev_panic_at(f, site, "called a value that is not a function");
     FuncObj *fo = AS_FUNC(fn);
     const FuncInfo *fi = fo->fn;
-    if (fi->cfn) return call_builtin(f, site, fi, argc, argv);
+    if (fi->cfn) return call_builtin(f, site, fo, argc, argv);
     EvalProc *ep = f ? f->ep : ev_proc();
     return ev_run_code(ep, fo, fi->code, argc, argv);
 }
@@ -891,7 +891,7 @@ static inline Value do_tail(PNode *n, Frame *f, FuncObj *fo, Value *args, uint32
     const FuncInfo *fi = fo->fn;
     if (fi->cfn) {
         f->sf->at = n->src;
-        return fi->cfn(args, (int)argc);
+        return val_call_cfn(fo, (int)argc, args);
     }
     const Code *code = fi->code;
     if (UNLIKELY(code->nslots > f->cap)) {

@@ -208,7 +208,7 @@ static void where_blocked(Proc *p, SB *out) {
 static Value interp_apply(Value fn, int argc, Value *argv) {
     if (fn.tag != T_FUNC) rt_panic("called a value that is not a function");
     FuncObj *fo = AS_FUNC(fn);
-    if (fo->fn->cfn) return fo->fn->cfn(argv, argc);
+    if (fo->fn->cfn) return val_call_cfn(fo, argc, argv);
     return ev_run_code(ev_proc(), fo, fo->fn->code, argc, argv);
 }
 

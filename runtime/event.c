@@ -36,6 +36,7 @@ static const char *const kind_names[EV__COUNT] = {
     [EV_DISCARD] = "discard", [EV_CLOCK] = "clock",
     [EV_RESTART] = "restart", [EV_CHILD_START] = "child_start",
     [EV_IO] = "io", [EV_INPUT] = "input", [EV_QUERY] = "query",
+    [EV_HTTP_REQUEST] = "http_request", [EV_HTTP_RESPONSE] = "http_response",
 };
 
 size_t ev_fmt_pid(uint64_t pid, char *buf, size_t cap) {
@@ -213,6 +214,7 @@ static const char *num_key(EvKind k) {
     case EV_TIMER_SET: case EV_BLOCK: return "due";
     case EV_CLOCK: return "to";
     case EV_RESTART: return "count";
+    case EV_HTTP_RESPONSE: return "status";
     default: return "num";
     }
 }
@@ -225,13 +227,14 @@ static const char *text_key(EvKind k) {
     case EV_BLOCK: return "on";
     case EV_WAKE: return "by";
     case EV_QUERY: return "sql";
+    case EV_HTTP_REQUEST: case EV_HTTP_RESPONSE: return "request";
     default: return "kind";
     }
 }
 
 static bool has_num(EvKind k) {
     return k == EV_SEND || k == EV_RECEIVE || k == EV_DEMONITOR || k == EV_TIMER_SET ||
-           k == EV_BLOCK || k == EV_CLOCK || k == EV_RESTART;
+           k == EV_BLOCK || k == EV_CLOCK || k == EV_RESTART || k == EV_HTTP_RESPONSE;
 }
 
 /* Bytes as a JSON string: printable ASCII as is, every other byte as

@@ -52,6 +52,8 @@ typedef enum EvKind {
     EV_IO,          /* the poller found readiness io->revents on io->fd (pid = first process woken) */
     EV_INPUT,       /* an external operation io->op on io->fd by pid gave io->res (and io->data) */
     EV_QUERY,       /* pid ran a database statement: text = the SQL, query = the rest */
+    EV_HTTP_REQUEST,  /* connection process pid read the request text ("GET /users/42") */
+    EV_HTTP_RESPONSE, /* pid answered the request text with status num */
     EV__COUNT
 } EvKind;
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "iolog.h"
@@ -96,6 +97,64 @@ ssize_t fdio_write(int fd, const void *buf, size_t len, int64_t deadline) {
         int64_t r = journal(&pt, live, !replay);
         if (r > 0) {
             done += (size_t)r;
+            continue;
+        }
+        int w = r == -EAGAIN || r == -EWOULDBLOCK ? wait_again(fd, POLLOUT, tick, deadline) : (int)r;
+        if (r == 0) w = -EIO;
+        if (w) return done ? (ssize_t)done : w;
+    }
+    return (ssize_t)done;
+}
+
+ssize_t fdio_writev(int fd, const struct iovec *iov, int iovcnt, int64_t deadline) {
+    int e = ensure_registered(fd);
+    if (e) return -e;
+    if (iovcnt > FDIO_IOV_MAX) iovcnt = FDIO_IOV_MAX;
+    struct iovec v[FDIO_IOV_MAX];
+    size_t total = 0;
+    int n = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        if (!iov[i].iov_len) continue;
+        v[n++] = iov[i];
+        total += iov[i].iov_len;
+    }
+    size_t done = 0;
+    struct iovec *cur = v;
+    while (done < total) {
+        uint32_t tick = poll_tick(fd);
+        Point pt = {IO_WRITE, fd, NULL, 0, 0};
+        int64_t live = 0;
+        bool replay = iolog_replaying();
+        if (!replay) {
+            if (probe_says_wait(fd, POLLOUT)) {
+                live = -EAGAIN;
+            } else {
+                /* sendmsg with MSG_NOSIGNAL: a peer that went away is
+                 * EPIPE for this connection, never a SIGPIPE for the
+                 * program (writev for what is not a socket) */
+                struct msghdr mh = {.msg_iov = cur, .msg_iovlen = (size_t)n};
+                do live = sendmsg(fd, &mh, MSG_NOSIGNAL);
+                while (live < 0 && errno == EINTR);
+                if (live < 0 && errno == ENOTSOCK) {
+                    do live = writev(fd, cur, n);
+                    while (live < 0 && errno == EINTR);
+                }
+                if (live < 0) live = -errno;
+            }
+        }
+        int64_t r = journal(&pt, live, !replay);
+        if (r > 0) {
+            done += (size_t)r;
+            size_t k = (size_t)r; /* skip what went out */
+            while (n && k >= cur->iov_len) {
+                k -= cur->iov_len;
+                cur++;
+                n--;
+            }
+            if (n && k) {
+                cur->iov_base = (char *)cur->iov_base + k;
+                cur->iov_len -= k;
+            }
             continue;
         }
         int w = r == -EAGAIN || r == -EWOULDBLOCK ? wait_again(fd, POLLOUT, tick, deadline) : (int)r;

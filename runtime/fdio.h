@@ -43,6 +43,14 @@ ssize_t fdio_read(int fd, void *buf, size_t cap, int64_t deadline);
 /* Write all len bytes (waiting whenever the fd is full): len, or -errno
  * if nothing was written (else the bytes written before the error). */
 ssize_t fdio_write(int fd, const void *buf, size_t len, int64_t deadline);
+/* fdio_write of several pieces with one system call (a response's head
+ * and body): the total written, or -errno if nothing was.  On a socket it
+ * is sendmsg(MSG_NOSIGNAL), so a peer that went away is -EPIPE, never a
+ * SIGPIPE; use it (not fdio_write) for sockets.
+ * At most FDIO_IOV_MAX pieces. */
+struct iovec;
+#define FDIO_IOV_MAX 16
+ssize_t fdio_writev(int fd, const struct iovec *iov, int iovcnt, int64_t deadline);
 /* A new non-blocking, registered socket; -errno. */
 int fdio_socket(int domain, int type, int protocol);
 /* Connect a socket made by fdio_socket: 0 or -errno. */

@@ -3,11 +3,9 @@
  * an argument that is not UTF-8 is converted lossily). */
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "lib_util.h"
 #include "list.h"
-#include "sb.h"
 #include "stdlib_table.h"
 #include "str.h"
 #include "vals.h"
@@ -26,31 +24,13 @@ static Value bi_env_get(Value *a, int n) {
     return val_some(str_new(v, vl));
 }
 
-/* An argument that is not UTF-8: each invalid byte becomes U+FFFD. */
-static Value lossy(const char *s, size_t l) {
-    SB b;
-    sb_init(&b);
-    for (size_t i = 0; i < l;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(l - i), &cp);
-        if (k > 0) {
-            sb_put(&b, s + i, (size_t)k);
-            i += (size_t)k;
-        } else {
-            sb_put(&b, "\xEF\xBF\xBD", 3);
-            i++;
-        }
-    }
-    return sb_finish(&b);
-}
-
 static Value bi_env_args(Value *a, int n) {
     ListBuilder lb;
     lb_init(&lb, rt_argc > 0 ? (size_t)rt_argc : 0);
     for (int i = 0; i < rt_argc; i++) {
         const char *s = rt_argv[i] ? rt_argv[i] : "";
         size_t l = strlen(s);
-        lb_push(&lb, lib_utf8_valid(s, l) ? str_new(s, l) : lossy(s, l));
+        lb_push(&lb, lib_str_lossy(s, l));
     }
     return lb_finish(&lb);
 }

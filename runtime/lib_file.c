@@ -20,6 +20,7 @@
 #include <utf8proc.h>
 
 #include "lib_util.h"
+#include "sb.h"
 #include "sched.h"
 #include "stdlib_table.h"
 #include "str.h"
@@ -55,6 +56,24 @@ bool lib_utf8_valid(const char *s, size_t n) {
         p += len;
     }
     return true;
+}
+
+Value lib_str_lossy(const char *s, size_t l) {
+    if (lib_utf8_valid(s, l)) return str_new(s, l);
+    SB b;
+    sb_init(&b);
+    for (size_t i = 0; i < l;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(l - i), &cp);
+        if (k > 0) {
+            sb_put(&b, s + i, (size_t)k);
+            i += (size_t)k;
+        } else {
+            sb_put(&b, "\xEF\xBF\xBD", 3);
+            i++;
+        }
+    }
+    return sb_finish(&b);
 }
 
 /* The path as a C string, or NULL when it contains a NUL byte. */

@@ -24,6 +24,9 @@ static inline void lib_need(Value v, VTag want, const char *fn, int argi) {
 Value lib_os_error(int err);
 /* Is p[0..n) valid UTF-8? (lib_file.c; File.read and IO.read_line) */
 bool lib_utf8_valid(const char *p, size_t n);
+/* p[0..n) as a heap string; each byte of an invalid UTF-8 sequence becomes
+ * U+FFFD (lib_file.c; Env.args, bytes from the network). */
+Value lib_str_lossy(const char *p, size_t n);
 
 /* Call a one/two-argument Snow function value. */
 static inline Value lib_call1(Value f, Value a) { return rt_apply(f, 1, &a); }

@@ -41,6 +41,9 @@ static struct {
     _Atomic int sig;      /* the first termination signal, 0 if none */
     bool handled[NSIG_OUT];
     struct sigaction old[NSIG_OUT];
+    bool (*_Atomic stop_hook)(int sig);
+    _Atomic int grace_ms;
+    _Atomic bool stopping; /* the hook took a signal over */
 } O;
 
 static void kick(void) {
@@ -137,21 +140,59 @@ static _Noreturn void exit_on_signal(int sig) {
     _exit(128 + sig);
 }
 
+void out_set_stop_hook(bool (*hook)(int sig), int grace_ms) {
+    atomic_store(&O.grace_ms, grace_ms);
+    atomic_store(&O.stop_hook, hook);
+}
+
+_Noreturn void out_exit(int status) {
+    if (O.on) {
+        flush_stdout_for_exit();
+        ev_flush_for_exit(OUT_EXIT_WAIT_MS);
+    } else {
+        fflush(stdout);
+    }
+    fflush(stderr);
+    _exit(status);
+}
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A signal arrived: hand it to the stop hook, or exit. */
+static void on_stop_signal(int sig, int64_t *deadline) {
+    if (atomic_load(&O.stopping)) return;
+    bool (*hook)(int) = atomic_load(&O.stop_hook);
+    if (!hook || !hook(sig)) exit_on_signal(sig);
+    atomic_store(&O.stopping, true);
+    *deadline = now_ms() + atomic_load(&O.grace_ms);
+}
+
 /* ---- the output thread -------------------------------------------------------------- */
 
 static void *out_thread(void *arg) {
     (void)arg;
     int quiet = 0;
+    int64_t stop_deadline = -1; /* a stop was handed over: exit 0 at this time */
     for (;;) {
         struct pollfd pfd = {.fd = O.efd, .events = POLLIN};
-        int r = poll(&pfd, 1, atomic_load(&O.awake) ? OUT_TICK_MS : -1);
+        int timeout = atomic_load(&O.awake) ? OUT_TICK_MS : -1;
+        if (stop_deadline >= 0) {
+            int64_t left = stop_deadline - now_ms();
+            if (left <= 0) out_exit(0); /* the stop took longer than its grace: end it */
+            if (timeout < 0 || left < timeout) timeout = (int)left;
+        }
+        int r = poll(&pfd, 1, timeout);
         if (r > 0) {
             uint64_t v;
             ssize_t n = read(O.efd, &v, sizeof v);
             (void)n;
         }
         int sig = atomic_load(&O.sig);
-        if (sig) exit_on_signal(sig);
+        if (sig) on_stop_signal(sig, &stop_deadline);
         if (atomic_load(&O.stop)) return NULL;
         if (r != 0) continue; /* woken: start ticking */
         if (ev_error()) check_events();
@@ -178,6 +219,7 @@ void out_start(const char *events_path) {
     atomic_store(&O.awake, false);
     atomic_store(&O.stop, false);
     atomic_store(&O.sig, 0);
+    atomic_store(&O.stopping, false);
     /* the thread takes no signal: the handler runs on another thread and
      * the thread only ever reacts to the eventfd */
     sigset_t all, prev;
@@ -211,7 +253,7 @@ int out_finish(int status) {
     kick();
     pthread_join(O.thread, NULL);
     int sig = atomic_load(&O.sig);
-    if (sig) exit_on_signal(sig); /* it came while the thread was stopping */
+    if (sig && !atomic_load(&O.stopping)) exit_on_signal(sig); /* it came while the thread was stopping */
     O.on = false;
     close(O.efd);
     const char *what = NULL;

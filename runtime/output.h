@@ -13,6 +13,12 @@
  *    128 + signal (130, 143, 129).  A process spinning without end is
  *    interrupted too: nothing waits for the scheduler.  A second signal
  *    kills at once (the default action), should the flush hang.
+ *  - A component that can stop the program gracefully (a server, decision
+ *    28) takes the signals over with out_set_stop_hook: the first signal
+ *    then calls the hook (on the output thread) instead of exiting; the
+ *    component ends the program with out_exit when it is done, and if it
+ *    has not after the hook's grace period the output thread exits with
+ *    status 0 itself.  A second signal still kills at once.
  *  - A write to stdout, stderr or the event file that fails prints one
  *    message (`snow: cannot write to standard output: REASON`) and exits
  *    with OUT_EXIT_IO.
@@ -45,6 +51,15 @@ int out_finish(int status);
 void out_wrote(bool ok);
 /* A write to stderr failed (eprintln): exits. */
 void out_stderr_failed(void);
+/* Hand the termination signals (SIGINT, SIGTERM, SIGHUP) to `hook`: it
+ * runs on the output thread, must be quick and must not touch processes;
+ * it returns false to let the default (exit 128 + sig) happen.  grace_ms:
+ * how long the program may take to stop after the hook said yes.  NULL
+ * gives the signals back. */
+void out_set_stop_hook(bool (*hook)(int sig), int grace_ms);
+/* End the program now with `status`, output flushed (any thread). */
+_Noreturn void out_exit(int status);
+
 /* Flush stdout if output is pending, and act on a failed event file:
  * called when a process blocks and when the scheduler goes idle. */
 void out_flush(void);

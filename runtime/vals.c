@@ -132,6 +132,14 @@ Value val_closure(const FuncInfo *fn, uint32_t ncap, const Value *caps) {
     return v_obj(T_FUNC, f);
 }
 
+Value val_call_cfn_caps(const FuncObj *fo, int argc, Value *argv) {
+    uint32_t n = (uint32_t)argc + fo->ncap;
+    VAL_BUF(all, n);
+    if (argc) memcpy(all, argv, (size_t)argc * sizeof(Value));
+    memcpy(all + argc, fo->caps, (size_t)fo->ncap * sizeof(Value));
+    return fo->fn->cfn(all, (int)n);
+}
+
 Value val_func_static(const FuncInfo *fn) {
     FuncObj *f = gc_alloc_static(sizeof(FuncObj), OK_FUNC);
     f->fn = fn;

@@ -48,6 +48,15 @@ Value val_range(int64_t start, int64_t end);
 Value val_closure(const FuncInfo *fn, uint32_t ncap, const Value *caps);
 /* A static, capture-free function object (named functions, builtins). */
 Value val_func_static(const FuncInfo *fn);
+/* Calling a builtin function value.  A builtin may carry captured values (a
+ * library closure made with val_closure, e.g. the `next` of an HTTP
+ * middleware chain): its C function then receives the call's arguments
+ * followed by the captures (argc + ncap values). */
+Value val_call_cfn_caps(const FuncObj *fo, int argc, Value *argv);
+static inline Value val_call_cfn(const FuncObj *fo, int argc, Value *argv) {
+    if (__builtin_expect(fo->ncap == 0, 1)) return fo->fn->cfn(argv, argc);
+    return val_call_cfn_caps(fo, argc, argv);
+}
 
 /* ---- built-in sums ---- */
 Value val_some(Value v);
