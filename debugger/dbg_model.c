@@ -154,7 +154,8 @@ const char *dm_kind_name(int kind) {
         [EV_TIMER_FIRE] = "timer-fire", [EV_PANIC] = "panic", [EV_PREEMPT] = "preempt",
         [EV_YIELD] = "yield", [EV_BLOCK] = "block", [EV_WAKE] = "wake", [EV_RUN] = "run",
         [EV_DISCARD] = "discard", [EV_CLOCK] = "clock", [EV_RESTART] = "restart",
-        [EV_CHILD_START] = "child-start", [EV_QUERY] = "query",
+        [EV_CHILD_START] = "child-start", [EV_QUERY] = "query", [EV_IO] = "io", [EV_INPUT] = "input",
+        [EV_HTTP_REQUEST] = "http-request", [EV_HTTP_RESPONSE] = "http-response",
     };
     if (kind < 0 || kind >= EV__COUNT || !names[kind]) return "event";
     return names[kind];
@@ -698,6 +699,14 @@ void dm_describe(DbgModel *m, const DbgEv *e, SB *b) {
         sb_printf(b, " restarts child %s (", e->text ? e->text : "?");
         who(m, b, e->other);
         sb_printf(b, " exited: %s; %s, restart %" PRId64 " in the window)", v, e->text2 ? e->text2 : "?", e->num);
+        break;
+    case EV_HTTP_REQUEST: /* a request as a message the connection process took */
+        who(m, b, e->pid);
+        sb_printf(b, " reads request %s", e->text ? e->text : "?");
+        break;
+    case EV_HTTP_RESPONSE:
+        who(m, b, e->pid);
+        sb_printf(b, " answers %s \u2192 %" PRId64, e->text ? e->text : "?", e->num);
         break;
     default:
         sb_printf(b, "%s", dm_kind_name(e->kind));

@@ -565,6 +565,8 @@ static void short_desc(Dbg *d, const DbgEv *e, const Cols *c, SB *b) {
     case EV_UNLINK: sb_puts(b, "unlink"); break;
     case EV_MONITOR: sb_printf(b, "monitor (#Ref<%" PRIu64 ">)", e->ref); break;
     case EV_CHILD_START: sb_printf(b, "start child %s", e->text ? e->text : "?"); break;
+    case EV_HTTP_REQUEST: sb_printf(b, "%s", e->text ? e->text : "?"); break;
+    case EV_HTTP_RESPONSE: sb_printf(b, "%s \u2192 %" PRId64, e->text ? e->text : "?", e->num); break;
     case EV_RESTART: sb_printf(b, "restart child %s (%s)", e->text ? e->text : "?", e->text2 ? e->text2 : "?"); break;
     case EV_DOWN: sb_printf(b, "Down(#Ref<%" PRIu64 ">, ..., %s)", e->ref, v); break;
     case EV_EXIT_SIGNAL: sb_printf(b, "exit signal %s%s", v, e->text && !strcmp(e->text, "trapped") ? " (trapped)" : ""); break;

@@ -6,6 +6,12 @@
 #include "stdlib_table.h"
 #include "timer.h"
 
+static Value bi_proc_count(Value *a, int n) {
+    (void)a;
+    (void)n;
+    return v_int((int64_t)proc_count());
+}
+
 /* ---- rows of the library table (stdlib_table.h) ---------------------------- */
 
 static const StdFn proc_lib[] = {
@@ -21,5 +27,6 @@ static const StdFn proc_lib[] = {
     {"Process", "register", "Fun(String, Pid) -> Result<(), String>", proc_bi_register, 2, 0, "give a process a name"},
     {"Process", "whereis", "Fun(String) -> Option<Pid>", proc_bi_whereis, 1, 0, "look up a registered name"},
     {"Process", "unregister", "Fun(String) -> Result<(), String>", proc_bi_unregister, 1, 0, "remove a registered name"},
+    {"Process", "count", "Fun() -> Int", bi_proc_count, 0, 0, "the number of live processes (servers check theirs)"},
 };
 STDLIB_REGISTER(proc_lib)
