@@ -1968,6 +1968,33 @@ static void comment_bytes(const char *src, const Comment *c, const char **s, uin
         while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t')) (*n)--;
 }
 
+static bool string_tok(TokKind k) {
+    return k == TK_STRING || k == TK_ISTR_START || k == TK_ISTR_MID || k == TK_ISTR_END;
+}
+
+/* The string literals are spelled the same, byte for byte (escapes
+ * included: the tree only holds their values). */
+static char *same_strings(uint32_t fa, const Parsed *a, uint32_t fb, const Parsed *b) {
+    const char *ta = src_get(fa)->text, *tb = src_get(fb)->text;
+    uint32_t i = 0, j = 0;
+    for (;;) {
+        while (i < a->toks.n && !string_tok(a->toks.toks[i].kind)) i++;
+        while (j < b->toks.n && !string_tok(b->toks.toks[j].kind)) j++;
+        if (i == a->toks.n || j == b->toks.n) {
+            if (i == a->toks.n && j == b->toks.n) return NULL;
+            return msg("the output has %s string literals than the input", i == a->toks.n ? "more" : "fewer");
+        }
+        Span x = a->toks.toks[i].span, y = b->toks.toks[j].span;
+        if (x.len != y.len || memcmp(ta + x.off, tb + y.off, x.len) != 0) {
+            uint32_t l, c;
+            src_linecol(fa, x.off, &l, &c);
+            return msg("the string literal at input %u:%u is spelled differently", l, c);
+        }
+        i++;
+        j++;
+    }
+}
+
 char *snowfmt_verify(uint32_t file, const char *out, size_t len, const SnowFmtOpts *o) {
     SourceFile *sf = src_get(file);
     char path[600];
@@ -2004,6 +2031,7 @@ char *snowfmt_verify(uint32_t file, const char *out, size_t len, const SnowFmtOp
             }
         }
     }
+    if (!err) err = same_strings(file, &a, ofile, &b);
     if (!err) {
         size_t len2 = 0;
         char *again = format_parsed(ofile, &b, o, &len2, NULL);

@@ -12,7 +12,8 @@
  *
  * Invariants (checked by snowfmt_verify, `snow fmt --verify`, and the tests):
  * the output parses to the same tree as the input (ast_eq: positions
- * ignored), keeps every comment in order, and is a fixed point. */
+ * ignored), keeps every comment in order and every string literal byte for
+ * byte, and is a fixed point. */
 #ifndef SNOW_FMT_SNOW_H
 #define SNOW_FMT_SNOW_H
 
@@ -41,8 +42,9 @@ typedef struct SnowFmtTimes {
 char *snowfmt_file_timed(uint32_t file, const SnowFmtOpts *o, size_t *len, SnowFmtTimes *t);
 
 /* Check that `out` (the formatting of `file`) parses to the same tree, keeps
- * every comment of `file` in order, and formats to itself.  Returns NULL when
- * all three hold, else a malloc'ed description of the first failure. */
+ * every comment of `file` in order and every string literal spelled the same,
+ * and formats to itself.  Returns NULL when all hold, else a malloc'ed
+ * description of the first failure. */
 char *snowfmt_verify(uint32_t file, const char *out, size_t len, const SnowFmtOpts *o);
 
 #endif
