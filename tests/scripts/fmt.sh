@@ -42,6 +42,76 @@ for in in tests/fmt/*.snow; do
     done
 done
 
+# ---- the goldens cover the whole grammar: every node kind of the syntax tree
+# (front/ast.c's kind names), every binary operator (front/parse.c's
+# binop_prec, `|>` as a piped call), every unary operator, `pub`, `= expr`
+# bodies and optional types appear in some tests/fmt/*.snow (read from `snow
+# ast`, so a new kind or operator without a golden fails here); and at least
+# 80 before/after pairs at widths 40, 80 and 100.
+while IFS= read -r line; do
+    case "$line" in ok) ok ;; *) bad "goldens: $line" ;; esac
+done < <(python3 - "$SNOW" <<'PY'
+import glob, re, subprocess, sys
+ast_c = open("front/ast.c").read()
+table = ast_c[ast_c.index("kind_names[N__COUNT]"):]
+table = table[:table.index("};")]
+want = {}
+for kind, name in re.findall(r'\[(\w+)\] = "(\w+)"', table):
+    if kind == "N_NONE":
+        continue
+    want["kind " + ("FieldAccess" if kind == "N_FIELDACC" else name)] = kind
+lex_c, parse_c = open("front/lex.c").read(), open("front/parse.c").read()
+spell = dict(re.findall(r'case (TK_\w+): return "([^"]*)";', lex_c))
+spell = lambda tk, table=spell: table.get(tk, tk[3:].lower())  # keywords: TK_OR is `or`
+prec = parse_c[parse_c.index("static int binop_prec"):]
+prec = prec[:prec.index("\n}\n")]
+for tk in re.findall(r"case (TK_\w+)", prec):
+    want["binary " + ("(piped)" if tk == "TK_PIPE" else spell(tk))] = tk
+unary = parse_c[parse_c.index("static Node *parse_unary"):]
+unary = unary[:unary.index("advance(p)")]
+for tk in re.findall(r"t->kind == (TK_\w+)", unary):
+    want["unary " + spell(tk)] = tk
+for extra in ("pub", "(=)", "optional type"):
+    want[extra] = extra
+seen, pairs, widths = set(), 0, set()
+for path in sorted(glob.glob("tests/fmt/*.snow")):
+    outs = glob.glob(path[:-5] + ".w*.out")
+    pairs += len(outs)
+    widths |= {o.rsplit(".w", 1)[1][:-4] for o in outs}
+    r = subprocess.run([sys.argv[1], "ast", path], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"{path} does not parse")
+    for line in r.stdout.splitlines():
+        m = re.match(r"\s*(\w+)(.*) @\d+:\d+$", line)
+        if not m:
+            continue
+        name, rest = m.group(1), m.group(2)
+        if name == "Field" and rest.startswith(" ."):
+            name = "FieldAccess"
+        seen.add("kind " + name)
+        words = rest.split()
+        if name == "Binary":
+            seen.add("binary " + words[0])
+        if name == "Unary":
+            seen.add("unary " + words[0])
+        if name == "Call" and "(piped)" in words:
+            seen.add("binary (piped)")
+        if words[:1] == ["pub"]:
+            seen.add("pub")
+        if "(=)" in words:
+            seen.add("(=)")
+        if name == "TypeName" and words and words[0].endswith("?"):
+            seen.add("optional type")
+for w in sorted(set(want) - seen):
+    print(f"no golden input has {w} ({want[w]})")
+if pairs < 80:
+    print(f"only {pairs} golden pairs (want at least 80)")
+if not {"40", "80", "100"} <= widths:
+    print(f"golden widths {sorted(widths)} lack one of 40, 80, 100")
+print("ok")
+PY
+)
+
 # ---- the style guide's examples are what snow fmt prints
 # (```snow blocks at width 100, ```snow width=N at N, ```snow before: an input)
 while IFS= read -r line; do
