@@ -17,6 +17,7 @@
 #include "pipeline.h"
 #include "rt.h"
 #include "sb.h"
+#include "node.h"
 #include "sched.h"
 #include "stack.h"
 #include "xalloc.h"
@@ -25,6 +26,9 @@ typedef struct RunOpts {
     CliOpts common;
     RtConfig rt;
     long explore;
+    const char *node_name;   /* --name: start this node before main runs */
+    const char *cookie_file; /* --cookie-file: the cookie, kept out of the process list */
+    long hb_interval, hb_timeout;
     int argc;      /* program arguments after `--` */
     char **argv;
 } RunOpts;
@@ -91,6 +95,29 @@ static int parse_run_args(int argc, char **argv, RunOpts *o) {
             continue;
         }
         if (strcmp(a, "--virtual-time") == 0) { o->rt.virtual_time = true; continue; }
+        if (strcmp(a, "--name") == 0 || strcmp(a, "--cookie-file") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "snow run: %s needs a %s\n", a, a[2] == 'n' ? "node name (name@host:port)" : "file name");
+                return -1;
+            }
+            if (a[2] == 'n') o->node_name = argv[++i];
+            else o->cookie_file = argv[++i];
+            continue;
+        }
+        if (strcmp(a, "--heartbeat") == 0) {
+            char *end;
+            const char *s = i + 1 < argc ? argv[i + 1] : "";
+            errno = 0;
+            o->hb_interval = strtol(s, &end, 10);
+            o->hb_timeout = 0;
+            if (*end == ',') o->hb_timeout = strtol(end + 1, &end, 10);
+            if (errno || !*s || *end || o->hb_interval < 1 || o->hb_timeout < 0) {
+                fprintf(stderr, "snow run: --heartbeat needs INTERVAL_MS or INTERVAL_MS,TIMEOUT_MS (e.g. 500,1500)\n");
+                return -1;
+            }
+            i++;
+            continue;
+        }
         if (strcmp(a, "--max-stack") == 0) {
             size_t bytes;
             if (i + 1 >= argc || !parse_size(argv[i + 1], &bytes) || bytes < STACK_MAX_MIN) {
@@ -135,6 +162,14 @@ static int parse_run_args(int argc, char **argv, RunOpts *o) {
     if (o->rt.threads && o->rt.virtual_time) {
         fprintf(stderr, "snow run: --virtual-time is a deterministic-scheduler clock; with --threads time is "
                         "real (drop one of them)\n");
+        return -1;
+    }
+    if (!o->node_name != !o->cookie_file) {
+        fprintf(stderr, "snow run: --name and --cookie-file go together (a node needs its cookie)\n");
+        return -1;
+    }
+    if (o->node_name && o->explore) {
+        fprintf(stderr, "snow run: --explore runs the program many times; it cannot start a node (drop --name)\n");
         return -1;
     }
     if (o->explore && o->rt.threads) {
@@ -227,6 +262,26 @@ static int explore(RunOpts *o, Value main_fn) {
     return 0;
 }
 
+/* --name / --cookie-file: read the cookie (trailing whitespace dropped),
+ * bind the listener; the node starts with main. */
+static bool start_node(const RunOpts *o) {
+    FILE *f = fopen(o->cookie_file, "r");
+    if (!f) {
+        fprintf(stderr, "snow run: cannot read the cookie file %s: %s\n", o->cookie_file, strerror(errno));
+        return false;
+    }
+    char cookie[1024];
+    size_t n = fread(cookie, 1, sizeof cookie - 1, f);
+    fclose(f);
+    while (n && (cookie[n - 1] == '\n' || cookie[n - 1] == '\r' || cookie[n - 1] == ' ' || cookie[n - 1] == '\t')) n--;
+    cookie[n] = 0;
+    char err[400];
+    bool ok = dist_configure(o->node_name, cookie, err, sizeof err);
+    memset(cookie, 0, sizeof cookie);
+    if (!ok) fprintf(stderr, "snow run: cannot start node %s: %s\n", o->node_name, err);
+    return ok;
+}
+
 int cmd_run(int argc, char **argv) {
     RunOpts o;
     if (parse_run_args(argc, argv, &o) < 0) return 2;
@@ -240,6 +295,13 @@ int cmd_run(int argc, char **argv) {
     rt_argv = xcalloc((size_t)rt_argc + 1, sizeof *rt_argv);
     rt_argv[0] = (char *)o.common.path;
     for (int i = 0; i < o.argc; i++) rt_argv[i + 1] = o.argv[i];
+    if (o.hb_interval) dist_set_heartbeat(o.hb_interval, o.hb_timeout);
+    if (o.node_name && !start_node(&o)) {
+        free(rt_argv);
+        rt_argv = NULL;
+        project_free(&proj);
+        return 1;
+    }
     int status = o.explore ? explore(&o, main_fn) : run_once(&o, main_fn, true);
     free(rt_argv);
     rt_argv = NULL;

@@ -62,6 +62,13 @@ const Command commands_all[] = {
                  false},
                 {"--explore", "K", "run under seeds 1..K and show each distinct outcome", COMP_NONE, NULL, false},
                 {"--threads", "N", "run on N worker threads, 1 to 1024 (0 = one per core)", COMP_WORDS, "0 1 2 4 8", false},
+                {"--name", "NODE", "start this program as the node NODE (name@host:port) before\n"
+                                   "main runs; needs --cookie-file (docs/distribution.md)",
+                 COMP_NONE, NULL, false},
+                {"--cookie-file", "FILE", "the node's cookie, read from FILE (never on the command line)",
+                 COMP_FILE, NULL, false},
+                {"--heartbeat", "MS[,TIMEOUT]", "node heartbeat interval and timeout in ms (default 60000,15000)",
+                 COMP_NONE, NULL, false},
                 {"--max-stack", "SIZE", "bound of each process's stack (default 128M: over 100 000\n"
                                         "nested calls); deeper recursion panics that process with\n"
                                         "`stack overflow`.  SIZE: bytes or a number with K, M or G\n"
@@ -76,7 +83,8 @@ const Command commands_all[] = {
                     "snow run .\trun the project in the current directory\n"
                     "snow run --seed 7 app.snow\tanother interleaving, the same every time\n"
                     "snow run --explore 50 app.snow\tlist every distinct outcome of seeds 1..50\n"
-                    "snow run --threads 4 app.snow -- in.txt\tfour worker threads; Env.args() sees in.txt",
+                    "snow run --threads 4 app.snow -- in.txt\tfour worker threads; Env.args() sees in.txt\n"
+                    "snow run --name a@127.0.0.1:9001 --cookie-file ~/.snow.cookie app.snow\ta cluster node",
         .run = cmd_run,
         .big_stack = true,
     },

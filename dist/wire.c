@@ -22,7 +22,26 @@ enum {
     WT_QUEUE, WT_RANGE, WT_STRUCT, WT_VARIANT, WT_PID, WT_REF, WT_JSON, WT__COUNT
 };
 
-const TypeDesc *(*wire_type_lookup)(const char *name, size_t len);
+static struct {
+    const TypeDesc **v;
+    size_t n, cap;
+} types;
+
+void wire_type_add(const TypeDesc *td) {
+    if (types.n == types.cap) {
+        types.cap = types.cap ? 2 * types.cap : 32;
+        types.v = xrealloc(types.v, types.cap * sizeof *types.v);
+    }
+    types.v[types.n++] = td;
+}
+
+static const TypeDesc *user_type(const char *n, size_t len) {
+    for (size_t i = types.n; i-- > 0;) {
+        const char *q = types.v[i]->qual_name ? types.v[i]->qual_name : types.v[i]->name;
+        if (strlen(q) == len && memcmp(q, n, len) == 0) return types.v[i];
+    }
+    return NULL;
+}
 
 /* ---- buffers ----------------------------------------------------------------------------- */
 
@@ -320,7 +339,7 @@ static const TypeDesc *builtin_type(const char *n, size_t len) {
 
 static const TypeDesc *find_type(const char *n, size_t len) {
     const TypeDesc *td = builtin_type(n, len);
-    if (!td && wire_type_lookup) td = wire_type_lookup(n, len);
+    if (!td) td = user_type(n, len);
     return td;
 }
 

@@ -65,9 +65,10 @@ typedef struct WirePids {
                uint64_t *pid);
 } WirePids;
 
-/* The receiver's user types, by qualified name (installed by the
- * interpreter; NULL: only the built-in types decode). */
-extern const TypeDesc *(*wire_type_lookup)(const char *name, size_t len);
+/* The program's user types, which values from other nodes may use (the
+ * interpreter adds each one as it makes it; a later type of the same name
+ * — the REPL redefining it — wins).  Built-in types are always known. */
+void wire_type_add(const TypeDesc *td);
 
 /* Append the encoding of v (version byte first) to b.  False with a reason
  * (naming the offending type, e.g. "a function (Fun, in field `cb` of

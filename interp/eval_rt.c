@@ -12,6 +12,7 @@
 #include "gc.h"
 #include "list.h"
 #include "map.h"
+#include "node.h"
 #include "rt.h"
 #include "str.h"
 #include "vals.h"
@@ -406,11 +407,18 @@ Value ev_spawn(PNode *n, Frame *f) {
     return v_pid(pid);
 }
 
+/* send({name, node}, msg): a registered name on a node (net.md §8.5). */
+static void send_named(Value to, Value msg) {
+    Value name = AS_TUPLE(to)->items[0], node = AS_TUPLE(to)->items[1];
+    dist_send_named(str_data(name), str_len(name), str_data(node), str_len(node), msg);
+}
+
 Value ev_send(PNode *n, Frame *f) {
     Value to = EVAL(n->a); CHECK(to);
     Value msg = EVAL(n->b); CHECK(msg);
     f->sf->at = n->src;
-    proc_send(to.u, msg);
+    if (to.tag == T_TUPLE) send_named(to, msg);
+    else proc_send(to.u, msg);
     return v_unit();
 }
 
@@ -432,7 +440,8 @@ Value ev_send_variant(PNode *n, Frame *f) {
     o->idx = (uint32_t)b->slot;
     o->n = b->nkids;
     f->sf->at = n->src;
-    proc_send(to.u, v_variant(o));
+    if (to.tag == T_TUPLE) send_named(to, v_variant(o));
+    else proc_send(to.u, v_variant(o));
     return v_unit();
 }
 

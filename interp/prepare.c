@@ -24,11 +24,13 @@
 #include "lex.h"
 #include "list.h"
 #include "map.h"
+#include "node.h"
 #include "resolve.h"
 #include "rt.h"
 #include "str.h"
 #include "ty.h"
 #include "vals.h"
+#include "wire.h"
 #include "xalloc.h"
 
 
@@ -163,6 +165,7 @@ static FnRt *make_fnrt(Sym *s, const char *name, Node *src, uint32_t nparams) {
     r->code = new_code(name, src, nparams);
     r->fn = val_func_static(&r->code->info);
     s->rt = r;
+    if (s->kind == S_ACTOR || s->kind == S_FN) dist_fn_register(r->code->info.name, r->fn); /* Node.spawn by name */
     return r;
 }
 
@@ -239,6 +242,7 @@ static TypeDesc *make_td(Sym *s) {
     }
     td->name = s->name;
     td->qual_name = s->name;
+    wire_type_add(td); /* values of it can arrive from other nodes */
     td->nparams = def->tdef.generics.n;
     td->derives = default_derives(s);
     td->to_string_fn = td->eq_fn = td->lt_fn = td->hash_fn = td->compare_fn = v_unit();

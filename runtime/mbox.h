@@ -51,6 +51,8 @@ enum {
     MB_REPL_JOB,                 /* to the REPL's session: run the next input (cmd/repl.c) */
     MB_REPL_DONE,                /* to the REPL's reader: the input ran (its new bindings) */
     MB_REPL_DOWN,                /* Down of the REPL's session, watched by the reader */
+    MB_DIST_KICK,                /* to a distribution session's writer: frames are queued (dist/) */
+    MB_DIST_REPLY,               /* (request, result) of a remote spawn or connect (dist/) */
 };
 
 /* Mailboxes and their entries are opaque outside runtime/: their fields are

@@ -54,6 +54,7 @@ static struct {
     PollFd *_Atomic pages[PF_PAGES];
     MtLock page_lock;
     _Atomic int pending;          /* waiters + blocking jobs */
+    _Atomic int daemons;          /* waiters that do not keep the program alive (proc_set_daemon) */
     pthread_mutex_t post_lock;    /* a real lock even when !rt_mt: pool threads post under --threads 1 */
     PollPost *posts;              /* posted wakes, newest first */
     _Atomic bool has_posts;
@@ -80,6 +81,7 @@ static int interest(int events) {
 }
 
 int poll_pending(void) { return atomic_load_explicit(&P.pending, memory_order_seq_cst); }
+int poll_daemons(void) { return atomic_load_explicit(&P.daemons, memory_order_seq_cst); }
 
 void poll_pending_add(int delta) { atomic_fetch_add_explicit(&P.pending, delta, memory_order_seq_cst); }
 
@@ -182,7 +184,7 @@ static void waiter_unlink(PollFd *pf, Proc *p) {
     else pf->tail = p->iow_prev;
     p->iow_next = p->iow_prev = NULL;
     p->iow_linked = false;
-    atomic_fetch_sub_explicit(&P.pending, 1, memory_order_seq_cst);
+    atomic_fetch_sub_explicit(p->daemon ? &P.daemons : &P.pending, 1, memory_order_seq_cst);
 }
 
 static size_t take_waiters(PollFd *pf, int revents, uint64_t *pids, uint64_t *toks, size_t max, bool all) {
@@ -237,11 +239,11 @@ int poll_wait(int fd, int events, int64_t deadline) {
     else pf->head = p;
     pf->tail = p;
     p->iow_linked = true;
-    atomic_fetch_add_explicit(&P.pending, 1, memory_order_seq_cst);
+    atomic_fetch_add_explicit(p->daemon ? &P.daemons : &P.pending, 1, memory_order_seq_cst);
     mt_unlock(&pf->lk);
     if (deadline >= 0) timer_add_wake(deadline, p->pid, tok, tok);
     p->exit_held = true; /* off the list before any unwind */
-    sched_block(W_IO, tok);
+    sched_block(p->daemon ? W_OTHER : W_IO, tok); /* a daemon's wait does not keep the program alive */
     p->exit_held = false;
     mt_lock(&pf->lk);
     if (p->iow_linked) waiter_unlink(pf, p);
@@ -428,6 +430,7 @@ static void reset_table(void) {
         }
     }
     atomic_store_explicit(&P.pending, 0, memory_order_relaxed);
+    atomic_store_explicit(&P.daemons, 0, memory_order_relaxed);
     P.posts = NULL;
     atomic_store_explicit(&P.has_posts, false, memory_order_relaxed);
 }

@@ -102,6 +102,10 @@ void poll_forget(Proc *p);
 
 /* Waiters + blocking jobs in flight. */
 int poll_pending(void);
+/* Waiters of daemon processes (proc_set_daemon: the distribution layer's
+ * sessions and listener): the schedulers poll for them, but they do not
+ * keep the program alive. */
+int poll_daemons(void);
 void poll_pending_add(int delta);
 
 /* Threaded backend: collect readiness, waiting at most timeout_ms (0: do

@@ -34,6 +34,7 @@ void (*proc_scan_hook)(Heap *h, void *interp);
 void (*proc_unwound_hook)(ProcHot *hot);
 void (*proc_interp_free_hook)(void *interp);
 void (*proc_exit_hook)(int status);
+void (*proc_main_start_hook)(void);
 
 /* ---- process table: pages of 1024 slots indexed by serial --------------------
  * Serials only grow, so a page whose serials have all been allocated and
@@ -228,16 +229,26 @@ static bool mons_in_remove(Proc *p, uint64_t ref) {
     return false;
 }
 
-static bool mons_out_remove(Proc *p, uint64_t ref, uint64_t *target) {
+static bool mons_out_remove_kind(Proc *p, uint64_t ref, uint64_t *target, uint32_t *kind) {
     for (uint32_t i = 0; i < p->nmons_out; i++)
         if (p->mons_out[i].ref == ref) {
             if (target) *target = p->mons_out[i].target;
+            if (kind) *kind = p->mons_out[i].kind;
             memmove(p->mons_out + i, p->mons_out + i + 1, (size_t)(p->nmons_out - i - 1) * sizeof *p->mons_out);
             p->nmons_out--;
             return true;
         }
     return false;
 }
+
+static bool mons_out_remove(Proc *p, uint64_t ref, uint64_t *target) {
+    return mons_out_remove_kind(p, ref, target, NULL);
+}
+
+static bool is_remote(uint64_t pid) { return pid_node(pid) != 0; }
+
+const ProcRemote *proc_remote;
+void proc_set_remote(const ProcRemote *r) { proc_remote = r; }
 
 /* ---- reasons ---------------------------------------------------------------------- */
 
@@ -420,7 +431,10 @@ void proc_send_kind(uint64_t pid, uint32_t kind, Value msg) {
     uint64_t from = self ? self->pid : EV_NOPID;
     if (EV_ON()) ev_val(EV_SEND, from, pid, msg, kind);
     Proc *t = pt_find(pid);
-    if (!t) return; /* dead, unknown or remote: dropped */
+    if (!t) { /* dead or unknown: dropped; remote: to its node */
+        if (is_remote(pid) && kind == MB_USER && proc_remote) proc_remote->send(from, pid, msg);
+        return;
+    }
     mbox_push(&t->mbox, mbox_entry_new(kind, from, msg));
     sched_wake(t, WK_MSG);
 }
@@ -671,19 +685,19 @@ static void scan_roots(Heap *h, void *ctx) {
 }
 
 /* l's lock is held. */
-static void signal_link_locked(Proc *dying, Proc *l, Value reason) {
+static void signal_link_locked(uint64_t dying, Proc *l, Value reason) {
     int xr = reason_kind(reason);
     if (l->trap_exit) {
-        if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying->pid, 0, 0, "trapped", &reason);
-        send_signal(l, dying->pid, val_sig_exit(dying->pid, reason));
+        if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying, 0, 0, "trapped", &reason);
+        send_signal(l, dying, val_sig_exit(dying, reason));
     } else if (xr == XR_NORMAL) {
         /* a non-trapping partner ignores a normal exit */
     } else if (xr == XR_SHUTDOWN) {
-        if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying->pid, 0, 0, "exit", &reason);
+        if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying, 0, 0, "exit", &reason);
         send_exit_locked(l, reason, false);
     } else {
-        Value lr = val_exit_linked(dying->pid, reason);
-        if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying->pid, 0, 0, "exit", &lr);
+        Value lr = val_exit_linked(dying, reason);
+        if (EV_ON()) ev_full(EV_EXIT_SIGNAL, l->pid, dying, 0, 0, "exit", &lr);
         send_exit_locked(l, lr, false);
     }
 }
@@ -693,6 +707,7 @@ static _Noreturn void finish_exit(Proc *p) {
     if (EV_ON()) ev_full(EV_EXIT, p->pid, EV_NOPID, 0, 0, NULL, &reason);
     pt_remove(p->pid); /* first: a concurrent Process.register must then fail */
     reg_remove_proc(p);
+    if (proc_remote) proc_remote->exited(p->pid);
     p->state = PS_EXITING;
     int xr = reason_kind(reason);
     if (p->is_main && xr != XR_NORMAL && xr != XR_SHUTDOWN) {
@@ -721,14 +736,22 @@ static _Noreturn void finish_exit(Proc *p) {
     p->nlinks = p->caplinks = p->nmons_in = p->capmons_in = p->nmons_out = p->capmons_out = 0;
     mt_unlock(&p->lk);
     for (uint32_t i = 0; i < nlinks; i++) {
+        if (is_remote(links[i])) {
+            if (proc_remote) proc_remote->exit(p->pid, links[i], reason, true);
+            continue;
+        }
         Proc *l = proc_find(links[i]);
         if (!l) continue;
         mt_lock(&l->lk);
-        if (pids_remove(l->links, &l->nlinks, p->pid)) signal_link_locked(p, l, reason);
+        if (pids_remove(l->links, &l->nlinks, p->pid)) signal_link_locked(p->pid, l, reason);
         mt_unlock(&l->lk);
     }
     for (uint32_t i = 0; i < nmons_in; i++) {
         MonIn m = mons_in[i];
+        if (is_remote(m.watcher)) {
+            if (proc_remote) proc_remote->down(p->pid, m.watcher, m.ref, reason);
+            continue;
+        }
         Proc *w = proc_find(m.watcher);
         if (!w) continue;
         mt_lock(&w->lk);
@@ -739,6 +762,10 @@ static _Noreturn void finish_exit(Proc *p) {
         mt_unlock(&w->lk);
     }
     for (uint32_t i = 0; i < nmons_out; i++) {
+        if (is_remote(mons_out[i].target)) {
+            if (proc_remote) proc_remote->demonitor(p->pid, mons_out[i].target, mons_out[i].ref);
+            continue;
+        }
         Proc *t = proc_find(mons_out[i].target);
         if (!t) continue;
         mt_lock(&t->lk);
@@ -786,6 +813,7 @@ _Noreturn void proc_main(Proc *p) {
     frame_push(p, &base, true, false);
     if (setjmp(base.jb) == 0) {
         proc_resumed(p); /* an exit signal that arrived before the first run */
+        if (p->is_main && proc_main_start_hook) proc_main_start_hook();
         rt_apply(p->fn, (int)argc, args);
         p->unwind = base.prev;
         p->reason = proc_reason(XR_NORMAL);
@@ -886,9 +914,31 @@ void proc_discard_all(void) {
 
 /* ---- links, monitors, exits ----------------------------------------------------------- */
 
+/* A link or monitor to a process on a node that is not connected: the
+ * caller hears NoConnection at once (net.md §8.7). */
+static void link_noconnection(Proc *self, uint64_t pid) {
+    Value r = proc_reason(XR_NOCONNECTION);
+    if (self->trap_exit) send_signal(self, pid, val_sig_exit(pid, r));
+    else die_now(self, val_exit_linked(pid, r), false);
+}
+
 void proc_link(uint64_t pid) {
     Proc *self = proc_self();
     if (pid == self->pid) return;
+    if (is_remote(pid)) {
+        mt_lock(&self->lk);
+        bool had = pids_has(self->links, self->nlinks, pid);
+        if (!had) VEC_PUSH(self->links, self->nlinks, self->caplinks, pid);
+        mt_unlock(&self->lk);
+        if (had) return;
+        if (proc_remote && proc_remote->link(self->pid, pid)) {
+            if (EV_ON()) ev_pids(EV_LINK, self->pid, pid);
+            return;
+        }
+        links_del(self, pid);
+        link_noconnection(self, pid);
+        return;
+    }
     Proc *t = proc_find(pid);
     if (!t) {
         /* linking to a dead/unknown pid: a trapping caller is told NoProc */
@@ -902,8 +952,12 @@ void proc_link(uint64_t pid) {
 void proc_unlink(uint64_t pid) {
     Proc *self = proc_self();
     bool had = links_del(self, pid);
-    Proc *t = proc_find(pid);
-    if (t) links_del(t, self->pid);
+    if (is_remote(pid)) {
+        if (had && proc_remote) proc_remote->unlink(self->pid, pid);
+    } else {
+        Proc *t = proc_find(pid);
+        if (t) links_del(t, self->pid);
+    }
     if (had && EV_ON()) ev_pids(EV_UNLINK, self->pid, pid);
 }
 
@@ -914,6 +968,20 @@ uint64_t proc_monitor_kind(uint64_t pid, uint32_t kind) {
     uint64_t ref = mt_add(&PT.next_ref, 1) + 1;
     Proc *t = proc_find(pid);
     if (EV_ON()) ev_full(EV_MONITOR, self->pid, pid, ref, 0, NULL, NULL);
+    if (is_remote(pid)) {
+        MonOut out = {ref, pid, kind};
+        mt_lock(&self->lk);
+        VEC_PUSH(self->mons_out, self->nmons_out, self->capmons_out, out);
+        mt_unlock(&self->lk);
+        if (proc_remote && proc_remote->monitor(self->pid, pid, ref)) return ref;
+        mt_lock(&self->lk);
+        mons_out_remove(self, ref, NULL);
+        mt_unlock(&self->lk);
+        Value r = proc_reason(XR_NOCONNECTION);
+        if (EV_ON()) ev_full(EV_DOWN, self->pid, pid, ref, 0, NULL, &r);
+        send_signal_kind(self, kind, pid, val_sig_down(ref, pid, r));
+        return ref;
+    }
     if (t) { /* watcher's side first, as for links */
         MonIn in = {ref, self->pid, kind};
         MonOut out = {ref, pid, kind};
@@ -958,7 +1026,9 @@ bool proc_demonitor(uint64_t ref) {
     mt_lock(&self->lk);
     bool had = mons_out_remove(self, ref, &target);
     mt_unlock(&self->lk);
-    if (had) {
+    if (had && is_remote(target)) {
+        if (proc_remote) proc_remote->demonitor(self->pid, target, ref);
+    } else if (had) {
         Proc *t = proc_find(target);
         if (t) {
             mt_lock(&t->lk);
@@ -979,7 +1049,91 @@ bool proc_trap_exit(bool on) {
     return prev;
 }
 
-bool proc_is_alive(uint64_t pid) { return proc_find(pid) != NULL; }
+bool proc_is_alive(uint64_t pid) {
+    if (is_remote(pid)) return proc_remote && proc_remote->alive(pid);
+    return proc_find(pid) != NULL;
+}
+
+void proc_set_daemon(void) {
+    Proc *p = proc_self();
+    if (p) p->daemon = true;
+}
+
+/* ---- what arrives from other nodes ----------------------------------------------------- */
+
+void proc_remote_link(uint64_t remote, uint64_t local) {
+    Proc *t = proc_find(local);
+    bool ok = false;
+    if (t) {
+        mt_lock(&t->lk);
+        ok = !t->gone;
+        if (ok && !pids_has(t->links, t->nlinks, remote)) VEC_PUSH(t->links, t->nlinks, t->caplinks, remote);
+        mt_unlock(&t->lk);
+    }
+    if (!ok && proc_remote) proc_remote->exit(local, remote, proc_reason(XR_NOPROC), true);
+    else if (ok && EV_ON()) ev_pids(EV_LINK, remote, local);
+}
+
+void proc_remote_unlink(uint64_t remote, uint64_t local) {
+    Proc *t = proc_find(local);
+    if (t) links_del(t, remote);
+}
+
+/* Process.exit semantics for a signal from `from` to t (t's lock held, t
+ * not the running process). */
+static void exit_signal_locked(Proc *t, uint64_t from, Value reason) {
+    int xr = reason_kind(reason);
+    if (xr == XR_KILLED) send_exit_locked(t, reason, true);
+    else if (t->trap_exit) send_signal(t, from, val_sig_exit(from, reason));
+    else if (xr != XR_NORMAL) send_exit_locked(t, reason, false);
+}
+
+void proc_remote_exit(uint64_t from, uint64_t to, Value reason, bool link) {
+    Proc *t = proc_find(to);
+    if (!t) return;
+    mt_lock(&t->lk);
+    if (!link) {
+        if (EV_ON()) ev_full(EV_EXIT_SIGNAL, t->pid, from, 0, 0, "exit", &reason);
+        exit_signal_locked(t, from, reason);
+    } else if (pids_remove(t->links, &t->nlinks, from)) {
+        signal_link_locked(from, t, reason);
+    }
+    mt_unlock(&t->lk);
+}
+
+void proc_remote_monitor(uint64_t watcher, uint64_t target, uint64_t ref) {
+    Proc *t = proc_find(target);
+    bool ok = false;
+    if (t) {
+        MonIn in = {ref, watcher, MB_SIGNAL};
+        mt_lock(&t->lk);
+        ok = !t->gone;
+        if (ok) VEC_PUSH(t->mons_in, t->nmons_in, t->capmons_in, in);
+        mt_unlock(&t->lk);
+    }
+    if (!ok && proc_remote) proc_remote->down(target, watcher, ref, proc_reason(XR_NOPROC));
+}
+
+void proc_remote_demonitor(uint64_t watcher, uint64_t target, uint64_t ref) {
+    (void)watcher;
+    Proc *t = proc_find(target);
+    if (!t) return;
+    mt_lock(&t->lk);
+    mons_in_remove(t, ref);
+    mt_unlock(&t->lk);
+}
+
+void proc_remote_down(uint64_t target, uint64_t watcher, uint64_t ref, Value reason) {
+    Proc *w = proc_find(watcher);
+    if (!w) return;
+    uint32_t kind;
+    mt_lock(&w->lk);
+    if (mons_out_remove_kind(w, ref, NULL, &kind)) {
+        if (EV_ON()) ev_full(EV_DOWN, w->pid, target, ref, 0, NULL, &reason);
+        send_signal_kind(w, kind, target, val_sig_down(ref, target, reason));
+    }
+    mt_unlock(&w->lk);
+}
 
 /* ---- introspection ------------------------------------------------------------ */
 
@@ -1030,6 +1184,10 @@ void proc_relations_free(ProcRelations *r) {
 
 void proc_exit_pid(uint64_t pid, Value reason) {
     Proc *self = proc_self();
+    if (is_remote(pid)) {
+        if (proc_remote) proc_remote->exit(self->pid, pid, reason, false);
+        return;
+    }
     Proc *t = proc_find(pid);
     if (!t) return;
     int xr = reason_kind(reason);
@@ -1047,10 +1205,7 @@ void proc_exit_pid(uint64_t pid, Value reason) {
         else die_now(self, reason, false);
         return;
     }
-    if (xr == XR_KILLED) send_exit_locked(t, reason, true);
-    else if (trap) send_signal(t, self->pid, val_sig_exit(self->pid, reason));
-    else if (xr != XR_NORMAL) send_exit_locked(t, reason, false);
-    /* else: a normal exit signal to a non-trapping process is ignored */
+    exit_signal_locked(t, self->pid, reason); /* a normal exit to a non-trapping process is ignored */
     mt_unlock(&t->lk);
 }
 

@@ -198,6 +198,41 @@ Value proc_reason(int xr);                 /* nullary: XR_NORMAL, XR_SHUTDOWN, .
 Value proc_reason_error(const char *msg, size_t len);
 Value proc_reason_linked(uint64_t pid, Value inner);
 
+/* ---- remote pids (distribution) -----------------------------------------------
+ * A pid whose node part is not 0 belongs to another node (net.md §8.5).
+ * The runtime keeps links and monitors with such pids in the local
+ * process's lists like local ones, and hands everything that must cross
+ * the network to the distribution layer (dist/) through this table, which
+ * dist installs when a node starts.  Without it remote pids are dead:
+ * sends are dropped, links and monitors report NoConnection. */
+typedef struct ProcRemote {
+    void (*send)(uint64_t from, uint64_t to, Value msg);         /* transparent send */
+    bool (*link)(uint64_t local, uint64_t remote);               /* false: node not connected */
+    void (*unlink)(uint64_t local, uint64_t remote);
+    bool (*monitor)(uint64_t watcher, uint64_t target, uint64_t ref); /* false: not connected */
+    void (*demonitor)(uint64_t watcher, uint64_t target, uint64_t ref);
+    /* a local process's exit reaches a remote linked process (link = true),
+     * or Process.exit(remote, reason) (link = false) */
+    void (*exit)(uint64_t from, uint64_t to, Value reason, bool link);
+    void (*down)(uint64_t target, uint64_t watcher, uint64_t ref, Value reason);
+    bool (*alive)(uint64_t pid);
+    void (*exited)(uint64_t pid); /* a local process has exited (global names) */
+} ProcRemote;
+extern const ProcRemote *proc_remote;
+void proc_set_remote(const ProcRemote *r);
+
+/* What arrives from another node, applied to local processes (called by
+ * dist/ on any process's stack; values are read during the call only). */
+void proc_remote_link(uint64_t remote, uint64_t local);   /* dead local: exit NoProc goes back */
+void proc_remote_unlink(uint64_t remote, uint64_t local);
+void proc_remote_exit(uint64_t from, uint64_t to, Value reason, bool link);
+void proc_remote_monitor(uint64_t watcher, uint64_t target, uint64_t ref); /* dead: Down NoProc back */
+void proc_remote_demonitor(uint64_t watcher, uint64_t target, uint64_t ref);
+void proc_remote_down(uint64_t target, uint64_t watcher, uint64_t ref, Value reason);
+/* The running process is part of the runtime's distribution machinery: its
+ * I/O waits do not keep the program alive (net.md §8.9). */
+void proc_set_daemon(void);
+
 /* ---- introspection for tools (debugger, REPL :processes) --------------------
  * Read a process without running it: from the process itself, or while it
  * is not running (the deterministic scheduler, a paused `snow trace`). */
@@ -253,6 +288,9 @@ extern void (*proc_interp_free_hook)(void *interp);
  * that returns lets the dying main unwind and exit like any crashed process;
  * the caller (snow trace) then stops the run at the next scheduling step. */
 extern void (*proc_exit_hook)(int status);
+/* Called on main's stack before main's body runs (dist/: a node started
+ * from the command line spawns its listener then). */
+extern void (*proc_main_start_hook)(void);
 
 /* ---- builtins (Snow surface, decision 9) -------------------------------- */
 

@@ -48,6 +48,7 @@ struct Proc {
     bool pending_interrupt; /* under lk: what is pending is proc_interrupt's panic, not an exit */
     bool is_main;
     bool gone;              /* under lk: exit sequence started, accepts no relations/signals */
+    bool daemon;            /* distribution machinery: its I/O waits do not keep the program alive */
     MtLock lk;              /* guards relations, trap_exit, gone and the pending exit */
     uint64_t wait_token;    /* token of the current blocking episode */
     /* why it waits, in Snow's words (blocked.h; set by the blocking code) */

@@ -401,7 +401,7 @@ static void fire_due(void) {
  * there).  Returns early, the clock unmoved, if I/O completes first. */
 static void advance_to(int64_t next) {
     if (next > D.now_ns / NS_PER_MS) {
-        if (poll_pending()) { /* I/O may complete before the deadline */
+        if (poll_pending() || poll_daemons()) { /* I/O may complete before the deadline */
             bool live_wait = !D.virtual_time && !iolog_replaying();
             int64_t wait = live_wait ? wall_ms_until(next) : 0;
             if (io_poll(wait > 0 ? (int)(wait > 1000000 ? 1000000 : wait) : 0) > 0) return;
@@ -422,14 +422,14 @@ static int det_loop(void) {
         if (D.len) {
             /* a busy program still hears its fds (the REPL's terminal while an
              * actor spins), at fixed points of the schedule */
-            if (D.steps % POLL_DET_EVERY == 0 && poll_pending()) io_poll(0);
+            if (D.steps % POLL_DET_EVERY == 0 && (poll_pending() || poll_daemons())) io_poll(0);
             Proc *p = dequeue();
             if (D.hook && !D.hook(p->pid, D.hook_ud)) return SCHED_STOPPED;
             run_proc(p);
             continue;
         }
         out_flush(); /* idle */
-        if (poll_pending() && io_poll(0) > 0) continue;
+        if ((poll_pending() || poll_daemons()) && io_poll(0) > 0) continue;
         if (D.main_done && D.nsleepers == 0 && poll_pending() == 0) { /* quiescent */
             if (D.aw_head) {
                 while (D.aw_head) det_wake(D.aw_head, WK_RELEASE);
@@ -446,7 +446,7 @@ static int det_loop(void) {
             advance_to(next);
             continue;
         }
-        if (poll_pending()) {
+        if (poll_pending() || poll_daemons()) {
             if (io_poll(-1) < 0) { /* replaying: the recorded run ended while processes waited */
                 fflush(stdout);
                 fprintf(stderr, "snow: replay: the recording ends here (%d process(es) waiting for input)\n",

@@ -535,7 +535,7 @@ static bool try_wake(Proc *p, WakeReason why, uint64_t token, uint64_t tokmask) 
         if (st != TS_WAIT) return false;
         kind = SW_KIND(s);
         if (why == WK_MSG && kind != W_RECV && kind != W_RECV_AFTER) return false;
-        if (why == WK_IO && kind != W_IO) return false;
+        if (why == WK_IO && kind != W_IO && kind != W_OTHER) return false; /* W_OTHER: a daemon's I/O wait */
         if (why == WK_SIGNAL && kind == W_BLOCKING) return false; /* the job has our stack: after it */
         if (tokmask && (SW_TOKEN(s) & tokmask) != (token & tokmask)) return false;
         if (atomic_compare_exchange_weak_explicit(&p->sword, &s, (s & ~(uint64_t)0xff) | TS_RUN,
@@ -591,9 +591,9 @@ static void after_block(Worker *w, Proc *p) {
     /* publish, then re-check what a sender may have done before seeing it */
     atomic_store_explicit(&p->sword, SW(token, kind, TS_WAIT), memory_order_seq_cst);
     if ((kind == W_RECV || kind == W_RECV_AFTER) && mbox_has_new(&p->mbox)) try_wake(p, WK_MSG, 0, 0);
-    else if ((kind == W_IO || kind == W_BLOCKING || kind == W_RESOURCE) &&
+    else if ((kind == W_IO || kind == W_BLOCKING || kind == W_RESOURCE || (kind == W_OTHER && p->daemon)) &&
              atomic_load_explicit(&p->io_fired, memory_order_seq_cst))
-        try_wake(p, kind == W_IO ? WK_IO : WK_OTHER, 0, 0); /* the poller (pwait_give) found it before we published */
+        try_wake(p, kind == W_IO || kind == W_OTHER ? WK_IO : WK_OTHER, 0, 0); /* the poller (pwait_give) found it before we published */
     else if (kind != W_BLOCKING && atomic_load_explicit(&p->exit_pending, memory_order_seq_cst))
         try_wake(p, WK_SIGNAL, 0, 0);
     hib_note(w, pid, token);
@@ -782,7 +782,7 @@ static void on_zero(Worker *w) {
 /* ---- idle workers ------------------------------------------------------------------------ */
 
 static bool needs_poller(void) {
-    return timer_next_hint() != INT64_MAX || poll_pending() > 0;
+    return timer_next_hint() != INT64_MAX || poll_pending() > 0 || poll_daemons() > 0;
 }
 
 /* Found work while spinning: stop counting as spinning; if this was the
@@ -845,7 +845,7 @@ static Proc *find_work(Worker *w, bool *inherit) {
         fire_timers(w);
         Proc *p;
         if (w->tick % GQ_EVERY == 0) { /* fairness: one from the global queue */
-            if (poll_pending()) poll_run_threads(0);
+            if (poll_pending() || poll_daemons()) poll_run_threads(0);
             if ((p = gq_get(w, 1))) {
                 *inherit = false;
                 reset_spinning(w);
@@ -859,7 +859,7 @@ static Proc *find_work(Worker *w, bool *inherit) {
         *inherit = false;
         live_flush(w); /* idle: the run may be over */
         if (atomic_load_explicit(&T.stop, memory_order_relaxed)) return NULL;
-        if (poll_pending() && poll_run_threads(0)) continue;
+        if ((poll_pending() || poll_daemons()) && poll_run_threads(0)) continue;
         /* look at the other workers' queues a few times */
         if (!w->spinning && 2 * atomic_load_explicit(&T.nspinning, memory_order_relaxed) < T.n) {
             w->spinning = true;

@@ -150,6 +150,36 @@ Type *tc_spawn(Node *n, const Expect *ex) {
     return ty_pid_untyped();
 }
 
+Type *tc_node_spawn(Node *call, Node *callee, Node **args, int nargs, const Expect *ex) {
+    (void)ex;
+    Expect sex = {ty_basic(TYK_STRING), DIAG_NOSPAN, NULL, NULL, NULL, "the node name must be a String, found `%s`", NULL};
+    tc_expr(args[0], &sex);
+    Node *actor = args[1];
+    Sym *s = actor->kind == N_NAME || actor->kind == N_FIELDACC ? actor->sym : NULL;
+    callee->ty = ty_var();
+    if (s && s->kind == S_ACTOR && ty_actor_info(s)) {
+        ActorInfo *ai = ty_actor_info(s);
+        Type *ts[2] = {ai->fn, ai->msg};
+        ty_instantiate_many(ts, 2, call->span);
+        actor->ty = ts[0];
+        char what[160];
+        snprintf(what, sizeof what, "actor `%s`", s->name);
+        tc_apply(call, ts[0], args + 2, nargs - 2, actor->span, what, s->def && s->def->kind == N_ACTOR ? s->def : NULL);
+        return ty_result(pid_of(ts[1]), ty_basic(TYK_STRING));
+    }
+    for (int i = 2; i < nargs; i++) tc_expr(args[i], NULL);
+    Type *t = tc_expr(actor, NULL);
+    if (!ty_is_error(t)) {
+        ShowCtx sc = {0};
+        Diag *d = diag_new(DIAG_ERROR, "E0016", actor->span, "cannot spawn %s on another node: only actors can be",
+                           s ? s->name : ty_str(&sc, t));
+        diag_primary(d, "`Node.spawn` starts an actor by name on another node");
+        diag_help(d, "write `Node.spawn(node, actor_name, args...)` with an `actor` defined at the top level");
+        diag_emit(d);
+    }
+    return ty_result(ty_pid_untyped(), ty_basic(TYK_STRING));
+}
+
 Type *tc_send(Node *n) {
     NodeList it = n->list.items;
     if (it.n < 2) {
@@ -162,6 +192,14 @@ Type *tc_send(Node *n) {
     if (p->kind == TYK_VAR) {
         ty_unify(p, pid_of(ty_var()), NULL);
         p = ty_prune(p);
+    }
+    if (p->kind == TYK_TUPLE && p->nargs == 2) { /* send({name, node}, msg): net.md §8.5 */
+        Type *ss[2] = {ty_basic(TYK_STRING), ty_basic(TYK_STRING)};
+        Expect sx = {ty_conn(TYK_TUPLE, 2, ss), DIAG_NOSPAN, NULL, NULL, NULL,
+                     "`send({name, node}, msg)` needs a (String, String) pair, found `%s`", NULL};
+        ty_expect(target->span, P, &sx);
+        tc_expr(msg, NULL);
+        return ty_basic(TYK_UNIT);
     }
     if (p->kind == TYK_PID && p->nargs == 1) {
         Expect ex = {p->args[0], target->span, "this pid takes messages of type `%s`", "E0014",

@@ -850,6 +850,8 @@ static Type *tc_builtin_call(Node *call, Node *callee, Sym *s, const Expect *ex)
     Node **args = call->call.args.v;
     if (f && (f->flags & SF_SPECIAL) && strcmp(f->name, "default") == 0 && !f->module[0])
         return tc_default_call(call, callee, ex);
+    if (f && (f->flags & SF_SPECIAL) && strcmp(f->module, "Node") == 0 && nargs >= 2)
+        return tc_node_spawn(call, callee, args, nargs, ex);
     Type *ft = tc_sym_type(s, callee);
     callee->ty = ft;
     const char *what = callee_name(callee);

@@ -85,6 +85,8 @@ Type *tc_sym_type(Sym *s, Node *site);
 /* ---- concurrency (ty_actor.c) ------------------------------------------------------- */
 
 Type *tc_spawn(Node *n, const Expect *ex);
+/* Node.spawn / Node.spawn_link(node, actor, args...) -> Result<Pid<M>, String> */
+Type *tc_node_spawn(Node *call, Node *callee, Node **args, int nargs, const Expect *ex);
 Type *tc_send(Node *n);
 Type *tc_receive(Node *n, const Expect *ex);
 Type *tc_selfcall(Node *n);
