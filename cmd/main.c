@@ -4,6 +4,7 @@
  * Exit status: 0 ok, 1 static error (nothing runs), 2 command-line misuse,
  * 101 a panic in main (runtime/proc).  The compile phases run on a thread
  * with a large stack so deeply nested (but legal) programs are safe. */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,11 @@ static void *run_job(void *arg) {
 }
 
 int main(int argc, char **argv) {
+    /* One malloc arena for every thread: glibc grows a thread's own arena
+     * one mprotect per page, so a million processes created on a scheduler
+     * thread would cost ~0.4 system calls each; the main arena grows by
+     * brk in 128 KB steps (docs/memory.md, "System calls"). */
+    mallopt(M_ARENA_MAX, 1);
     if (argc < 2) {
         help_usage(stderr);
         fputs("run `snow help` for the list of commands\n", stderr);

@@ -6,7 +6,8 @@
  *  - A job lives on the calling process's stack; the process stays parked
  *    in W_BLOCKING until the job has returned and its completion has been
  *    delivered through the poller (poll_post: doorbell, then a worker wakes
- *    it).  Meanwhile its stack is not hibernated and exit signals wait (to
+ *    it).  Meanwhile its stack slot is pinned (stack.h: STACK_PINNED, its
+ *    frames are never copied out) and exit signals wait (to
  *    the caller's next scheduling point after the job: see bpool_run).
  *  - Threads are started on demand (one more whenever a job finds none
  *    idle), up to BPOOL_MAX; they run jobs in FIFO order and touch no Snow

@@ -675,7 +675,7 @@ static void scan_roots(Heap *h, void *ctx) {
     char *lo, *hi;
     stack_active_region(&p->stack, &lo, &hi);
     if (p == proc_self()) gc_mark_current_stack(h, hi);
-    else if (p->stack.hi && p->ctx.sp) gc_mark_range(h, p->ctx.sp, hi);
+    else if (p->stack.hi && p->ctx.sp && !p->stack.hib) gc_mark_range(h, p->ctx.sp, hi); /* resident frames */
     for (StackSeg *g = p->stack.seg; g; g = g->prev)
         gc_mark_range(h, g->prev_sp, g->prev ? g->prev->hi : p->stack.hi);
     gc_mark_value(h, p->fn);

@@ -99,7 +99,6 @@ struct Proc {
     /* resources (handle.c, under its lock) */
     uint32_t res_head;       /* owned resources: first slot + 1, 0 = none */
     bool res_done;           /* exiting: owns nothing more */
-    Proc *idle_next, *idle_prev; /* blocked, not yet hibernated, oldest first */
     void *asan_fake;
     void *tsan_fiber;
     _Atomic uint64_t sword;  /* threaded scheduler: state word (token, wait kind, state) */

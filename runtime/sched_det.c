@@ -66,10 +66,8 @@ static struct {
     bool main_done;
     size_t nsleepers;         /* W_SLEEP waiters */
     Proc *aw_head, *aw_tail;  /* W_RECV_AFTER waiters by token */
-    Proc *idle_head, *idle_tail; /* blocked with a resident stack, oldest first */
-    size_t nidle;
-    uint64_t hibernated;      /* statistics */
     uint64_t jumps;           /* clock jumps so far (where readiness was applied, iolog.h) */
+    StackHome *home;          /* the stack slots this thread hands out */
     SchedStepHook hook;
     void *hook_ud;
     uint64_t steps;
@@ -156,41 +154,6 @@ static void aw_remove(Proc *p) {
     p->aw_next = p->aw_prev = NULL;
 }
 
-/* ---- hibernation: only the DET_KEEP_RESIDENT most recently blocked
- * processes keep their stack pages; older ones are hibernated (stack.h), so
- * ping-pong partners never pay for it and 100 000 idle processes cost
- * ~2 KB each.  Not under ASan (the copy would read poisoned frames). */
-
-#define DET_KEEP_RESIDENT 1024
-
-static void idle_remove(Proc *p) {
-    if (!p->idle_prev && D.idle_head != p) return; /* not in the list */
-    if (p->idle_prev) p->idle_prev->idle_next = p->idle_next;
-    else D.idle_head = p->idle_next;
-    if (p->idle_next) p->idle_next->idle_prev = p->idle_prev;
-    else D.idle_tail = p->idle_prev;
-    p->idle_next = p->idle_prev = NULL;
-    D.nidle--;
-}
-
-static void idle_add(Proc *p) {
-#ifndef DET_ASAN
-    p->idle_prev = D.idle_tail;
-    p->idle_next = NULL;
-    if (D.idle_tail) D.idle_tail->idle_next = p;
-    else D.idle_head = p;
-    D.idle_tail = p;
-    D.nidle++;
-    while (D.nidle > DET_KEEP_RESIDENT) {
-        Proc *old = D.idle_head;
-        idle_remove(old);
-        if (stack_hibernate(&old->stack, old->ctx.sp)) D.hibernated++;
-    }
-#else
-    (void)p;
-#endif
-}
-
 /* ---- switching ------------------------------------------------------------------------ */
 
 static void det_entry(void *arg) {
@@ -217,14 +180,14 @@ static void switch_out(Proc *p) {
 
 static void run_proc(Proc *p) {
     if (!p->stack.hi) { /* first run */
-        stack_alloc(&p->stack);
+        stack_enter(D.home, &p->stack, &p->ctx, det_entry, p);
         p->hot.stack_limit = stack_initial_limit(&p->stack);
-        ctx_init(&p->ctx, p->stack.hi, det_entry, p);
 #ifdef SNOW_TSAN
         p->tsan_fiber = __tsan_create_fiber(0);
 #endif
+    } else {
+        stack_enter(D.home, &p->stack, &p->ctx, det_entry, p); /* one thread: never refused */
     }
-    if (p->stack.hib) stack_thaw(&p->stack, p->ctx.sp);
     p->state = PS_RUNNING;
     p->hot.reds = PROC_REDUCTIONS;
     D.cur = p;
@@ -246,7 +209,7 @@ static void run_proc(Proc *p) {
     D.cur = NULL;
     D.now_ns += slice_ns(p);
     heap_set_current(NULL);
-    if (p->state == PS_WAITING) idle_add(p); /* ctx.sp is saved now */
+    if (p->state != PS_DEAD) stack_leave(&p->stack, p->state == PS_WAITING ? STACK_PARKED : STACK_RUNNABLE);
     if (p->state == PS_DEAD) {
         if (p == D.main) {
             D.main = NULL;
@@ -275,7 +238,6 @@ static bool det_wake(Proc *p, WakeReason why) {
     case W_RECV_AFTER: aw_remove(p); break;
     default: break;
     }
-    idle_remove(p);
     p->wake = (uint8_t)why;
     enqueue(p);
     if (EV_ON()) ev_full(EV_WAKE, p->pid, EV_NOPID, 0, 0, wake_names[why], NULL);
@@ -435,8 +397,6 @@ static int det_loop(void) {
                 while (D.aw_head) det_wake(D.aw_head, WK_RELEASE);
                 continue;
             }
-            D.idle_head = D.idle_tail = NULL; /* every listed process is discarded */
-            D.nidle = 0;
             proc_discard_all();
             timer_clear();
             return 0;
@@ -464,7 +424,8 @@ static int det_loop(void) {
 static int det_run(Proc *main) {
     D.main = main;
     D.main_done = false;
-    stack_thread_enter();
+    D.home = stack_home(0);
+    stack_thread_enter(D.home);
     int status = det_loop();
     stack_thread_leave();
     return status;
@@ -489,8 +450,6 @@ static void det_shutdown(void) {
     D.rq = NULL;
     D.len = D.cap = D.head = 0;
     D.aw_head = D.aw_tail = NULL;
-    D.idle_head = D.idle_tail = NULL;
-    D.nidle = 0;
     D.nsleepers = 0;
 }
 

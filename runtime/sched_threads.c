@@ -12,7 +12,7 @@
  *    reductions per slice; a chain of runnext hand-offs shares one slice, so
  *    two processes messaging each other cannot starve the queue.
  *  - Process state: one atomic word per process (Proc.sword) packs the
- *    wait token, the wait kind and runnable / waiting / hibernating / dead.
+ *    wait token, the wait kind and runnable / waiting / dead.
  *    A wake is a CAS waiting -> runnable: at most one per blocking episode.
  *    A process never publishes "waiting" itself: it switches to its
  *    worker, which then stores the word (seq_cst) and re-reads the inbox and
@@ -73,7 +73,7 @@
 
 /* ---- the state word ------------------------------------------------------------- */
 
-enum { TS_RUN = 0, TS_WAIT = 1, TS_HIB = 2, TS_DEAD = 3 };
+enum { TS_RUN = 0, TS_WAIT = 1, TS_DEAD = 3 };
 #define SW(token, kind, st) (((uint64_t)(token) << 16) | ((uint64_t)(kind) << 8) | (uint64_t)(st))
 #define SW_ST(w) ((unsigned)((w) & 0xff))
 #define SW_KIND(w) ((unsigned)(((w) >> 8) & 0xff))
@@ -88,7 +88,6 @@ static bool keeps_alive(unsigned kind) {
 
 #define RQ_SIZE 1024    /* local run queue slots */
 #define GQ_EVERY 61     /* ticks between global-queue (and I/O) checks */
-#define HIB_RING 1024   /* per worker: blocked processes that keep resident stacks */
 #define LIMBO_MAX 256   /* retired records before a reclamation round */
 #define QS_OFFLINE UINT64_MAX
 #define SPIN_NS 50000   /* an idle worker looks for work this long before parking */
@@ -100,10 +99,6 @@ typedef struct Retired {
     void (*fn)(void *);
     uint64_t epoch;
 } Retired;
-
-typedef struct HibEnt {
-    uint64_t pid, token;
-} HibEnt;
 
 typedef struct Worker {
     /* run queue (shared) */
@@ -126,12 +121,10 @@ typedef struct Worker {
     bool spinning;                  /* counted in T.nspinning */
     uint32_t tick;
     uint64_t rng;
-    StackCache stacks;
+    StackHome *home;                /* the stack slots this worker hands out */
     Retired *limbo;
     size_t nlimbo, caplimbo;
     size_t limbo_next;              /* reclaim when nlimbo reaches this */
-    HibEnt hib[HIB_RING];
-    size_t hib_head, hib_n;
     const void *asan_lo;            /* thread stack, for fiber annotations */
     size_t asan_size;
     void *asan_fake;
@@ -527,11 +520,6 @@ static bool try_wake(Proc *p, WakeReason why, uint64_t token, uint64_t tokmask) 
     unsigned kind;
     for (;;) {
         unsigned st = SW_ST(s);
-        if (st == TS_HIB) { /* its stack is being copied out: a moment */
-            mt_relax();
-            s = atomic_load_explicit(&p->sword, memory_order_seq_cst);
-            continue;
-        }
         if (st != TS_WAIT) return false;
         kind = SW_KIND(s);
         if (why == WK_MSG && kind != W_RECV && kind != W_RECV_AFTER) return false;
@@ -581,12 +569,9 @@ static void switch_out(Proc *p, int op) {
 
 /* ---- after a process switched out (on the worker's stack) ------------------------------ */
 
-static void hib_note(Worker *w, uint64_t pid, uint64_t token);
-
 static void after_block(Worker *w, Proc *p) {
     unsigned kind = p->wait;
     uint64_t token = p->wait_token & TOKEN_MASK;
-    uint64_t pid = p->pid;
     bool keeps = keeps_alive(kind);
     /* publish, then re-check what a sender may have done before seeing it */
     atomic_store_explicit(&p->sword, SW(token, kind, TS_WAIT), memory_order_seq_cst);
@@ -596,7 +581,6 @@ static void after_block(Worker *w, Proc *p) {
         try_wake(p, kind == W_IO || kind == W_OTHER ? WK_IO : WK_OTHER, 0, 0); /* the poller (pwait_give) found it before we published */
     else if (kind != W_BLOCKING && atomic_load_explicit(&p->exit_pending, memory_order_seq_cst))
         try_wake(p, WK_SIGNAL, 0, 0);
-    hib_note(w, pid, token);
     if (!keeps) live_dec(w); /* last: a wake above counted first */
 }
 
@@ -606,22 +590,36 @@ static void after_exit(Worker *w, Proc *p) {
 #ifdef SNOW_TSAN
     __tsan_destroy_fiber(p->tsan_fiber);
 #endif
-    stack_release_cached(&w->stacks, &p->stack);
-    proc_release(p);
+    proc_release(p); /* frees its stack slot too */
     thr_retire(p, proc_free_record); /* late senders may still hold it */
     live_dec(w);
 }
 
-static void run_proc(Worker *w, Proc *p, bool inherit) {
-    if (!p->stack.hi) { /* first run */
-        stack_alloc_cached(&w->stacks, &p->stack);
-        p->hot.stack_limit = stack_initial_limit(&p->stack);
-        ctx_init(&p->ctx, p->stack.hi, thr_entry, p);
-#ifdef SNOW_TSAN
-        p->tsan_fiber = __tsan_create_fiber(0);
-#endif
+/* A preempted or yielding process goes behind whatever overflowed to the
+ * global queue (older than the local queue's tail): a process spawning in
+ * a loop must not get ahead of its own children, or they pile up unrun. */
+static void requeue(Worker *w, Proc *p) {
+    if (atomic_load_explicit(&T.gq_n, memory_order_relaxed)) {
+        gq_push(p);
+    } else {
+        push_local(w, p);
+        if (local_len(w) > 1) wakep();
     }
-    if (p->stack.hib) stack_thaw(&p->stack, p->ctx.sp);
+}
+
+static void run_proc(Worker *w, Proc *p, bool inherit) {
+#ifdef SNOW_TSAN
+    if (!p->tsan_fiber) p->tsan_fiber = __tsan_create_fiber(0);
+#endif
+    bool first = !p->stack.hi;
+    if (!stack_enter(w->home, &p->stack, &p->ctx, thr_entry, p)) {
+        /* its stack slot is in use on another worker (by a process sharing
+         * it, for at most that one's slice): run the others first */
+        mt_relax();
+        requeue(w, p);
+        return;
+    }
+    if (first) p->hot.stack_limit = stack_initial_limit(&p->stack);
     p->state = PS_RUNNING;
     p->hot.reds = inherit ? w->slice : PROC_REDUCTIONS;
     w->cur = p;
@@ -643,17 +641,13 @@ static void run_proc(Worker *w, Proc *p, bool inherit) {
     w->cur = NULL;
     heap_set_current(NULL);
     w->slice = p->hot.reds;
+    /* its registers are saved: another worker may take the slot (a dying
+     * process keeps it until its stack is released) */
+    if (w->op != OP_EXIT)
+        stack_leave(&p->stack, w->op != OP_BLOCK ? STACK_RUNNABLE : p->wait == W_BLOCKING ? STACK_PINNED : STACK_PARKED);
     switch (w->op) {
     case OP_YIELD:
-        /* behind whatever overflowed to the global queue (older than the
-         * local queue's tail): a process spawning in a loop must not get
-         * ahead of its own children, or they pile up unrun */
-        if (atomic_load_explicit(&T.gq_n, memory_order_relaxed)) {
-            gq_push(p);
-        } else {
-            push_local(w, p);
-            if (local_len(w) > 1) wakep();
-        }
+        requeue(w, p);
         break;
     case OP_BLOCK:
         after_block(w, p);
@@ -664,41 +658,6 @@ static void run_proc(Worker *w, Proc *p, bool inherit) {
     default:
         rt_fatal("process switched out without a reason");
     }
-}
-
-/* ---- hibernation: per worker, the HIB_RING most recent blocking episodes
- * keep their stacks resident; when an older episode is still going on, its
- * process's stack is copied out (stack.h).  Entries name (pid, token), so
- * one whose process has woken since is skipped and none needs removing. */
-
-#ifndef THR_ASAN
-static void hibernate(HibEnt e) {
-    Proc *p = proc_find(e.pid);
-    if (!p) return;
-    uint64_t s = atomic_load_explicit(&p->sword, memory_order_acquire);
-    if (SW_ST(s) != TS_WAIT || SW_TOKEN(s) != e.token) return;
-    if (SW_KIND(s) == W_BLOCKING) return; /* a pool thread is writing into its stack */
-    if (!atomic_compare_exchange_strong_explicit(&p->sword, &s, (s & ~(uint64_t)0xff) | TS_HIB,
-                                                 memory_order_acquire, memory_order_relaxed))
-        return;
-    stack_hibernate(&p->stack, p->ctx.sp);
-    atomic_store_explicit(&p->sword, s, memory_order_release);
-}
-#endif
-
-static void hib_note(Worker *w, uint64_t pid, uint64_t token) {
-#ifndef THR_ASAN
-    if (w->hib_n == HIB_RING) {
-        HibEnt old = w->hib[w->hib_head];
-        w->hib_head = (w->hib_head + 1) % HIB_RING;
-        w->hib_n--;
-        hibernate(old);
-    }
-    w->hib[(w->hib_head + w->hib_n) % HIB_RING] = (HibEnt){pid, token};
-    w->hib_n++;
-#else
-    (void)w, (void)pid, (void)token;
-#endif
 }
 
 /* ---- timers and I/O -------------------------------------------------------------------- */
@@ -736,7 +695,7 @@ typedef struct AwList {
 static void collect_after_waiter(Proc *p, void *ud) {
     AwList *l = ud;
     uint64_t s = atomic_load_explicit(&p->sword, memory_order_acquire);
-    if ((SW_ST(s) != TS_WAIT && SW_ST(s) != TS_HIB) || SW_KIND(s) != W_RECV_AFTER) return;
+    if (SW_ST(s) != TS_WAIT || SW_KIND(s) != W_RECV_AFTER) return;
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
         l->v = xrealloc(l->v, l->cap * sizeof *l->v);
@@ -899,7 +858,7 @@ static void worker_loop(Worker *w) {
 
 static void worker_start(Worker *w) {
     set_self_worker(w);
-    stack_thread_enter();
+    stack_thread_enter(w->home);
 #ifdef THR_ASAN
     mt_stack_bounds(&w->asan_lo, &w->asan_size);
 #endif
@@ -1030,6 +989,7 @@ static void thr_init(const RtConfig *cfg) {
         T.w[i].id = i;
         T.w[i].rng = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
         T.w[i].limbo_next = LIMBO_MAX;
+        T.w[i].home = stack_home(i);
         atomic_init(&T.w[i].epoch, QS_OFFLINE);
     }
     atomic_init(&T.epoch, 1);
@@ -1057,7 +1017,6 @@ static int thr_run(Proc *main) {
         Worker *w = &T.w[i];
         for (size_t k = 0; k < w->nlimbo; k++) w->limbo[k].fn(w->limbo[k].ptr);
         w->nlimbo = 0;
-        stack_cache_flush(&w->stacks);
     }
     if (T.status == 101) {
         blocked_report_deadlock(stderr);
@@ -1070,10 +1029,7 @@ static int thr_run(Proc *main) {
 
 static void thr_shutdown(void) {
     if (!T.w) return;
-    for (int i = 0; i < T.n; i++) {
-        stack_cache_flush(&T.w[i].stacks);
-        free(T.w[i].limbo);
-    }
+    for (int i = 0; i < T.n; i++) free(T.w[i].limbo);
     free(T.w);
     T.w = NULL;
     bpool_shutdown();

@@ -1,9 +1,11 @@
-/* stack.c — process stack slots, segments and the deep-recursion slow path.
- * See stack.h for the layout and invariants.
+/* stack.c — shared process stack slots, compact copies of parked frames,
+ * segments and the deep-recursion slow path.  See stack.h for the layout
+ * and invariants.
  *
- * The pool is global and guarded by pool.lock (mt.h: free under the
- * deterministic scheduler); the threaded scheduler's workers keep a small
- * private cache in front of it (StackCache) and move stacks in batches. */
+ * The slab pool and the homes directory are global, guarded by pool.lock
+ * (mt.h: free under the deterministic scheduler); a home is used only by
+ * its scheduler thread; a slot's contents and owner only by the thread
+ * holding it (StackSlot.busy when rt_mt). */
 #include "stack.h"
 
 #include <assert.h>
@@ -31,7 +33,7 @@
 #endif
 
 #define SLOT_STRIDE ((size_t)STACK_GUARD + STACK_SLOT) /* guard, then the slot */
-#define SLAB_BYTES (SLOT_STRIDE * SLAB_SLOTS) /* 272 MB: 1024 slots per mapping */
+#define SLAB_BYTES (SLOT_STRIDE * SLAB_SLOTS) /* 68 MB: 256 slots per mapping */
 #define PAGE 4096u
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102 /* Linux 6.13 */
@@ -44,20 +46,40 @@
 #ifdef STACK_NO_SEGMENTS
 #define SLAB_SLOTS 64
 #else
-#define SLAB_SLOTS 1024
+#define SLAB_SLOTS 256
 #endif
 
-static struct {
-    MtLock lock;
-    char *bump, *bump_end;   /* unused tail of the newest slab */
-    char **free_tops;        /* LIFO of released slot tops (hot first) */
+/* Under ASan every process keeps a slot of its own (no sharing): ASan's
+ * poisoning of stack redzones lives in shadow memory that a copy of the
+ * frames would not carry along. */
+#ifdef STACK_ASAN
+#define STACK_SHARE 0
+#else
+#define STACK_SHARE 1
+#endif
+
+struct StackHome {
+    StackSlot **slots;         /* the slots this home carved: its CLOCK ring */
+    size_t n, cap, hand;
+    StackSlot **free;          /* LIFO of slots left without a resident (hot first) */
     size_t nfree, capfree;
+};
+
+static struct {
+    MtLock lock;               /* carving slots, the homes directory */
+    char *bump, *bump_end;     /* unused tail of the newest slab */
     size_t slabs, slots_total;
+    StackHome **homes;
+    size_t nhomes;
     _Atomic uint64_t segs_mapped; /* changed by running processes on any worker */
     _Atomic uint64_t guards;      /* guard regions installed */
     _Atomic int guard_mode;       /* GM_*: how guards are installed here */
     _Atomic uint64_t guards_mprotect; /* guards made by mprotect (mappings split) */
+    _Atomic uint64_t saves, restores, saved_bytes, refused;
 } pool;
+
+
+static _Thread_local StackHome *tl_home; /* the home of this scheduler thread */
 
 static size_t max_total = STACK_MAX_DEFAULT;
 
@@ -125,9 +147,14 @@ static void guard_install(char *const *lo, size_t n) {
     guard_mprotect(lo, n);
 }
 
-/* A free slot top from the pool (pool.lock held). */
-static char *pool_take(void) {
-    if (pool.nfree) return pool.free_tops[--pool.nfree];
+/* ---- slots and homes ------------------------------------------------------------- */
+
+/* A new slot for home h (pool.lock taken here).  Slabs are mapped with all
+ * their guards at once; a slot's pages are faulted in by its first use and
+ * then stay, since slots are few and reused. */
+static StackSlot *slot_carve(StackHome *h) {
+    StackSlot *s = xmalloc(sizeof *s);
+    mt_lock(&pool.lock);
     if (pool.bump == pool.bump_end) {
         char *slab = map_noreserve(SLAB_BYTES);
         if (!slab) rt_fatal("out of memory (cannot map %zu bytes of stack)", (size_t)SLAB_BYTES);
@@ -140,41 +167,94 @@ static char *pool_take(void) {
     }
     pool.bump += SLOT_STRIDE;
     pool.slots_total++;
-    return pool.bump;
-}
-
-/* Give a clean slot top back (pool.lock held). */
-static void pool_put(char *top) {
-    if (pool.nfree == pool.capfree) {
-        pool.capfree = pool.capfree ? pool.capfree * 2 : 1024;
-        pool.free_tops = xrealloc(pool.free_tops, pool.capfree * sizeof *pool.free_tops);
-    }
-    pool.free_tops[pool.nfree++] = top;
-}
-
-static void init_stack(ProcStack *ps, char *top) {
-    memset(ps, 0, sizeof *ps);
-    ps->hi = top;
-    ps->lo = top - STACK_SLOT;
-#ifdef STACK_ASAN
-    ASAN_UNPOISON_MEMORY_REGION(ps->lo, STACK_SLOT); /* frames of a dead owner */
-#endif
-}
-
-void stack_alloc(ProcStack *ps) {
-    mt_lock(&pool.lock);
-    char *top = pool_take();
+    s->hi = pool.bump;
     mt_unlock(&pool.lock);
-    init_stack(ps, top);
+    s->lo = s->hi - STACK_SLOT;
+    s->owner = NULL;
+    s->home = h;
+    atomic_init(&s->busy, rt_mt ? 1 : 0); /* handed out held */
+    atomic_init(&s->ref, 1);
+    atomic_init(&s->parked, false);
+    atomic_init(&s->pinned, false);
+    atomic_init(&s->listed, false);
+    s->deep_pages = false;
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 256;
+        h->slots = xrealloc(h->slots, h->cap * sizeof *h->slots);
+    }
+    h->slots[h->n++] = s;
+    return s;
 }
 
-void stack_alloc_cached(StackCache *c, ProcStack *ps) {
-    if (!c->n) { /* refill half the cache in one visit to the pool */
-        mt_lock(&pool.lock);
-        while (c->n < STACK_CACHE / 2) c->tops[c->n++] = pool_take();
-        mt_unlock(&pool.lock);
+StackHome *stack_home(int index) {
+    mt_lock(&pool.lock);
+    if ((size_t)index >= pool.nhomes) {
+        size_t n = (size_t)index + 1;
+        pool.homes = xrealloc(pool.homes, n * sizeof *pool.homes);
+        for (size_t i = pool.nhomes; i < n; i++) {
+            pool.homes[i] = xcalloc(1, sizeof(StackHome));
+        }
+        pool.nhomes = n;
     }
-    init_stack(ps, c->tops[--c->n]);
+    StackHome *h = pool.homes[index];
+    mt_unlock(&pool.lock);
+    return h;
+}
+
+/* The busy flag only matters with several worker threads (rt_mt); a
+ * single scheduler thread never finds its slot in use. */
+static bool slot_acquire(StackSlot *s) {
+    if (!rt_mt) return true;
+    uint32_t free_ = 0;
+    return atomic_compare_exchange_strong_explicit(&s->busy, &free_, 1, memory_order_acquire, memory_order_relaxed);
+}
+
+static void slot_unlock(StackSlot *s) {
+    if (rt_mt) atomic_store_explicit(&s->busy, 0, memory_order_release);
+}
+
+static void home_push_free(StackHome *h, StackSlot *s) {
+    if (atomic_exchange_explicit(&s->listed, true, memory_order_relaxed)) return; /* listed already */
+    if (h->nfree == h->capfree) {
+        h->capfree = h->capfree ? h->capfree * 2 : 256;
+        h->free = xrealloc(h->free, h->capfree * sizeof *h->free);
+    }
+    h->free[h->nfree++] = s;
+}
+
+/* A slot for a process's first run, held: a free one (most recently freed
+ * first: its pages are warm), a new one while the home has fewer than
+ * STACK_HOME_SLOTS, else the next one the CLOCK hand finds whose resident
+ * is blocked and has not run since the hand last passed (its resident is
+ * copied out by the caller), never one whose resident is pinned.  Runnable residents are passed over: they
+ * are about to run again, and under the threaded scheduler a slot shared
+ * with a busy process would keep its other processes waiting. */
+static StackSlot *home_pick(StackHome *h) {
+    while (h->nfree) {
+        StackSlot *s = h->free[--h->nfree];
+        atomic_store_explicit(&s->listed, false, memory_order_relaxed);
+        if (!slot_acquire(s)) continue;
+        if (!s->owner) return s;
+        slot_unlock(s); /* taken by a CLOCK sweep since it was listed */
+    }
+    if (!STACK_SHARE || h->n < STACK_HOME_SLOTS) return slot_carve(h);
+    for (size_t k = 0; k < 3 * h->n; k++) {
+        StackSlot *s = h->slots[h->hand];
+        h->hand = h->hand + 1 == h->n ? 0 : h->hand + 1;
+        if (atomic_load_explicit(&s->ref, memory_order_relaxed)) {
+            atomic_store_explicit(&s->ref, 0, memory_order_relaxed);
+            continue;
+        }
+        if (atomic_load_explicit(&s->parked, memory_order_relaxed) && slot_acquire(s)) return s;
+    }
+    for (size_t k = 0; k < h->n; k++) { /* every resident runnable: any slot not in use */
+        StackSlot *s = h->slots[h->hand];
+        h->hand = h->hand + 1 == h->n ? 0 : h->hand + 1;
+        if (!slot_acquire(s)) continue;
+        if (!atomic_load_explicit(&s->pinned, memory_order_relaxed)) return s;
+        slot_unlock(s);
+    }
+    return slot_carve(h); /* every slot in use at once: more workers than slots */
 }
 
 char *stack_initial_limit(const ProcStack *ps) { return ps->hi - STACK_SOFT; }
@@ -185,48 +265,153 @@ static void seg_unmap(StackSeg *g) {
     free(g);
 }
 
-/* Free what a released stack holds besides its slot; returns the slot top
- * (NULL if the stack was never allocated). */
-static char *release_prepare(ProcStack *ps) {
-    if (!ps->hi) return NULL;
-    free(ps->hib);
+/* ---- compact copies of parked frames ------------------------------------------------
+ * The frames of a parked process are mostly zero words (untouched parts of
+ * fixed-size frames, cleared locals): a copy keeps a bitmap of the non-zero
+ * words and only those (a process parked in a receive: 1 600 bytes of
+ * frames, ~500 bytes copied).  Layout: Hib, bitmap[(nwords + 63) / 64],
+ * the non-zero words. */
+
+typedef struct Hib {
+    uint32_t nwords;           /* words of frames, ending at the slot's top */
+    uint32_t nnz;              /* non-zero words stored */
+} Hib;
+
+/* The lowest address of the process's frames in its slot. */
+static char *frames_lo(const ProcStack *ps) {
+    const StackSeg *g = ps->seg;
+    if (!g) return ps->ctx->sp;
+    while (g->prev) g = g->prev;
+    return (char *)((uintptr_t)g->prev_sp & ~(uintptr_t)7);
+}
+
+static size_t hib_bytes(const Hib *b) {
+    return sizeof *b + ((size_t)b->nwords + 63) / 64 * 8 + (size_t)b->nnz * 8;
+}
+
+/* Copy the resident's frames out of slot s (held); s is then free. */
+static void slot_save(StackSlot *s) {
+    ProcStack *ps = s->owner;
+    const uint64_t *w = (const uint64_t *)frames_lo(ps);
+    size_t n = (size_t)((const uint64_t *)ps->hi - w), nmap = (n + 63) / 64;
+    uint64_t mapbuf[512], *map = nmap <= 512 ? mapbuf : xmalloc(nmap * 8); /* 512: up to 256 KB of frames */
+    size_t nnz = 0;
+    for (size_t i = 0; i < nmap; i++) {
+        uint64_t m = 0;
+        size_t end = i * 64 + 64 < n ? i * 64 + 64 : n;
+        for (size_t j = i * 64; j < end; j++) m |= (uint64_t)(w[j] != 0) << (j - i * 64);
+        map[i] = m;
+        nnz += (size_t)__builtin_popcountll(m);
+    }
+    Hib *b = xmalloc(sizeof *b + nmap * 8 + nnz * 8);
+    b->nwords = (uint32_t)n;
+    b->nnz = (uint32_t)nnz;
+    uint64_t *bm = (uint64_t *)(b + 1), *out = bm + nmap;
+    memcpy(bm, map, nmap * 8);
+    for (size_t i = 0; i < nmap; i++)
+        for (uint64_t m = map[i]; m; m &= m - 1) *out++ = w[i * 64 + (size_t)__builtin_ctzll(m)];
+    if (map != mapbuf) free(map);
+    ps->hib = b;
+    s->owner = NULL; /* (parked stays as it was: the caller binds another process at once) */
+    if (s->deep_pages) { /* the next resident starts shallow: give the deep part back */
+        madvise(s->lo, STACK_SLOT - STACK_SOFT, MADV_DONTNEED);
+        s->deep_pages = false;
+    }
+    atomic_fetch_add_explicit(&pool.saves, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pool.saved_bytes, hib_bytes(b), memory_order_relaxed);
+}
+
+/* Copy ps's frames back into its slot (held, without a resident). */
+static void slot_restore(ProcStack *ps) {
+    Hib *b = ps->hib;
+    uint64_t *w = (uint64_t *)ps->hi - b->nwords;
+    size_t nmap = ((size_t)b->nwords + 63) / 64;
+    const uint64_t *bm = (const uint64_t *)(b + 1), *in = bm + nmap;
+    for (size_t i = 0; i < nmap; i++) {
+        uint64_t m = bm[i], *d = w + i * 64;
+        size_t k = i * 64 + 64 <= b->nwords ? 64 : b->nwords - i * 64;
+        if (m == ~(uint64_t)0) {
+            memcpy(d, in, 64 * 8);
+            in += 64;
+        } else {
+            for (size_t j = 0; j < k; j++) d[j] = (m >> j) & 1 ? *in++ : 0;
+        }
+    }
+    atomic_fetch_add_explicit(&pool.restores, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&pool.saved_bytes, hib_bytes(b), memory_order_relaxed);
+    free(b);
+    ps->hib = NULL;
+    ps->slot->owner = ps;
+    if (ps->deep) ps->slot->deep_pages = true;
+}
+
+bool stack_enter_slow(StackHome *home, ProcStack *ps, Ctx *ctx, void (*entry)(void *), void *arg) {
+    StackSlot *s = ps->slot;
+    if (!s) { /* first run */
+        s = home_pick(home);
+        if (s->owner) slot_save(s);
+        memset(ps, 0, sizeof *ps);
+        ps->slot = s;
+        ps->lo = s->lo;
+        ps->hi = s->hi;
+        ps->ctx = ctx;
+        s->owner = ps;
+#ifdef STACK_ASAN
+        ASAN_UNPOISON_MEMORY_REGION(s->lo, STACK_SLOT); /* frames of a dead owner */
+#endif
+        ctx_init(ctx, s->hi, entry, arg);
+    } else {
+        if (!slot_acquire(s)) {
+            atomic_fetch_add_explicit(&pool.refused, 1, memory_order_relaxed);
+            return false;
+        }
+        if (s->owner != ps) {
+            if (s->owner && atomic_load_explicit(&s->pinned, memory_order_relaxed)) {
+                /* its resident waits for a blocking-pool job that writes into
+                 * its frames: they cannot move until the job is done */
+                slot_unlock(s);
+                atomic_fetch_add_explicit(&pool.refused, 1, memory_order_relaxed);
+                return false;
+            }
+            if (s->owner) slot_save(s);
+            slot_restore(ps);
+        }
+    }
+    atomic_store_explicit(&s->ref, 1, memory_order_relaxed);
+    atomic_store_explicit(&s->parked, false, memory_order_relaxed);
+    atomic_store_explicit(&s->pinned, false, memory_order_relaxed);
+    return true;
+}
+
+
+
+void stack_release(ProcStack *ps) {
+    StackSlot *s = ps->slot;
+    if (!s) return;
     while (ps->seg) { /* only when a process is discarded while deep */
         StackSeg *g = ps->seg;
         ps->seg = g->prev;
         seg_unmap(g);
     }
     if (ps->spare) seg_unmap(ps->spare);
-    if (ps->deep) madvise(ps->lo, STACK_SLOT - STACK_SOFT, MADV_DONTNEED);
-    char *top = ps->hi;
-    memset(ps, 0, sizeof *ps);
-    return top;
-}
-
-void stack_release(ProcStack *ps) {
-    char *top = release_prepare(ps);
-    if (!top) return;
-    mt_lock(&pool.lock);
-    pool_put(top);
-    mt_unlock(&pool.lock);
-}
-
-void stack_release_cached(StackCache *c, ProcStack *ps) {
-    char *top = release_prepare(ps);
-    if (!top) return;
-    if (c->n == STACK_CACHE) { /* give the older half back in one visit */
-        mt_lock(&pool.lock);
-        for (unsigned i = 0; i < STACK_CACHE / 2; i++) pool_put(c->tops[i]);
-        mt_unlock(&pool.lock);
-        memmove(c->tops, c->tops + STACK_CACHE / 2, (STACK_CACHE / 2) * sizeof c->tops[0]);
-        c->n = STACK_CACHE / 2;
+    if (ps->hib) { /* saved: the slot belongs to someone else now */
+        atomic_fetch_sub_explicit(&pool.saved_bytes, hib_bytes(ps->hib), memory_order_relaxed);
+        free(ps->hib);
+    } else { /* a dead process holds its slot (its exit); a discarded one is not running */
+        assert(s->owner == ps);
+        s->owner = NULL;
+        if (ps->deep) s->deep_pages = true;
+        if (s->deep_pages) {
+            madvise(s->lo, STACK_SLOT - STACK_SOFT, MADV_DONTNEED);
+            s->deep_pages = false;
+        }
+        atomic_store_explicit(&s->parked, true, memory_order_relaxed);
+        atomic_store_explicit(&s->pinned, false, memory_order_relaxed);
+        /* discarded after the run (no scheduler thread): to its own home */
+        home_push_free(tl_home ? tl_home : s->home, s);
+        slot_unlock(s);
     }
-    c->tops[c->n++] = top;
-}
-
-void stack_cache_flush(StackCache *c) {
-    mt_lock(&pool.lock);
-    while (c->n) pool_put(c->tops[--c->n]);
-    mt_unlock(&pool.lock);
+    memset(ps, 0, sizeof *ps);
 }
 
 void stack_trim_slow(ProcStack *ps, char **limit, const char *sp) {
@@ -237,31 +422,9 @@ void stack_trim_slow(ProcStack *ps, char **limit, const char *sp) {
     if (ps->deep && !ps->seg && sp > ps->hi - STACK_SOFT + PAGE) {
         madvise(ps->lo, STACK_SLOT - STACK_SOFT, MADV_DONTNEED);
         ps->deep = false;
+        ps->slot->deep_pages = false;
         *limit = stack_initial_limit(ps);
     }
-}
-
-bool stack_hibernate(ProcStack *ps, const char *sp) {
-    if (ps->seg || ps->hib) return false;
-    size_t len = (size_t)(ps->hi - sp);
-    /* plain malloc, not xmalloc: hibernating only saves memory, so when
-     * there is none to spare the stack simply stays where it is */
-    void *buf = malloc(len);
-    if (!buf) return false;
-    memcpy(buf, sp, len);
-    ps->hib = buf;
-    ps->hib_len = len;
-    if (ps->deep) madvise(ps->lo, STACK_SLOT, MADV_DONTNEED);
-    else madvise(ps->hi - STACK_SOFT, STACK_SOFT, MADV_DONTNEED);
-    return true;
-}
-
-void stack_thaw(ProcStack *ps, char *sp) {
-    assert(ps->hib && (size_t)(ps->hi - sp) == ps->hib_len);
-    memcpy(sp, ps->hib, ps->hib_len);
-    free(ps->hib);
-    ps->hib = NULL;
-    ps->hib_len = 0;
 }
 
 void stack_active_region(const ProcStack *ps, char **lo, char **hi) {
@@ -300,6 +463,7 @@ void *stack_grow_call(void *(*fn)(void *), void *arg) {
     char here;
     if (!ps->seg && !ps->deep) {
         ps->deep = true;
+        ps->slot->deep_pages = true;
         p->hot.stack_limit = ps->lo + STACK_MARGIN;
         if (&here >= p->hot.stack_limit) return fn(arg);
     }
@@ -366,10 +530,13 @@ void stack_stats(StackStats *out) {
     mt_lock(&pool.lock);
     out->slabs = pool.slabs;
     out->slots_total = pool.slots_total;
-    out->slots_free = pool.nfree;
     mt_unlock(&pool.lock);
     out->segs_mapped = (size_t)atomic_load_explicit(&pool.segs_mapped, memory_order_relaxed);
     out->guards = (size_t)atomic_load_explicit(&pool.guards, memory_order_relaxed);
+    out->saves = (size_t)atomic_load_explicit(&pool.saves, memory_order_relaxed);
+    out->restores = (size_t)atomic_load_explicit(&pool.restores, memory_order_relaxed);
+    out->saved_bytes = (size_t)atomic_load_explicit(&pool.saved_bytes, memory_order_relaxed);
+    out->refused = (size_t)atomic_load_explicit(&pool.refused, memory_order_relaxed);
 }
 
 /* ---- the guard-page fault handler ------------------------------------------------- */
@@ -426,7 +593,8 @@ static void segv_handler(int sig, siginfo_t *si, void *uc) {
     }
 }
 
-void stack_thread_enter(void) {
+void stack_thread_enter(StackHome *home) {
+    tl_home = home;
     stack_t cur;
     if (sigaltstack(NULL, &cur) == 0 && (cur.ss_flags & SS_DISABLE)) {
         alt_stack = map_noreserve(ALTSTACK_BYTES);
@@ -449,6 +617,7 @@ void stack_thread_enter(void) {
 }
 
 void stack_thread_leave(void) {
+    tl_home = NULL;
     if (!alt_stack) return;
     stack_t ss = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
     sigaltstack(&ss, NULL);

@@ -323,6 +323,21 @@ TEST(hundred_thousand_live) {
     CHECK_EQ_INT(proc_count(), 0);
 }
 
+TEST(shared_slots_keep_frames) {
+    StackStats s0, s1;
+    stack_stats(&s0);
+    sf_ok = sf_bad = 0;
+    CHECK_EQ_INT(t_run(FN(sf_main)), 0);
+    CHECK_EQ_INT(sf_ok, SF_N);
+    CHECK_EQ_INT(sf_bad, 0);
+    stack_stats(&s1);
+    CHECK(s1.saves - s0.saves >= SF_N - STACK_HOME_SLOTS);  /* most were copied out... */
+    CHECK(s1.restores - s0.restores >= SF_N - STACK_HOME_SLOTS); /* ...and back */
+    CHECK_EQ_INT(s1.saved_bytes, s0.saved_bytes);           /* every copy freed */
+    CHECK_EQ_INT(s1.segs_mapped, 0);
+    CHECK(s1.slots_total - s0.slots_total <= STACK_HOME_SLOTS);
+}
+
 DEFPROC(nothing, 0) { return v_unit(); }
 DEFPROC(main_million, 0) {
     double t0 = now_s();
@@ -372,6 +387,7 @@ TEST(ping_pong) {
 
 int main(void) {
     RUN(spawn_order_after_main);
+    RUN(shared_slots_keep_frames);
     RUN(send_does_not_yield);
     RUN(woken_receiver_goes_to_back);
     RUN(reduction_slices_interleave);

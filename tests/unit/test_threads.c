@@ -25,6 +25,23 @@ static int tt_run(Value main_fn, int threads) {
     return st;
 }
 
+/* More processes than stack slots on 2 and 4 workers: frames are copied
+ * out and back by whichever worker runs a process, and a process whose
+ * slot is in use on another worker waits for it. */
+TEST(shared_slots_across_workers) {
+    for (int threads = 2; threads <= 4; threads += 2) {
+        StackStats s0, s1;
+        stack_stats(&s0);
+        sf_ok = sf_bad = 0;
+        CHECK_EQ_INT(tt_run(FN(sf_main), threads), 0);
+        CHECK_EQ_INT(sf_ok, SF_N);
+        CHECK_EQ_INT(sf_bad, 0);
+        stack_stats(&s1);
+        CHECK_EQ_INT(s1.saved_bytes, s0.saved_bytes);
+        CHECK_EQ_INT(s1.segs_mapped, 0);
+    }
+}
+
 static _Atomic long c_a, c_b, c_c;
 static _Atomic long order[16];
 static _Atomic int norder;
@@ -443,6 +460,7 @@ TEST(hundred_thousand_spawns) {
 }
 
 int main(void) {
+    RUN(shared_slots_across_workers);
     (void)t_run; /* the deterministic helpers of proc_testlib.h */
     (void)say;
     /* function objects are made lazily (proc_testlib.h): make them before
