@@ -232,7 +232,7 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
     }
     /* call stack */
     if (pi.hibernated) {
-        dt_add(t, DA_DIM, "call stack: (hibernated: long idle, stack stored compactly)");
+        dt_add(t, DA_DIM, "call stack: (hibernated: stored compactly while another process uses its stack slot)");
     } else {
         EvalFrameInfo fi[32];
         int n = eval_proc_frames(p, fi, 32);

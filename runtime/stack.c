@@ -290,27 +290,43 @@ static size_t hib_bytes(const Hib *b) {
 }
 
 /* Copy the resident's frames out of slot s (held); s is then free. */
+/* Start loading [p, end) into the cache: the frames of a resident that has
+ * not run for a while, or a copy made long ago, are cold, and the copy
+ * loops would otherwise wait for one cache line after another. */
+static void prefetch_range(const void *p, const void *end) {
+    for (const char *c = p; c < (const char *)end; c += 64) __builtin_prefetch(c);
+}
+
+/* Copy the resident's frames out of slot s (held); s is then free.  One
+ * pass: the non-zero words go to a scratch buffer while the bitmap is
+ * built, then both into the copy. */
 static void slot_save(StackSlot *s) {
     ProcStack *ps = s->owner;
     const uint64_t *w = (const uint64_t *)frames_lo(ps);
     size_t n = (size_t)((const uint64_t *)ps->hi - w), nmap = (n + 63) / 64;
-    uint64_t mapbuf[512], *map = nmap <= 512 ? mapbuf : xmalloc(nmap * 8); /* 512: up to 256 KB of frames */
-    size_t nnz = 0;
+    prefetch_range(w, ps->hi);
+    uint64_t small[512 + 1024]; /* bitmap and words of up to 8 KB of frames */
+    uint64_t *map = n <= 1024 ? small : xmalloc((nmap + n) * 8);
+    uint64_t *nz = map + (n <= 1024 ? 512 : nmap);
+    size_t k = 0;
     for (size_t i = 0; i < nmap; i++) {
         uint64_t m = 0;
-        size_t end = i * 64 + 64 < n ? i * 64 + 64 : n;
-        for (size_t j = i * 64; j < end; j++) m |= (uint64_t)(w[j] != 0) << (j - i * 64);
+        size_t base = i * 64, end = base + 64 < n ? base + 64 : n;
+        for (size_t j = base; j < end; j++) {
+            uint64_t v = w[j], bit = v != 0;
+            nz[k] = v;
+            k += bit;
+            m |= bit << (j - base);
+        }
         map[i] = m;
-        nnz += (size_t)__builtin_popcountll(m);
     }
-    Hib *b = xmalloc(sizeof *b + nmap * 8 + nnz * 8);
+    Hib *b = xmalloc(sizeof *b + (nmap + k) * 8);
     b->nwords = (uint32_t)n;
-    b->nnz = (uint32_t)nnz;
-    uint64_t *bm = (uint64_t *)(b + 1), *out = bm + nmap;
+    b->nnz = (uint32_t)k;
+    uint64_t *bm = (uint64_t *)(b + 1);
     memcpy(bm, map, nmap * 8);
-    for (size_t i = 0; i < nmap; i++)
-        for (uint64_t m = map[i]; m; m &= m - 1) *out++ = w[i * 64 + (size_t)__builtin_ctzll(m)];
-    if (map != mapbuf) free(map);
+    memcpy(bm + nmap, nz, k * 8);
+    if (map != small) free(map);
     ps->hib = b;
     s->owner = NULL; /* (parked stays as it was: the caller binds another process at once) */
     if (s->deep_pages) { /* the next resident starts shallow: give the deep part back */
@@ -327,16 +343,10 @@ static void slot_restore(ProcStack *ps) {
     uint64_t *w = (uint64_t *)ps->hi - b->nwords;
     size_t nmap = ((size_t)b->nwords + 63) / 64;
     const uint64_t *bm = (const uint64_t *)(b + 1), *in = bm + nmap;
-    for (size_t i = 0; i < nmap; i++) {
-        uint64_t m = bm[i], *d = w + i * 64;
-        size_t k = i * 64 + 64 <= b->nwords ? 64 : b->nwords - i * 64;
-        if (m == ~(uint64_t)0) {
-            memcpy(d, in, 64 * 8);
-            in += 64;
-        } else {
-            for (size_t j = 0; j < k; j++) d[j] = (m >> j) & 1 ? *in++ : 0;
-        }
-    }
+    prefetch_range(b, (const char *)(in + b->nnz));
+    memset(w, 0, (size_t)b->nwords * 8);
+    for (size_t i = 0; i < nmap; i++)
+        for (uint64_t m = bm[i]; m; m &= m - 1) w[i * 64 + (size_t)__builtin_ctzll(m)] = *in++;
     atomic_fetch_add_explicit(&pool.restores, 1, memory_order_relaxed);
     atomic_fetch_sub_explicit(&pool.saved_bytes, hib_bytes(b), memory_order_relaxed);
     free(b);

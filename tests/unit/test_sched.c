@@ -4,6 +4,7 @@
  * their determinism, and the scale/performance measurements (100 000 live
  * processes, 1 000 000 spawn+exit, ping-pong, RSS per idle process). */
 #include "proc_testlib.h"
+#include "slots_testlib.h"
 
 /* ---- FIFO policy ------------------------------------------------------------------- */
 
@@ -310,7 +311,7 @@ DEFPROC(main_100k, 0) {
 #if !defined(SNOW_ASAN) && !defined(__SANITIZE_ADDRESS__)
     CHECK((double)(rss - rss_before) / (double)n_live <= 5.0); /* sanitizers add shadow memory */
 #endif
-    /* wake every (mostly hibernated) process: each takes its message and exits */
+    /* wake every process (most of them copied out of their stack slots): each takes its message and exits */
     for (long i = 0; i < n_live; i++) proc_send(pids[i], v_int(i));
     free(pids);
     timer_bi_sleep((Value[]){v_int(1)}, 1);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "proc_testlib.h"
+#include "slots_testlib.h"
 #include "sysmsg.h"
 
 static int tt_run(Value main_fn, int threads) {
