@@ -154,7 +154,8 @@ StackHome *stack_home(int index);
 bool stack_enter_slow(StackHome *home, ProcStack *ps, struct Ctx *ctx, void (*entry)(void *), void *arg);
 static inline bool stack_enter(StackHome *home, ProcStack *ps, struct Ctx *ctx, void (*entry)(void *), void *arg) {
     StackSlot *s = ps->slot;
-    if (!s || s->owner != ps || rt_mt) return stack_enter_slow(home, ps, ctx, entry, arg);
+    /* (rt_mt first: with several workers the owner is read only while holding the slot) */
+    if (rt_mt || !s || s->owner != ps) return stack_enter_slow(home, ps, ctx, entry, arg);
     atomic_store_explicit(&s->ref, 1, memory_order_relaxed); /* resident, one scheduler thread */
     atomic_store_explicit(&s->parked, false, memory_order_relaxed);
     return true;
