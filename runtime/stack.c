@@ -49,14 +49,6 @@
 #define SLAB_SLOTS 256
 #endif
 
-/* Under ASan every process keeps a slot of its own (no sharing): ASan's
- * poisoning of stack redzones lives in shadow memory that a copy of the
- * frames would not carry along. */
-#ifdef STACK_ASAN
-#define STACK_SHARE 0
-#else
-#define STACK_SHARE 1
-#endif
 
 struct StackHome {
     StackSlot **slots;         /* the slots this home carved: its CLOCK ring */
@@ -237,7 +229,7 @@ static StackSlot *home_pick(StackHome *h) {
         if (!s->owner) return s;
         slot_unlock(s); /* taken by a CLOCK sweep since it was listed */
     }
-    if (!STACK_SHARE || h->n < STACK_HOME_SLOTS) return slot_carve(h);
+    if (!STACK_SHARING || h->n < STACK_HOME_SLOTS) return slot_carve(h);
     for (size_t k = 0; k < 3 * h->n; k++) {
         StackSlot *s = h->slots[h->hand];
         h->hand = h->hand + 1 == h->n ? 0 : h->hand + 1;

@@ -95,6 +95,14 @@
 /* Slots per scheduler thread before slots are shared: processes beyond
  * this many live ones take turns in the slots (~8 KB resident per slot). */
 #define STACK_HOME_SLOTS 1024
+/* Under ASan every process keeps a slot of its own (no sharing): ASan's
+ * poisoning of stack redzones lives in shadow memory that a copy of the
+ * frames would not carry along. */
+#if defined(SNOW_ASAN) || defined(__SANITIZE_ADDRESS__)
+#define STACK_SHARING 0
+#else
+#define STACK_SHARING 1
+#endif
 
 typedef struct StackSeg {
     char *lo, *hi;           /* the mapping [lo, hi) */
