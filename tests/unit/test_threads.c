@@ -10,6 +10,7 @@
  * are checked by the test after the run (the harness is single-threaded). */
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -41,6 +42,42 @@ TEST(shared_slots_across_workers) {
         CHECK_EQ_INT(s1.saved_bytes, s0.saved_bytes);
         CHECK_EQ_INT(s1.segs_mapped, 0);
     }
+}
+
+/* A process waiting for a blocking-pool job must keep its frames in its
+ * slot (the job writes into them), even when more processes than slots
+ * want to run meanwhile. */
+static _Atomic long pin_ok, pin_bad;
+static void pin_job(void *arg) {
+    volatile long *x = arg;
+    usleep(300);
+    x[0] = x[1] * 3 + 1; /* into the caller's frame */
+}
+DEFPROC(pin_proc, 1) {
+    volatile long x[2] = {0, args[0].i};
+    sched_run_blocking(pin_job, (void *)x);
+    atomic_fetch_add(x[0] == args[0].i * 3 + 1 ? &pin_ok : &pin_bad, 1);
+    return v_unit();
+}
+DEFPROC(pin_main, 0) {
+    for (long i = 0; i < 3000; i++) proc_spawn(FN(pin_proc), 1, (Value[]){v_int(i)}, NULL);
+    return v_unit();
+}
+static void pin_watchdog(int sig) {
+    (void)sig;
+    static const char m[] = "FAIL blocking_jobs_pin_their_slots: hung (a job's frame was moved?)\n";
+    ssize_t w = write(2, m, sizeof m - 1);
+    (void)w;
+    _exit(1);
+}
+TEST(blocking_jobs_pin_their_slots) {
+    pin_ok = pin_bad = 0;
+    signal(SIGALRM, pin_watchdog);
+    alarm(120);
+    CHECK_EQ_INT(tt_run(FN(pin_main), 2), 0);
+    alarm(0);
+    CHECK_EQ_INT(pin_ok, 3000);
+    CHECK_EQ_INT(pin_bad, 0);
 }
 
 static _Atomic long c_a, c_b, c_c;
@@ -462,6 +499,7 @@ TEST(hundred_thousand_spawns) {
 
 int main(void) {
     RUN(shared_slots_across_workers);
+    RUN(blocking_jobs_pin_their_slots);
     (void)t_run; /* the deterministic helpers of proc_testlib.h */
     (void)say;
     /* function objects are made lazily (proc_testlib.h): make them before
