@@ -2,14 +2,17 @@
 #include "pwait.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include "blocked.h"
 #include "proc_private.h"
 #include "sched.h"
 #include "timer.h"
+#include "xalloc.h"
 
-void pwait_enqueue(PWaitQ *q, PWaiter *w, const char *what) {
+PWaiter *pwait_enqueue(PWaitQ *q, const char *what) {
     Proc *p = proc_self();
+    PWaiter *w = xmalloc(sizeof *w); /* not on our stack: see pwait.h */
     w->p = p;
     w->pid = p ? p->pid : 0;
     w->token = timer_new_seq();
@@ -26,6 +29,7 @@ void pwait_enqueue(PWaitQ *q, PWaiter *w, const char *what) {
         p->exit_held = true; /* off the queue (and the gift settled) before any unwind */
         blocked_on(BW_RESOURCE, 0, what, NULL);
     }
+    return w;
 }
 
 static void unlink_w(PWaitQ *q, PWaiter *w) {
@@ -38,8 +42,11 @@ static void unlink_w(PWaitQ *q, PWaiter *w) {
     w->linked = false;
 }
 
-void pwait_remove(PWaitQ *q, PWaiter *w) {
+void *pwait_leave(PWaitQ *q, PWaiter *w) {
     if (w->linked) unlink_w(q, w);
+    void *gift = w->gift;
+    free(w);
+    return gift;
 }
 
 void pwait_park(PWaiter *w, int64_t deadline) {

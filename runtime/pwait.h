@@ -7,22 +7,23 @@
  *
  *     lock(lk);
  *     ... nothing available:
- *     PWaiter w;
- *     pwait_enqueue(&q, &w, "a connection from a pool");
+ *     PWaiter *w = pwait_enqueue(&q, "a connection from a pool");
  *     unlock(lk);
- *     pwait_park(&w, deadline);          // parks this process only
+ *     pwait_park(w, deadline);           // parks this process only
  *     lock(lk);
- *     if (w.linked) pwait_remove(&q, &w); // timed out, or an exit signal
- *     void *got = w.gift;                 // what a waker handed over, or NULL
+ *     void *got = pwait_leave(&q, w);    // what a waker handed over, or NULL
  *     unlock(lk);
  *     ... put `got` back if we are not going to use it ...
  *     pwait_done();                       // an exit signal held meanwhile acts now
  *
  *     waker: lock(lk); PWaiter *w = pwait_pop(&q);
- *            if (w) pwait_give(w, item);  // under lk
- *            unlock(lk); pwait_wake(&tok); // tok filled by pwait_give
+ *            if (w) pwait_give(w, item, &wk); // under lk
+ *            unlock(lk); pwait_wake(&wk);     // wk filled by pwait_give
  *
  * Invariants:
+ *  - A waiter record is malloc'd, never on the waiting process's stack: a
+ *    parked process's frames may be copied out of its shared stack slot
+ *    (stack.h), so nothing may write into them while it is parked.
  *  - A waiter is on at most one queue; it leaves it either by pwait_pop
  *    (a waker took it, and hands over `gift`, possibly NULL for "closed")
  *    or by pwait_remove (it gave up).  Both happen under the owner's lock,
@@ -61,20 +62,23 @@ typedef struct PWake {
 } PWake;
 
 /* Under the owner's lock: queue the running process (at the back).
- * `what` names the wait in deadlock reports ("a connection from a pool"). */
-void pwait_enqueue(PWaitQ *q, PWaiter *w, const char *what);
+ * `what` names the wait in deadlock reports ("a connection from a pool").
+ * The record is the caller's until pwait_leave. */
+PWaiter *pwait_enqueue(PWaitQ *q, const char *what);
 /* Without the lock: park until handed something or the deadline (ms on
  * sched_now's clock, < 0 none) passes or an exit signal comes. */
 void pwait_park(PWaiter *w, int64_t deadline);
-/* Under the lock: a waiter gives up (if still linked). */
-void pwait_remove(PWaitQ *q, PWaiter *w);
+/* Under the lock: the waiter leaves the queue (if a waker did not take it
+ * off) and gets what was handed over (NULL: nothing, or "closed"); frees w. */
+void *pwait_leave(PWaitQ *q, PWaiter *w);
 /* After the waiter has settled its gift: act on an exit signal held
  * since pwait_enqueue (may unwind the process). */
 void pwait_done(void);
 
 /* Under the lock: the first waiter (taken off), or NULL. */
 PWaiter *pwait_pop(PWaitQ *q);
-/* Under the lock: hand `gift` to a popped waiter; *wk is the wake to send. */
+/* Under the lock: hand `gift` to a popped waiter (it stays the waiter's
+ * record: the waker forgets it); *wk is the wake to send. */
 void pwait_give(PWaiter *w, void *gift, PWake *wk);
 /* Without the lock: send the wake (harmless if the waiter has gone). */
 void pwait_wake(const PWake *wk);

@@ -341,6 +341,18 @@ TEST(shared_slots_keep_frames) {
     }
 }
 
+TEST(hand_over_waits_copied_out) {
+    StackStats s0, s1;
+    stack_stats(&s0);
+    pw_reset();
+    CHECK_EQ_INT(t_run(FN(pw_main)), 0);
+    CHECK_EQ_INT(pw_ok, PW_N);
+    CHECK_EQ_INT(pw_bad, 0);
+    CHECK(pw_each_once());
+    stack_stats(&s1);
+    if (STACK_SHARING) CHECK(s1.saves - s0.saves >= PW_N - STACK_HOME_SLOTS); /* waiters were copied out */
+}
+
 DEFPROC(nothing, 0) { return v_unit(); }
 DEFPROC(main_million, 0) {
     double t0 = now_s();
@@ -391,6 +403,7 @@ TEST(ping_pong) {
 int main(void) {
     RUN(spawn_order_after_main);
     RUN(shared_slots_keep_frames);
+    RUN(hand_over_waits_copied_out);
     RUN(send_does_not_yield);
     RUN(woken_receiver_goes_to_back);
     RUN(reduction_slices_interleave);

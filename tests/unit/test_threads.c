@@ -44,6 +44,15 @@ TEST(shared_slots_across_workers) {
     }
 }
 
+/* Hand-over waits (pwait.h) on 2 workers while the waiters are copied out. */
+TEST(hand_over_waits_across_workers) {
+    pw_reset();
+    CHECK_EQ_INT(tt_run(FN(pw_main), 2), 0);
+    CHECK_EQ_INT(pw_ok, PW_N);
+    CHECK_EQ_INT(pw_bad, 0);
+    CHECK(pw_each_once());
+}
+
 /* A process waiting for a blocking-pool job must keep its frames in its
  * slot (the job writes into them), even when more processes than slots
  * want to run meanwhile. */
@@ -500,11 +509,14 @@ TEST(hundred_thousand_spawns) {
 int main(void) {
     RUN(shared_slots_across_workers);
     RUN(blocking_jobs_pin_their_slots);
+    RUN(hand_over_waits_across_workers);
     (void)t_run; /* the deterministic helpers of proc_testlib.h */
     (void)say;
     /* function objects are made lazily (proc_testlib.h): make them before
      * processes on several threads ask for them */
     (void)FN(blocked_forever);
+    (void)FN(pw_main);
+    (void)FN(pw_proc);
     (void)FN(chain_waiter);
     (void)FN(counter_proc);
     (void)FN(doomed);
