@@ -141,11 +141,13 @@ static void fmt_text(FmtRun *r, const char *path, const char *fs_path, const cha
                      const struct stat *st) {
     uint32_t id = src_add(path, text, len);
     size_t outlen = 0;
-    SnowFmtTimes t;
+    SnowFmtTimes t = {0};
     char *out = snowfmt_file_timed(id, &r->opts, &outlen, &t);
     if (r->timing)
-        fprintf(stderr, "timing: %s: lex+parse %.1f ms, layout %.1f ms, render %.1f ms\n", path, t.parse_ms,
-                t.layout_ms, t.render_ms);
+        fprintf(stderr,
+                "timing: %s: lex+parse %.1f ms, layout %.1f ms, render %.1f ms "
+                "(cpu: lex+parse %.1f ms, layout %.1f ms, render %.1f ms)\n",
+                path, t.parse_ms, t.layout_ms, t.render_ms, t.parse_cpu_ms, t.layout_cpu_ms, t.render_cpu_ms);
     if (!out) {
         diag_flush();
         r->parse_errors = true;

@@ -1896,11 +1896,18 @@ static void parsed_free(Parsed *p) {
     lex_comments_free(&p->comments);
 }
 
-static double now_ms(void) {
+static double clock_ms(clockid_t c) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(c, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
+
+/* A moment, on the wall clock and on the thread's CPU clock. */
+typedef struct Stamp {
+    double wall, cpu;
+} Stamp;
+
+static Stamp stamp(void) { return (Stamp){clock_ms(CLOCK_MONOTONIC), clock_ms(CLOCK_THREAD_CPUTIME_ID)}; }
 
 static char *format_parsed(uint32_t file, Parsed *p, const SnowFmtOpts *o, size_t *len, SnowFmtTimes *t) {
     SourceFile *sf = src_get(file);
@@ -1916,12 +1923,12 @@ static char *format_parsed(uint32_t file, Parsed *p, const SnowFmtOpts *o, size_
     Entry *es = NULL;
     uint32_t n = 0, cap = 0;
     push_nodes(&f, &es, &n, &cap, p->root->list.items);
-    double t0 = t ? now_ms() : 0;
+    Stamp t0 = t ? stamp() : (Stamp){0, 0};
     Doc *d = entries(&f, es, n, true, f.len + 1);
     free(es);
     Doc *tail = P(&f, NULL);
     d = DOC_CAT(f.a, d, tail);
-    double t1 = t ? now_ms() : 0;
+    Stamp t1 = t ? stamp() : (Stamp){0, 0};
     if (f.too_deep) {
         /* reported (depth_error); the file is left as it is */
         doc_arena_free(f.a);
@@ -1931,8 +1938,11 @@ static char *format_parsed(uint32_t file, Parsed *p, const SnowFmtOpts *o, size_
     char *out = d ? doc_render(d, o->width, o->indent, len) : doc_render(doc_str(f.a, ""), o->width, o->indent, len);
     out = blank_pass(&f, out, len);
     if (t) {
-        t->layout_ms = t1 - t0;
-        t->render_ms = now_ms() - t1;
+        Stamp t2 = stamp();
+        t->layout_ms = t1.wall - t0.wall;
+        t->layout_cpu_ms = t1.cpu - t0.cpu;
+        t->render_ms = t2.wall - t1.wall;
+        t->render_cpu_ms = t2.cpu - t1.cpu;
     }
     doc_arena_free(f.a);
     free(f.pend);
@@ -1940,10 +1950,14 @@ static char *format_parsed(uint32_t file, Parsed *p, const SnowFmtOpts *o, size_
 }
 
 char *snowfmt_file_timed(uint32_t file, const SnowFmtOpts *o, size_t *len, SnowFmtTimes *t) {
-    double t0 = t ? now_ms() : 0;
+    Stamp t0 = t ? stamp() : (Stamp){0, 0};
     depth_reset();
     Parsed p = parse_src(file);
-    if (t) t->parse_ms = now_ms() - t0;
+    if (t) {
+        Stamp t1 = stamp();
+        t->parse_ms = t1.wall - t0.wall;
+        t->parse_cpu_ms = t1.cpu - t0.cpu;
+    }
     char *out = p.ok ? format_parsed(file, &p, o, len, t) : NULL;
     parsed_free(&p);
     return out;

@@ -33,11 +33,13 @@ typedef struct SnowFmtOpts {
  * lexical or parse error (reported through diag, not flushed). */
 char *snowfmt_file(uint32_t file, const SnowFmtOpts *o, size_t *len);
 
-/* The same, also reporting where the time went (SNOW_TIMING, bench/run). */
+/* The same, also reporting where the time went (SNOW_TIMING, bench/run):
+ * wall-clock milliseconds, and the CPU time of the calling thread (which
+ * a loaded machine does not inflate). */
 typedef struct SnowFmtTimes {
-    double parse_ms;  /* lex (with comments) + parse */
-    double layout_ms; /* syntax tree to document */
-    double render_ms; /* document to text */
+    double parse_ms, parse_cpu_ms;   /* lex (with comments) + parse */
+    double layout_ms, layout_cpu_ms; /* syntax tree to document */
+    double render_ms, render_cpu_ms; /* document to text */
 } SnowFmtTimes;
 char *snowfmt_file_timed(uint32_t file, const SnowFmtOpts *o, size_t *len, SnowFmtTimes *t);
 

@@ -1,6 +1,6 @@
 /* test_fmt_snow.c — `snow fmt`'s invariants, in process:
  *
- *   - every .snow file of ../shared/conformance, tests/ and tutorials/ that
+ *   - every .snow file of ../shared/conformance, tests/, tutorials/ and examples/ that
  *     parses formats to text that parses to the same tree, keeps every
  *     comment, and is a fixed point (snowfmt_verify);
  *   - the same for 10 000 (valid) programs made from those files by rewriting the
@@ -333,6 +333,7 @@ int main(void) {
     scan("../shared/conformance");
     scan("tests");
     scan("tutorials");
+    scan("examples");
     RUN(doc_groups);
     RUN(corpus);
     printf("fmt corpus: %d files verified, %d do not parse (error cases)\n", corpus_ok, corpus_skipped);
