@@ -268,6 +268,16 @@ want=$(printf 'fn f() do\n    g(\n        aaaa,\n        bbbb,\n        cccc\n  
 out=$("$SNOW" fmt --line-width=20 --indent-size=4 - <"$tmp/w.snow")
 [ "$out" = "$want" ] && ok || bad "--line-width=20 --indent-size=4: $out"
 
+# the defaults: width 100 (a 100-column line stays, 101 columns break), indent 2
+x40=$(printf 'x%.0s' {1..40})
+printf 'fn f() do\n  g(%s, %s)\nend\n' "$x40" "$(printf 'y%.0s' {1..53})" >"$tmp/w100.snow"
+out=$("$SNOW" fmt - <"$tmp/w100.snow")
+[ "$out" = "$(cat "$tmp/w100.snow")" ] && ok || bad "a 100-column line was broken by default: $out"
+printf 'fn f() do\n  g(%s, %s)\nend\n' "$x40" "$(printf 'y%.0s' {1..54})" >"$tmp/w101.snow"
+out=$("$SNOW" fmt - <"$tmp/w101.snow")
+want=$(printf 'fn f() do\n  g(\n    %s,\n    %s\n  )\nend' "$x40" "$(printf 'y%.0s' {1..54})")
+[ "$out" = "$want" ] && ok || bad "a 101-column line is not broken at indent 2 by default: $out"
+
 # help lists the command
 out=$("$SNOW" help 2>&1); has "fmt"
 out=$("$SNOW" help fmt 2>&1); has "--line-width"
