@@ -61,6 +61,16 @@ static int fd_now(int recorded) {
     return recorded;
 }
 
+/* Replaying, notes and events name fds by their recorded numbers too: the
+ * replayed event stream is the recorded one, whatever numbers the
+ * placeholders got. */
+static int fd_then(int actual) {
+    if (iolog_mode_ != IOLOG_REPLAY) return actual;
+    for (size_t i = 0; i < J.nmap; i++)
+        if (J.map[i].actual == actual) return J.map[i].recorded;
+    return actual;
+}
+
 static const char *const op_names[IO__COUNT] = {
     [IO_READY] = "ready", [IO_ADD] = "register", [IO_PROBE] = "probe", [IO_READ] = "read",
     [IO_WRITE] = "write", [IO_ACCEPT] = "accept", [IO_CONNECT] = "connect", [IO_SOCKET] = "socket", [IO_CALL] = "call",
@@ -126,6 +136,7 @@ static Rec *append(IoOp op, int fd, int64_t res, const void *data, size_t len, b
 
 void iolog_note(IoOp op, int fd, int64_t res, const void *data, size_t len) {
     uint64_t pid = proc_self_pid();
+    fd = fd_then(fd);
     if (iolog_mode_ == IOLOG_RECORD) append(op, fd, res, data, len, data != NULL)->pid = pid;
     if (EV_ON()) {
         EvIo io = {.op = op_names[op], .fd = fd, .res = res, .data = data, .len = len};
@@ -135,6 +146,7 @@ void iolog_note(IoOp op, int fd, int64_t res, const void *data, size_t len) {
 }
 
 void iolog_note_ready(uint64_t step, uint64_t epoch, int fd, int revents, uint64_t woken) {
+    fd = fd_then(fd);
     if (iolog_mode_ == IOLOG_RECORD) {
         Rec *r = append(IO_READY, fd, revents, NULL, 0, false);
         r->at = step;

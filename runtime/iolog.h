@@ -104,7 +104,9 @@ void iolog_note_ready(uint64_t step, uint64_t epoch, int fd, int revents, uint64
 
 /* Replaying: the run uses fd `actual` where the recording has `recorded`
  * (a socket re-created as a placeholder gets whatever number is free);
- * records name fds by their recorded numbers and are translated. */
+ * records name fds by their recorded numbers and are translated, and the
+ * notes and events of the replay name the recorded numbers too (so the
+ * replayed event stream is the recorded one). */
 void iolog_map_fd(int recorded, int actual);
 
 /* The name of an operation in events ("read", ...). */

@@ -159,6 +159,14 @@ static void t_ev_cb(const Event *e, void *ud) {
                      (unsigned long long)e->step, (long long)e->time, (int)e->kind,
                      (unsigned long long)e->pid, (unsigned long long)e->other,
                      (unsigned long long)e->ref, (long long)e->num, e->text ? e->text : "-", v);
+    if (e->io && n > 0 && (size_t)n < sizeof line) { /* io / input: the journal's contents too */
+        n--; /* over the newline */
+        n += snprintf(line + n, sizeof line - (size_t)n, " op=%s fd=%d rev=%d res=%lld at=%llu/%llu data=%.*s\n",
+                      e->io->op ? e->io->op : "-", e->io->fd, e->io->revents, (long long)e->io->res,
+                      (unsigned long long)e->io->at, (unsigned long long)e->io->epoch,
+                      (int)(e->io->len < 64 ? e->io->len : 64), e->io->data ? (const char *)e->io->data : "");
+        if ((size_t)n >= sizeof line) n = (int)sizeof line - 1;
+    }
     if (t_evlen + (size_t)n + 1 > t_evcap) {
         t_evcap = (t_evcap + (size_t)n + 1) * 2;
         t_ev = realloc(t_ev, t_evcap);
