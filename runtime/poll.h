@@ -4,7 +4,10 @@
  *
  * Model (edge-triggered, as Go's netpoller and Tokio):
  *  - poll_add registers an fd for good — one epoll registration for in and
- *    out (EPOLLET), never modified, until poll_del.  A file epoll cannot
+ *    out (EPOLLET), never modified, until poll_del.  (Of ae.h's register /
+ *    modify / unregister there is no modify: the registration covers both
+ *    directions, which costs nothing when edge-triggered, and each
+ *    poll_wait names the directions it waits for.)  A file epoll cannot
  *    watch (a regular file, /dev/null) is accepted and is always ready.
  *  - Each registered fd has a readiness set.  Readiness reported by the
  *    kernel is added to it (and wakes the processes waiting for it); it is
