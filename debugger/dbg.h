@@ -266,7 +266,6 @@ typedef struct Dbg {
 } Dbg;
 
 /* dbg_run.c */
-int cmd_trace(int argc, char **argv);
 void dbg_request_rerun(Dbg *d, uint64_t target);
 /* Program output captured so far (malloc'd, NUL-terminated). */
 char *dbg_output(Dbg *d, size_t *len);
