@@ -39,7 +39,7 @@ INCS    := $(addprefix -iquote ,$(SRCDIRS))
 # -fstack-clash-protection: a frame bigger than a page probes each page, so it
 # cannot jump over the guard region under a process stack (runtime/stack.h).
 BASEFLAGS := -std=c17 -D_GNU_SOURCE -g $(WARN) $(INCS) -fno-strict-aliasing -fstack-clash-protection
-LIBS    := -Wl,--as-needed -lm -lpthread -ledit -lncursesw -lutf8proc -lssl -lcrypto -lsqlite3 -lpq
+LIBS    := -Wl,--as-needed -lm -lpthread -ledit -lncursesw -lutf8proc -lssl -lcrypto -lsqlite3 -lpq -lwslay
 
 ifeq ($(MODE),release)
   OPT := -O2 -DNDEBUG

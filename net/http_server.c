@@ -32,6 +32,7 @@
 #include "sysmsg.h"
 #include "tls.h"
 #include "vals.h"
+#include "ws_server.h"
 #include "xalloc.h"
 
 #define BUF_INITIAL 4096
@@ -152,7 +153,7 @@ static int write_response(ListenConn *lc, Value resp, bool head_req, bool keep, 
  * the peer still sends for a moment, so that closing with unread bytes
  * does not reset the connection before the peer has read the answer. */
 static void linger(ListenConn *lc, HttpConn *hc) {
-    if (lc->net.tls || iolog_replaying()) return;
+    if (lc->net.fd < 0 || lc->net.tls || iolog_replaying()) return; /* fd < 0: a WebSocket took it */
     shutdown(lc->net.fd, SHUT_WR);
     int64_t deadline = sched_now() + LINGER_MS;
     size_t total = 0;
@@ -273,6 +274,11 @@ static bool serve_one(ListenConn *lc, HttpConn *hc, Value router, int64_t idle_m
     atomic_store(&hc->state, HS_HANDLE);
     Value resp = router_run(router, handler, req);
     atomic_store(&hc->state, HS_WRITE);
+    if (ws_is_upgrade(handler, resp)) { /* HTTP.on_ws: the connection becomes a WebSocket for good */
+        size_t rest = hc->msg + hc->pos;
+        ws_take_over(lc, handler, req, hc->buf + rest, hc->end - rest);
+        return false;
+    }
     if (listen_stopping()) keep = false;
     base = hc->buf + hc->msg; /* the handler cannot move it, but be exact */
     int status = (int)AS_STRUCT(resp)->fields[RS_STATUS].i;

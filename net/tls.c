@@ -29,6 +29,7 @@ struct TlsConn {
     SSL *ssl;
     int fd;
     bool client;
+    pthread_mutex_t lk; /* a WebSocket's reader and writers use the session from two processes */
     char err[200];
 };
 
@@ -177,6 +178,7 @@ TlsConn *tls_new(TlsCtx *ctx, int fd, const char *host) {
     TlsConn *t = xcalloc(1, sizeof *t);
     t->fd = fd;
     t->client = ctx->client;
+    pthread_mutex_init(&t->lk, NULL);
     t->ssl = SSL_new(ctx->ssl);
     if (!t->ssl) rt_fatal("out of memory (a TLS session)");
     BIO *b = BIO_new(bio_method);
@@ -208,12 +210,21 @@ typedef struct OpArg {
     size_t wlen;
 } OpArg;
 
+static int64_t op_locked(OpArg *a, SSL *ssl, void *out, size_t cap, size_t *len);
+
 /* One OpenSSL call, as an fdio_call: its result, bytes read into out, or
- * (handshake) the error text into out. */
+ * (handshake) the error text into out.  Under the session's lock. */
 static int64_t op_live(int fd, void *ud, void *out, size_t cap, size_t *len) {
     (void)fd;
     OpArg *a = ud;
     SSL *ssl = a->t->ssl;
+    pthread_mutex_lock(&a->t->lk);
+    int64_t res = op_locked(a, ssl, out, cap, len);
+    pthread_mutex_unlock(&a->t->lk);
+    return res;
+}
+
+static int64_t op_locked(OpArg *a, SSL *ssl, void *out, size_t cap, size_t *len) {
     ERR_clear_error();
     errno = 0;
     int r;
@@ -319,6 +330,17 @@ ssize_t tls_write_now(TlsConn *t, const void *buf, size_t len) {
     return (ssize_t)r;
 }
 
+ssize_t tls_write_try(TlsConn *t, const void *buf, size_t len, int *want) {
+    OpArg a = {t, OP_WRITE, buf, len};
+    size_t n = 0;
+    int64_t r = fdio_call(t->fd, op_live, &a, NULL, 0, &n);
+    if (r == -EAGAIN || r == WANT_WRITE) {
+        *want = r == -EAGAIN ? POLLIN : POLLOUT;
+        return -EAGAIN;
+    }
+    return (ssize_t)r;
+}
+
 bool tls_pending(TlsConn *t) { return !iolog_replaying() && SSL_pending(t->ssl) > 0; }
 
 const char *tls_error(TlsConn *t) { return t->err; }
@@ -331,5 +353,6 @@ void tls_free(TlsConn *t) {
     }
     SSL_free(t->ssl);
     ERR_clear_error();
+    pthread_mutex_destroy(&t->lk);
     free(t);
 }

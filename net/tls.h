@@ -64,6 +64,12 @@ ssize_t tls_read(TlsConn *t, void *buf, size_t cap, int64_t deadline);
 ssize_t tls_write(TlsConn *t, const void *buf, size_t len, int64_t deadline);
 /* One attempt, never parks (a close hook's last word): bytes written or -errno. */
 ssize_t tls_write_now(TlsConn *t, const void *buf, size_t len);
+/* One attempt through the journal, never parks: bytes written, -EAGAIN
+ * with *want = POLLIN or POLLOUT (what to wait for before trying again
+ * with the same bytes), or -errno.  A session may be read by one process
+ * while others write to it (a WebSocket): OpenSSL calls on one session
+ * are serialised by its lock. */
+ssize_t tls_write_try(TlsConn *t, const void *buf, size_t len, int *want);
 /* Bytes OpenSSL already decrypted and holds (a read will not wait). */
 bool tls_pending(TlsConn *t);
 /* The last error's text ("" if none). */

@@ -1,0 +1,482 @@
+/* ws_server.c — the WebSocket handshake, the connection process and the
+ * servers (ws_server.h). */
+#include "ws_server.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/evp.h>
+
+#include "http_parse.h"
+#include "http_value.h"
+#include "handle.h"
+#include "iolog.h"
+#include "lib_util.h"
+#include "list.h"
+#include "map.h"
+#include "proc.h"
+#include "rt.h"
+#include "sb.h"
+#include "sched.h"
+#include "str.h"
+#include "sysmsg.h"
+#include "tls.h"
+#include "vals.h"
+#include "ws_conn.h"
+#include "ws_frame.h"
+#include "ws_room.h"
+#include "xalloc.h"
+
+#define HANDSHAKE_MS 5000   /* §3.2: the upgrade request's read timeout */
+#define CLOSE_DRAIN_MS 2000 /* after our Close: how long it may take to go out */
+#define LINGER_MS 1000      /* then: how long to wait for the peer's Close */
+
+enum { CB_CONNECT, CB_MESSAGE, CB_CLOSE };
+
+/* ---- the handshake -------------------------------------------------------------------------- */
+
+static bool contains_token(const char *v, size_t n, const char *tok) {
+    size_t t = strlen(tok);
+    for (size_t i = 0; i + t <= n; i++)
+        if (http_name_eqn(v + i, t, tok, t)) return true;
+    return false;
+}
+
+static void accept_key(const char *key, size_t n, char out[29]) {
+    static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *x = EVP_MD_CTX_new();
+    if (!x || !EVP_DigestInit_ex(x, EVP_sha1(), NULL) || !EVP_DigestUpdate(x, key, n) ||
+        !EVP_DigestUpdate(x, guid, sizeof guid - 1) || !EVP_DigestFinal_ex(x, md, &mdlen))
+        rt_fatal("OpenSSL: SHA-1 failed");
+    EVP_MD_CTX_free(x);
+    EVP_EncodeBlock((unsigned char *)out, md, (int)mdlen); /* 20 bytes -> 28 + NUL */
+}
+
+const char *ws_handshake_check(const char *method, size_t mlen, const char *head, size_t hlen, char accept[29]) {
+    if (!http_name_eqn(method, mlen, "GET", 3)) return "method must be GET";
+    const char *upg = NULL, *con = NULL, *key = NULL, *ver = NULL, *n, *v;
+    size_t upl = 0, conl = 0, keyl = 0, verl = 0, nl, vl, at = 0;
+    while (http_head_next(head, hlen, &at, &n, &nl, &v, &vl)) {
+        if (http_name_eq(n, nl, "upgrade")) upg = v, upl = vl;
+        else if (http_name_eq(n, nl, "connection")) con = v, conl = vl;
+        else if (http_name_eq(n, nl, "sec-websocket-key")) key = v, keyl = vl;
+        else if (http_name_eq(n, nl, "sec-websocket-version")) ver = v, verl = vl;
+    }
+    if (!upg || !contains_token(upg, upl, "websocket")) return "missing or invalid Upgrade header";
+    if (!con || !contains_token(con, conl, "upgrade")) return "missing or invalid Connection header";
+    if (!key) return "missing Sec-WebSocket-Key header";
+    if (!ver || verl != 2 || memcmp(ver, "13", 2) != 0) return "missing or invalid Sec-WebSocket-Version (must be 13)";
+    accept_key(key, keyl, accept);
+    return NULL;
+}
+
+static void answer_400(NetConn *net, const char *reason) {
+    fprintf(stderr, "[snow-rt] WS upgrade failed: %s\n", reason);
+    SB b;
+    sb_init(&b);
+    sb_printf(&b,
+              "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: "
+              "close\r\n\r\nBad Request: %s",
+              strlen(reason) + 13, reason);
+    conn_write(net, b.p, b.len, sched_now() + HANDSHAKE_MS);
+    sb_free(&b);
+}
+
+static int write_101(NetConn *net, const char accept[29]) {
+    char r[160];
+    int n = snprintf(r, sizeof r,
+                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Accept: %s\r\n\r\n",
+                     accept);
+    return conn_write(net, r, (size_t)n, sched_now() + HANDSHAKE_MS) < 0 ? -1 : 0;
+}
+
+/* Header section -> Map<String, String> (names as sent, the last wins). */
+static Value headers_map(const char *head, size_t hlen) {
+    Value m = map_new();
+    const char *n, *v;
+    size_t nl, vl, at = 0;
+    while (http_head_next(head, hlen, &at, &n, &nl, &v, &vl))
+        m = map_put(m, lib_str_lossy(n, nl), lib_str_lossy(v, vl));
+    return m;
+}
+
+/* ---- callbacks, caught ---------------------------------------------------------------------- */
+
+typedef struct Call {
+    Value fn;
+    int argc;
+    Value argv[3];
+    Value result;
+} Call;
+
+static void call_fn(void *p) {
+    Call *k = p;
+    k->result = rt_apply(k->fn, k->argc, k->argv);
+}
+
+/* fn(args): true, or false after a panic (reported on stderr). */
+static bool call_caught(Call *k) {
+    char msg[512];
+    if (proc_catch(call_fn, k, msg, sizeof msg)) return true;
+    fprintf(stderr, "[snow-rt] WebSocket handler panicked in <0.%llu>: %s\n", (unsigned long long)proc_self_pid(),
+            msg);
+    fflush(stderr);
+    return false;
+}
+
+/* ---- the connection ---------------------------------------------------------------------------- */
+
+typedef struct Sess {
+    WsConn *c;
+    Value h;           /* the WsConn handle given to callbacks */
+    WsReader *rd;
+    char *msg;         /* the data message being assembled */
+    size_t mlen, mcap;
+    int mop;           /* its opcode (0: none in progress) */
+    uint32_t utf8;
+    int fop;           /* the current frame's opcode */
+    uint8_t ctl[125];
+    size_t ctl_len;
+    int64_t next_ping, pong_by;
+    bool awaiting;
+    uint8_t ping[4];
+    uint32_t pings;
+} Sess;
+
+typedef enum End { END_PEER, END_CLOSED, END_CRASH } End;
+
+/* We close: queue the Close, let it go out, stop sending, and give the
+ * peer a moment to answer (so that closing does not reset the connection
+ * before the peer read our Close). */
+static void close_with(Sess *s, int code, const char *reason, bool linger) {
+    ws_conn_queue_close(s->c, code, reason);
+    if (!ws_conn_drain(s->c, sched_now() + CLOSE_DRAIN_MS) || !linger || iolog_replaying()) return;
+    if (!s->c->net.tls) shutdown(s->c->net.fd, SHUT_WR);
+    int64_t until = sched_now() + LINGER_MS;
+    char buf[512];
+    while (conn_read(&s->c->net, buf, sizeof buf, until) > 0) {
+    }
+}
+
+static void deliver(Sess *s, Value cbs, bool *crashed) {
+    Value payload = str_new(s->msg ? s->msg : "", s->mlen);
+    s->mop = 0;
+    s->mlen = 0;
+    if (s->mcap > (64u << 10)) { /* a big message is over: give its room back */
+        free(s->msg);
+        s->msg = NULL;
+        s->mcap = 0;
+    }
+    Call k = {AS_TUPLE(cbs)->items[CB_MESSAGE], 2, {s->h, payload}, v_unit()};
+    if (!call_caught(&k)) *crashed = true;
+}
+
+static void append_msg(Sess *s, const uint8_t *p, size_t n) {
+    if (s->mlen + n > s->mcap) {
+        size_t cap = s->mcap ? s->mcap : 1024;
+        while (cap < s->mlen + n) cap *= 2;
+        s->msg = xrealloc(s->msg, cap);
+        s->mcap = cap;
+    }
+    memcpy(s->msg + s->mlen, p, n);
+    s->mlen += n;
+}
+
+static void send_ping(Sess *s) {
+    /* a payload that differs between pings and connections, from the
+     * program's own values (so a run replays the same) */
+    uint64_t x = (proc_self_pid() * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)++s->pings * 0xC2B2AE3D27D4EB4Full);
+    x ^= x >> 29;
+    for (int i = 0; i < 4; i++) s->ping[i] = (uint8_t)(x >> (8 * i));
+    SB b;
+    sb_init(&b);
+    ws_frame_encode(&b, WS_OP_PING, s->ping, 4);
+    ws_conn_queue(s->c, b.p, b.len, true);
+    sb_free(&b);
+    s->awaiting = true;
+}
+
+/* A control frame is complete.  True: the connection goes on. */
+static bool control(Sess *s, End *end, int *code) {
+    if (s->fop == WS_OP_PING) {
+        SB b;
+        sb_init(&b);
+        ws_frame_encode(&b, WS_OP_PONG, s->ctl, s->ctl_len);
+        ws_conn_queue(s->c, b.p, b.len, true);
+        sb_free(&b);
+        return true;
+    }
+    if (s->fop == WS_OP_PONG) {
+        if (s->awaiting && s->ctl_len == 4 && memcmp(s->ctl, s->ping, 4) == 0) s->awaiting = false;
+        return true;
+    }
+    /* Close: answer with its code (1000 if none), or refuse a bad one */
+    int c = 1000;
+    if (s->ctl_len == 1) {
+        close_with(s, 1002, "protocol error", true);
+        *end = END_CLOSED;
+        return false;
+    }
+    if (s->ctl_len >= 2) {
+        c = s->ctl[0] << 8 | s->ctl[1];
+        if (!ws_close_code_valid(c)) {
+            close_with(s, 1002, "invalid close code", true);
+            *end = END_CLOSED;
+            return false;
+        }
+        if (ws_utf8_feed(0, s->ctl + 2, s->ctl_len - 2) != WS_UTF8_OK) {
+            close_with(s, 1007, "invalid UTF-8", true);
+            *end = END_CLOSED;
+            return false;
+        }
+    }
+    close_with(s, c, "", false);
+    *code = c;
+    *end = END_PEER;
+    return false;
+}
+
+/* Read and act on frames until the connection ends. */
+static End frames(Sess *s, Value cbs) {
+    End end = END_PEER;
+    int peer_code = 1000;
+    s->next_ping = sched_now() + WS_PING_EVERY_MS;
+    for (;;) {
+        WsPiece pc;
+        int64_t deadline = s->awaiting ? s->pong_by : s->next_ping;
+        WsRead r = ws_reader_next(s->rd, deadline, &pc);
+        if (r == WSR_TIMEOUT) {
+            int64_t now = sched_now();
+            if (s->awaiting && now >= s->pong_by) {
+                close_with(s, 1001, "pong timeout", true);
+                return END_CLOSED;
+            }
+            if (!s->awaiting && now >= s->next_ping) {
+                send_ping(s);
+                s->pong_by = now + WS_PONG_WITHIN_MS;
+                s->next_ping = now + WS_PING_EVERY_MS;
+            }
+            continue;
+        }
+        if (r == WSR_EOF) return END_PEER;
+        if (r == WSR_PROTO) {
+            close_with(s, 1002, "protocol error", true);
+            return END_CLOSED;
+        }
+        if (pc.first) {
+            const char *bad = NULL;
+            int code = 1002;
+            int op = pc.opcode;
+            bool ctl = op >= 8;
+            if (pc.rsv) bad = "reserved bits set";
+            else if (!(op <= 2 || (op >= 8 && op <= 10))) bad = "unknown opcode";
+            else if (!pc.mask) bad = "unmasked client frame";
+            else if (!ctl && op == WS_OP_CONT && !s->mop) bad = "unexpected continuation frame";
+            else if (!ctl && op != WS_OP_CONT && s->mop) bad = "new message during fragmented sequence";
+            else if (!ctl && (pc.length > WS_MAX_FRAME || s->mlen + pc.length > WS_MAX_FRAME))
+                bad = "message too big", code = 1009;
+            if (bad) {
+                close_with(s, code, bad, true);
+                return END_CLOSED;
+            }
+            s->fop = op;
+            if (ctl) s->ctl_len = 0;
+            else if (op != WS_OP_CONT) {
+                s->mop = op;
+                s->mlen = 0;
+                s->utf8 = 0;
+            }
+        }
+        if (s->fop >= 8) {
+            memcpy(s->ctl + s->ctl_len, pc.data, pc.len); /* wslay refuses control frames over 125 bytes */
+            s->ctl_len += pc.len;
+        } else {
+            append_msg(s, pc.data, pc.len);
+            if (s->mop == WS_OP_TEXT) {
+                s->utf8 = ws_utf8_feed(s->utf8, pc.data, pc.len);
+                if (s->utf8 == WS_UTF8_BAD || (pc.last && pc.fin && s->utf8 != WS_UTF8_OK)) {
+                    close_with(s, 1007, "invalid UTF-8", true);
+                    return END_CLOSED;
+                }
+            }
+        }
+        if (!pc.last) continue;
+        if (s->fop >= 8) {
+            if (!control(s, &end, &peer_code)) return end;
+        } else if (pc.fin) {
+            bool crashed = false;
+            deliver(s, cbs, &crashed);
+            if (crashed) return END_CRASH;
+        }
+    }
+}
+
+/* The connection's life after the 101 answer, in its process. */
+static void session(NetConn *net, Value cbs, Value path, Value headers, const char *pre, size_t n) {
+    Sess s;
+    memset(&s, 0, sizeof s);
+    s.h = ws_conn_open(net, &s.c);
+    s.rd = ws_reader_new(&s.c->net, pre, n);
+    Call k = {AS_TUPLE(cbs)->items[CB_CONNECT], 3, {s.h, path, headers}, v_unit()};
+    End end;
+    if (!call_caught(&k)) {
+        end = END_CRASH;
+    } else if (k.result.tag != T_BOOL || !k.result.i) {
+        close_with(&s, 1008, "rejected", true);
+        goto done; /* no on_close for a rejected connection */
+    } else {
+        end = frames(&s, cbs);
+    }
+    int code = 1000;
+    const char *reason = "";
+    if (end == END_CRASH) {
+        code = 1011;
+        reason = "internal error";
+        close_with(&s, 1011, "internal error", true);
+    }
+    ws_rooms_leave_all(s.c);
+    Call kc = {AS_TUPLE(cbs)->items[CB_CLOSE], 3, {s.h, v_int(code), str_from_cstr(reason)}, v_unit()};
+    call_caught(&kc);
+    ws_conn_drain(s.c, sched_now() + CLOSE_DRAIN_MS);
+done:
+    ws_reader_free(s.rd);
+    free(s.msg);
+    handle_close(s.h);
+}
+
+/* ---- HTTP.on_ws ------------------------------------------------------------------------------------ */
+
+Value ws_callbacks(Value on_connect, Value on_message, Value on_close) {
+    Value t[3] = {on_connect, on_message, on_close};
+    return val_tuple(3, t);
+}
+
+/* route(req), a closure: args = [req, callbacks] */
+static Value route_fn(Value *args, int nargs) {
+    if (nargs != 2) rt_panic("a WebSocket route: expected one argument");
+    Value *rq = http_request_fields(args[0], "a WebSocket route");
+    Value m = rq[RQ_METHOD], hd = rq[RQ_HEADERS];
+    char acc[29];
+    const char *why = ws_handshake_check(str_data(m), str_len(m), str_data(hd), str_len(hd), acc);
+    if (why) {
+        fprintf(stderr, "[snow-rt] WS upgrade failed: %s\n", why);
+        SB b;
+        sb_init(&b);
+        sb_printf(&b, "Bad Request: %s", why);
+        Value ct = val_tuple2(str_from_cstr("Content-Type"), str_from_cstr("text/plain"));
+        return http_response_new(400, list_from_array(&ct, 1), sb_finish(&b));
+    }
+    Value hs[3] = {val_tuple2(str_from_cstr("Upgrade"), str_from_cstr("websocket")),
+                   val_tuple2(str_from_cstr("Connection"), str_from_cstr("Upgrade")),
+                   val_tuple2(str_from_cstr("Sec-WebSocket-Accept"), str_from_cstr(acc))};
+    return http_response_new(101, list_from_array(hs, 3), str_empty());
+}
+
+static FuncInfo route_info = {"ws_route", 1, route_fn, NULL};
+
+Value ws_route_handler(Value callbacks) { return val_closure(&route_info, 1, &callbacks); }
+
+bool ws_is_upgrade(Value handler, Value resp) {
+    if (handler.tag != T_FUNC || AS_FUNC(handler)->fn != &route_info) return false;
+    return AS_STRUCT(resp)->fields[RS_STATUS].i == 101;
+}
+
+void ws_take_over(ListenConn *lc, Value handler, Value req, const char *pre, size_t n) {
+    Value cbs = AS_FUNC(handler)->caps[0];
+    Value *rq = http_request_fields(req, "HTTP.on_ws");
+    Value m = rq[RQ_METHOD], hd = rq[RQ_HEADERS], t = rq[RQ_TARGET];
+    char acc[29];
+    if (ws_handshake_check(str_data(m), str_len(m), str_data(hd), str_len(hd), acc)) return;
+    if (write_101(&lc->net, acc) < 0) return;
+    session(&lc->net, cbs, t, headers_map(str_data(hd), str_len(hd)), pre, n);
+}
+
+/* ---- Ws.serve ------------------------------------------------------------------------------------------ */
+
+/* The connection process of Ws.serve: args = [callbacks, connection]. */
+static Value ws_conn_main(Value *args, int nargs) {
+    (void)nargs;
+    Value cbs = args[0];
+    ListenConn *lc = listen_conn_of(args[1]);
+    TlsCtx *tls = listen_tls(lc);
+    int64_t deadline = sched_now() + HANDSHAKE_MS;
+    if (tls) {
+        char err[200];
+        lc->net.tls = tls_new(tls, lc->net.fd, NULL);
+        if (tls_handshake(lc->net.tls, deadline, err, sizeof err) < 0) return v_unit();
+    }
+    HttpParser p;
+    http_parse_init(&p, HTTP_REQUEST, 0, 0, 0);
+    size_t cap = 4096, end = 0, pos = 0;
+    char *buf = xmalloc(cap);
+    HttpEvent ev = HP_MORE;
+    while (ev == HP_MORE || ev == HP_HEAD) {
+        if (end == cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t r = conn_read(&lc->net, buf + end, cap - end, deadline);
+        if (r <= 0) break;
+        end += (size_t)r;
+        ev = http_parse_run(&p, buf, &pos, end);
+    }
+    if (ev == HP_MESSAGE) {
+        const char *m = buf + p.method.off;
+        char acc[29];
+        const char *why = ws_handshake_check(m, p.method.len, buf + p.head.off, p.nheaders ? p.head.len : 0, acc);
+        if (why) {
+            answer_400(&lc->net, why);
+        } else if (write_101(&lc->net, acc) == 0) {
+            Value path = lib_str_lossy(buf + p.url.off, p.url.len);
+            Value hs = headers_map(buf + p.head.off, p.nheaders ? p.head.len : 0);
+            char *rest = buf;
+            buf = NULL; /* the session may run long: keep only what follows the request */
+            size_t rn = end - pos;
+            char *pre = rn ? xmalloc(rn) : NULL;
+            if (rn) memcpy(pre, rest + pos, rn);
+            free(rest);
+            http_parse_free(&p);
+            session(&lc->net, cbs, path, hs, pre, rn);
+            free(pre);
+            return v_unit();
+        }
+    } else if (ev == HP_ERROR) {
+        answer_400(&lc->net, "malformed request");
+    }
+    http_parse_free(&p);
+    free(buf);
+    return v_unit();
+}
+
+SYSMSG_BODY(ws_conn_fn, "ws_conn", ws_conn_main, 2);
+
+static const ListenProto ws_proto = {"ws_conn", &ws_conn_fn, NULL};
+
+void ws_serve(Value callbacks, int port, const char *cert, const char *key) {
+    char err[512];
+    TlsCtx *tls = NULL;
+    if (cert) {
+        tls = tls_server_ctx(cert, key, err, sizeof err);
+        if (!tls) {
+            fprintf(stderr, "[snow-rt] Failed to load TLS certificates: %s\n", err);
+            return;
+        }
+    }
+    Listener *l = listen_open(port, err, sizeof err);
+    if (!l) {
+        fprintf(stderr, "[snow-rt] Failed to start WebSocket %sserver on 0.0.0.0:%d: %s\n", cert ? "TLS " : "", port,
+                err);
+        tls_ctx_free(tls);
+        return;
+    }
+    fprintf(stderr, "[snow-rt] WebSocket %sserver listening on 0.0.0.0:%d\n", cert ? "TLS " : "", listen_port(l));
+    fflush(stderr);
+    ListenOpts lo = {LISTEN_MAX_CONNS_DEFAULT, LISTEN_SHUTDOWN_MS_DEFAULT};
+    listen_run(l, &ws_proto, callbacks, tls, &lo);
+}
