@@ -96,6 +96,7 @@ typedef struct DbgProc {
     const char *wait_on;    /* static: "receive", "sleep", ... */
     char *reason;           /* exit reason text */
     char *regname;          /* registered name or NULL */
+    char *rooms;            /* WebSocket rooms joined ("a, b"), NULL if none */
     uint64_t reductions;    /* completed slices (the running one is added live) */
     uint32_t sent, received;
     int sup;                /* index in model sups when a supervisor, else -1 */

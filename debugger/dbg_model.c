@@ -30,6 +30,7 @@ static void proc_free(DbgProc *p) {
     free(p->name);
     free(p->reason);
     free(p->regname);
+    free(p->rooms);
     free(p->pending);
     free(p->arm);
 }
@@ -156,6 +157,7 @@ const char *dm_kind_name(int kind) {
         [EV_DISCARD] = "discard", [EV_CLOCK] = "clock", [EV_RESTART] = "restart",
         [EV_CHILD_START] = "child-start", [EV_QUERY] = "query", [EV_IO] = "io", [EV_INPUT] = "input",
         [EV_HTTP_REQUEST] = "http-request", [EV_HTTP_RESPONSE] = "http-response",
+        [EV_WS_FRAME] = "ws-frame", [EV_WS_ROOM] = "ws-room",
     };
     if (kind < 0 || kind >= EV__COUNT || !names[kind]) return "event";
     return names[kind];
@@ -244,6 +246,32 @@ static void sup_child_exit(DbgModel *m, DbgProc *kid) {
 }
 
 /* ---- pairing sends and receives ---------------------------------------------------- */
+
+/* A WebSocket connection joined or left a room: keep p->rooms ("a, b"). */
+static void rooms_update(DbgProc *p, const char *room, bool join) {
+    SB b;
+    sb_init(&b);
+    bool found = false;
+    const char *s = p->rooms;
+    while (s && *s) {
+        const char *e = strstr(s, ", ");
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        bool same = n == strlen(room) && memcmp(s, room, n) == 0;
+        found |= same;
+        if (!same || join) {
+            if (b.len) sb_put(&b, ", ", 2);
+            sb_put(&b, s, n);
+        }
+        s = e ? e + 2 : s + n;
+    }
+    if (join && !found) {
+        if (b.len) sb_put(&b, ", ", 2);
+        sb_puts(&b, room);
+    }
+    free(p->rooms);
+    p->rooms = b.len ? sb_detach(&b) : NULL;
+    sb_free(&b);
+}
 
 static void pending_push(DbgProc *p, uint32_t idx) {
     if (p->npending == p->cappending) {
@@ -452,6 +480,8 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
         p->reason = xstrdup(d->val ? d->val : "?");
         free(p->regname);
         p->regname = NULL;
+        free(p->rooms);
+        p->rooms = NULL;
         p->npending = 0;
         sup_child_exit(m, p);
         break;
@@ -509,6 +539,13 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
     case EV_RESTART:
         if (p && p->sup >= 0) m->sups[p->sup].restarts++;
         d->text2 = dm_intern(e->text2);
+        break;
+    case EV_WS_FRAME:
+        d->text2 = dm_intern(e->text2);
+        break;
+    case EV_WS_ROOM:
+        d->text2 = dm_intern(e->text2);
+        if (p && e->text) rooms_update(p, e->text, e->text2 && strcmp(e->text2, "join") == 0);
         break;
     default: break;
     }
@@ -707,6 +744,16 @@ void dm_describe(DbgModel *m, const DbgEv *e, SB *b) {
     case EV_HTTP_RESPONSE:
         who(m, b, e->pid);
         sb_printf(b, " answers %s \u2192 %" PRId64, e->text ? e->text : "?", e->num);
+        break;
+    case EV_WS_FRAME: /* a frame as a message the connection process took or sent */
+        who(m, b, e->pid);
+        sb_printf(b, " %s WebSocket frame: %s", e->text2 && !strcmp(e->text2, "out") ? "sends" : "reads",
+                  e->text ? e->text : "?");
+        break;
+    case EV_WS_ROOM:
+        who(m, b, e->pid);
+        sb_printf(b, " %s room \"%s\"", e->text2 && !strcmp(e->text2, "join") ? "joins" : "leaves",
+                  e->text ? e->text : "");
         break;
     default:
         sb_printf(b, "%s", dm_kind_name(e->kind));

@@ -304,7 +304,7 @@ static bool pause_at_once(EvKind k) {
     case EV_RECEIVE: case EV_PANIC: case EV_LINK: case EV_UNLINK: case EV_DEMONITOR: case EV_REGISTER:
     case EV_UNREGISTER: case EV_BLOCK: case EV_WAKE: case EV_RUN: case EV_PREEMPT: case EV_YIELD:
     case EV_CLOCK: case EV_TIMER_SET: case EV_CHILD_START: case EV_RESTART: case EV_QUERY:
-    case EV_HTTP_REQUEST: case EV_HTTP_RESPONSE:
+    case EV_HTTP_REQUEST: case EV_HTTP_RESPONSE: case EV_WS_FRAME: case EV_WS_ROOM:
         return true;
     default:
         return false;

@@ -210,6 +210,7 @@ static void view_proc(Dbg *d, int width, DbgText *t) {
     else dt_add(t, 0, "status: %s", st);
     dt_add(t, 0, "reductions: %" PRIu64 "   sent: %u   received: %u", reductions(d, dp), dp->sent, dp->received);
     if (dp->regname) dt_add(t, 0, "registered as \"%s\"", dp->regname);
+    if (dp->rooms) dt_add(t, 0, "WebSocket rooms: %s", dp->rooms);
     if (dp->sup_of >= 0) {
         DbgSup *s = &d->m.sups[dp->sup_of];
         const DbgSupDef *sd = &d->m.defs[s->def];
@@ -567,6 +568,12 @@ static void short_desc(Dbg *d, const DbgEv *e, const Cols *c, SB *b) {
     case EV_CHILD_START: sb_printf(b, "start child %s", e->text ? e->text : "?"); break;
     case EV_HTTP_REQUEST: sb_printf(b, "%s", e->text ? e->text : "?"); break;
     case EV_HTTP_RESPONSE: sb_printf(b, "%s \u2192 %" PRId64, e->text ? e->text : "?", e->num); break;
+    case EV_WS_FRAME:
+        sb_printf(b, "%s %s", e->text2 && !strcmp(e->text2, "out") ? "\u2192" : "\u2190", e->text ? e->text : "?");
+        break;
+    case EV_WS_ROOM:
+        sb_printf(b, "%s room \"%s\"", e->text2 && !strcmp(e->text2, "join") ? "join" : "leave", e->text ? e->text : "");
+        break;
     case EV_RESTART: sb_printf(b, "restart child %s (%s)", e->text ? e->text : "?", e->text2 ? e->text2 : "?"); break;
     case EV_DOWN: sb_printf(b, "Down(#Ref<%" PRIu64 ">, ..., %s)", e->ref, v); break;
     case EV_EXIT_SIGNAL: sb_printf(b, "exit signal %s%s", v, e->text && !strcmp(e->text, "trapped") ? " (trapped)" : ""); break;

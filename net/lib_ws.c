@@ -11,6 +11,7 @@
 #include "stdlib_table.h"
 #include "str.h"
 #include "ws_conn.h"
+#include "ws_event.h"
 #include "ws_frame.h"
 #include "ws_room.h"
 #include "ws_server.h"
@@ -52,6 +53,7 @@ static int64_t send_frame(Value h, int op, Value data, const char *fn) {
     lib_need(data, T_STR, fn, 2);
     WsConn *c = ws_conn_pin(h, fn);
     if (!c) return -1;
+    ws_event_frame(c, true, op, (int64_t)str_len(data), NULL);
     SB b;
     sb_init(&b);
     ws_frame_encode(&b, op, str_data(data), str_len(data));
@@ -110,6 +112,7 @@ static int64_t broadcast(Value room, Value text, const WsConn *except, const cha
         mt_lock(&m[i]->lk);
         bool skip = m[i]->closing || m[i]->dead; /* closing members are skipped (§3.8) */
         mt_unlock(&m[i]->lk);
+        if (!skip) ws_event_frame(m[i], true, WS_OP_TEXT, (int64_t)str_len(text), NULL);
         if (!skip && ws_conn_queue(m[i], b.p, b.len, false) < 0) failed++;
         ws_conn_unref(m[i]);
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mt.h"
+#include "ws_event.h"
 #include "xalloc.h"
 
 typedef struct Member {
@@ -82,7 +83,7 @@ void ws_room_join(WsConn *c, const char *name, size_t n) {
     for (uint32_t j = 0; j < c->nrooms; j++)
         if (c->rooms[j].room->hash == h && c->rooms[j].room->nlen == n && memcmp(c->rooms[j].room->name, name, n) == 0) {
             mt_unlock(&lock);
-            return;
+            return; /* already a member */
         }
     if (nrooms + 1 > nbuckets) grow();
     WsRoom **p = slot_of(name, n, h);
@@ -109,19 +110,23 @@ void ws_room_join(WsConn *c, const char *name, size_t n) {
     c->rooms[c->nrooms++] = (WsJoined){r, r->n};
     r->n++;
     mt_unlock(&lock);
+    ws_event_room(c, name, n, true);
 }
 
 void ws_room_leave(WsConn *c, const char *name, size_t n) {
     uint64_t h = hash_of(name, n);
+    bool left = false;
     mt_lock(&lock);
     for (uint32_t j = 0; j < c->nrooms; j++) {
         WsRoom *r = c->rooms[j].room;
         if (r->hash == h && r->nlen == n && memcmp(r->name, name, n) == 0) {
             leave_slot(c, j);
+            left = true;
             break;
         }
     }
     mt_unlock(&lock);
+    if (left) ws_event_room(c, name, n, false);
 }
 
 void ws_rooms_leave_all(WsConn *c) {

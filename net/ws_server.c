@@ -26,6 +26,7 @@
 #include "tls.h"
 #include "vals.h"
 #include "ws_conn.h"
+#include "ws_event.h"
 #include "ws_frame.h"
 #include "ws_room.h"
 #include "xalloc.h"
@@ -155,6 +156,7 @@ typedef enum End { END_PEER, END_CLOSED, END_CRASH } End;
  * peer a moment to answer (so that closing does not reset the connection
  * before the peer read our Close). */
 static void close_with(Sess *s, int code, const char *reason, bool linger) {
+    ws_event_frame(s->c, true, WS_OP_CLOSE, code, reason);
     ws_conn_queue_close(s->c, code, reason);
     if (!ws_conn_drain(s->c, sched_now() + CLOSE_DRAIN_MS) || !linger || iolog_replaying()) return;
     if (!s->c->net.tls) shutdown(s->c->net.fd, SHUT_WR);
@@ -166,6 +168,7 @@ static void close_with(Sess *s, int code, const char *reason, bool linger) {
 
 static void deliver(Sess *s, Value cbs, bool *crashed) {
     Value payload = str_new(s->msg ? s->msg : "", s->mlen);
+    ws_event_frame(s->c, false, s->mop, (int64_t)s->mlen, NULL);
     s->mop = 0;
     s->mlen = 0;
     if (s->mcap > (64u << 10)) { /* a big message is over: give its room back */
@@ -196,6 +199,7 @@ static void send_ping(Sess *s) {
     for (int i = 0; i < 4; i++) s->ping[i] = (uint8_t)(x >> (8 * i));
     SB b;
     sb_init(&b);
+    ws_event_frame(s->c, true, WS_OP_PING, 4, NULL);
     ws_frame_encode(&b, WS_OP_PING, s->ping, 4);
     ws_conn_queue(s->c, b.p, b.len, true);
     sb_free(&b);
@@ -207,6 +211,7 @@ static bool control(Sess *s, End *end, int *code) {
     if (s->fop == WS_OP_PING) {
         SB b;
         sb_init(&b);
+        ws_event_frame(s->c, true, WS_OP_PONG, (int64_t)s->ctl_len, NULL);
         ws_frame_encode(&b, WS_OP_PONG, s->ctl, s->ctl_len);
         ws_conn_queue(s->c, b.p, b.len, true);
         sb_free(&b);
@@ -236,6 +241,7 @@ static bool control(Sess *s, End *end, int *code) {
             return false;
         }
     }
+    ws_event_frame(s->c, false, WS_OP_CLOSE, c, NULL);
     close_with(s, c, "", false);
     *code = c;
     *end = END_PEER;
@@ -308,6 +314,7 @@ static End frames(Sess *s, Value cbs) {
         }
         if (!pc.last) continue;
         if (s->fop >= 8) {
+            if (s->fop != WS_OP_CLOSE) ws_event_frame(s->c, false, s->fop, (int64_t)s->ctl_len, NULL);
             if (!control(s, &end, &peer_code)) return end;
         } else if (pc.fin) {
             bool crashed = false;
@@ -416,7 +423,12 @@ static Value ws_conn_main(Value *args, int nargs) {
     size_t cap = 4096, end = 0, pos = 0;
     char *buf = xmalloc(cap);
     HttpEvent ev = HP_MORE;
-    while (ev == HP_MORE || ev == HP_HEAD) {
+    for (;;) {
+        if (pos < end) {
+            ev = http_parse_run(&p, buf, &pos, end);
+            if (ev == HP_HEAD) continue; /* a body follows: parse on */
+            if (ev != HP_MORE) break;
+        }
         if (end == cap) {
             cap *= 2;
             buf = xrealloc(buf, cap);
@@ -424,7 +436,6 @@ static Value ws_conn_main(Value *args, int nargs) {
         ssize_t r = conn_read(&lc->net, buf + end, cap - end, deadline);
         if (r <= 0) break;
         end += (size_t)r;
-        ev = http_parse_run(&p, buf, &pos, end);
     }
     if (ev == HP_MESSAGE) {
         const char *m = buf + p.method.off;

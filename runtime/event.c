@@ -37,6 +37,7 @@ static const char *const kind_names[EV__COUNT] = {
     [EV_RESTART] = "restart", [EV_CHILD_START] = "child_start",
     [EV_IO] = "io", [EV_INPUT] = "input", [EV_QUERY] = "query",
     [EV_HTTP_REQUEST] = "http_request", [EV_HTTP_RESPONSE] = "http_response",
+    [EV_WS_FRAME] = "ws_frame", [EV_WS_ROOM] = "ws_room",
 };
 
 size_t ev_fmt_pid(uint64_t pid, char *buf, size_t cap) {
@@ -228,6 +229,8 @@ static const char *text_key(EvKind k) {
     case EV_WAKE: return "by";
     case EV_QUERY: return "sql";
     case EV_HTTP_REQUEST: case EV_HTTP_RESPONSE: return "request";
+    case EV_WS_FRAME: return "frame";
+    case EV_WS_ROOM: return "room";
     default: return "kind";
     }
 }
@@ -308,7 +311,7 @@ static void write_body(FILE *f, const Event *e) {
         put_json_str(f, e->text, strlen(e->text));
     }
     if (e->text2) {
-        fputs(",\"strategy\":", f); /* the only second string so far (EV_RESTART) */
+        fprintf(f, ",\"%s\":", e->kind == EV_WS_FRAME ? "dir" : e->kind == EV_WS_ROOM ? "op" : "strategy");
         put_json_str(f, e->text2, strlen(e->text2));
     }
     if (e->has_val) {

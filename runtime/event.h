@@ -54,6 +54,9 @@ typedef enum EvKind {
     EV_QUERY,       /* pid ran a database statement: text = the SQL, query = the rest */
     EV_HTTP_REQUEST,  /* connection process pid read the request text ("GET /users/42") */
     EV_HTTP_RESPONSE, /* pid answered the request text with status num */
+    EV_WS_FRAME,      /* WebSocket connection process pid got (text2 "in") or sent ("out") a frame:
+                         text = "text 5 bytes", "ping 4 bytes", "close 1001 pong timeout" */
+    EV_WS_ROOM,       /* connection pid joined (text2 "join") or left ("leave") room text */
     EV__COUNT
 } EvKind;
 
@@ -91,7 +94,7 @@ typedef struct Event {
     uint64_t ref;     /* monitor ref / timer id, 0 if none */
     int64_t num;      /* arm index, deadline, ... */
     const char *text; /* actor name, registered name, panic message, ... */
-    const char *text2; /* second string (EV_RESTART: strategy), NULL if none */
+    const char *text2; /* second string (EV_RESTART: strategy; EV_WS_*: dir/op), NULL if none */
     bool has_val;
     Value val;        /* message or reason */
     const EvIo *io;   /* EV_IO, EV_INPUT */

@@ -20,9 +20,9 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_CONT, OP_TEXT, OP_BIN, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
 
 
-def start(mode, margs=(), extra=(), env=None):
+def start(mode, margs=(), extra=(), env=None, events=None):
     """The test server in `mode` (ws, wss, http, https)."""
-    return Server(APP, list(margs), args=[mode] + list(extra), env=env)
+    return Server(APP, list(margs), args=[mode] + list(extra), env=env, events=events)
 
 
 def frame(op, payload=b"", fin=True, rsv=0, mask=True, length=None):
@@ -72,6 +72,7 @@ class Raw:
             s = ctx.wrap_socket(s)
         self.s = s
         self.buf = b""
+        self.close_reason = None
         self.key = base64.b64encode(os.urandom(16)).decode()
         h = headers if headers is not None else {
             "Host": "localhost", "Upgrade": "websocket", "Connection": "Upgrade",
@@ -83,7 +84,8 @@ class Raw:
             if not d:
                 break
             self.buf += d
-        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        head, _, rest = self.buf.partition(b"\r\n\r\n")
+        self.buf = bytearray(rest)
         lines = head.decode("latin-1").split("\r\n")
         self.status_line = lines[0]
         self.headers = {}
@@ -98,7 +100,7 @@ class Raw:
                 if not d:
                     break
                 self.buf += d
-            self.body = self.buf[:n].decode()
+            self.body = bytes(self.buf[:n]).decode()
 
     def accept_ok(self):
         want = base64.b64encode(hashlib.sha1(self.key.encode() + GUID).digest()).decode()
@@ -115,7 +117,7 @@ class Raw:
 
     def _need(self, n):
         while len(self.buf) < n:
-            d = self.s.recv(1 << 20)
+            d = self.s.recv(max(65536, n - len(self.buf)))
             if not d:
                 raise Closed()
             self.buf += d
@@ -138,8 +140,8 @@ class Raw:
         if masked:
             at += 4
         self._need(at + n)
-        payload = self.buf[at:at + n]
-        self.buf = self.buf[at + n:]
+        payload = bytes(self.buf[at:at + n])
+        del self.buf[:at + n]
         return (b0 >> 7, (b0 >> 4) & 7, b0 & 0xF, payload, bool(masked))
 
     def recv_msg(self):
