@@ -251,7 +251,8 @@ int ws_conn_queue(WsConn *c, const void *frame, size_t n, bool control) {
         mt_unlock(&c->lk);
         return -1;
     }
-    if (!control && c->len - c->head + n > c->limit) {
+    size_t queued = c->len - c->head;
+    if (!control && queued > 0 && queued + n > c->limit) { /* one frame always fits an empty queue */
         slow_locked(c);
         mt_unlock(&c->lk);
         return -1;

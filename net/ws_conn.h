@@ -14,8 +14,9 @@
  *    resource's close sets `dead` and closes the socket under `lk`, so no
  *    write ever reaches a closed (or reused) descriptor.  Reads are the
  *    owner's alone and end before the resource closes.
- *  - `queued` (bytes not yet written) never exceeds `limit`: a frame that
- *    would pass it closes the connection with 1008 `slow consumer`
+ *  - Bytes not yet written never exceed `limit`, but for one frame queued
+ *    when nothing was (a 16 MiB message fits): a frame that would pass it
+ *    closes the connection with 1008 `slow consumer`
  *    (the queue is dropped, the Close frame is tried once, the socket is
  *    shut so the owner's read ends).
  *  - After a Close frame is queued nothing else is (send returns -1).
