@@ -51,7 +51,8 @@ typedef struct WsPiece {
 
 typedef struct WsReader WsReader;
 
-/* A reader on net, starting with the n bytes at pre (copied). */
+/* A reader on net, starting with the n bytes at pre (copied).  net may be
+ * NULL: the bytes at pre are the whole stream. */
 WsReader *ws_reader_new(NetConn *net, const void *pre, size_t n);
 void ws_reader_free(WsReader *r);
 WsRead ws_reader_next(WsReader *r, int64_t deadline, WsPiece *out);

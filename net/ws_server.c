@@ -28,6 +28,7 @@
 #include "ws_conn.h"
 #include "ws_event.h"
 #include "ws_frame.h"
+#include "ws_proto.h"
 #include "ws_room.h"
 #include "xalloc.h"
 
@@ -137,13 +138,7 @@ typedef struct Sess {
     WsConn *c;
     Value h;           /* the WsConn handle given to callbacks */
     WsReader *rd;
-    char *msg;         /* the data message being assembled */
-    size_t mlen, mcap;
-    int mop;           /* its opcode (0: none in progress) */
-    uint32_t utf8;
-    int fop;           /* the current frame's opcode */
-    uint8_t ctl[125];
-    size_t ctl_len;
+    WsProto proto;
     int64_t next_ping, pong_by;
     bool awaiting;
     uint8_t ping[4];
@@ -166,29 +161,13 @@ static void close_with(Sess *s, int code, const char *reason, bool linger) {
     }
 }
 
-static void deliver(Sess *s, Value cbs, bool *crashed) {
-    Value payload = str_new(s->msg ? s->msg : "", s->mlen);
-    ws_event_frame(s->c, false, s->mop, (int64_t)s->mlen, NULL);
-    s->mop = 0;
-    s->mlen = 0;
-    if (s->mcap > (64u << 10)) { /* a big message is over: give its room back */
-        free(s->msg);
-        s->msg = NULL;
-        s->mcap = 0;
-    }
-    Call k = {AS_TUPLE(cbs)->items[CB_MESSAGE], 2, {s->h, payload}, v_unit()};
-    if (!call_caught(&k)) *crashed = true;
-}
-
-static void append_msg(Sess *s, const uint8_t *p, size_t n) {
-    if (s->mlen + n > s->mcap) {
-        size_t cap = s->mcap ? s->mcap : 1024;
-        while (cap < s->mlen + n) cap *= 2;
-        s->msg = xrealloc(s->msg, cap);
-        s->mcap = cap;
-    }
-    memcpy(s->msg + s->mlen, p, n);
-    s->mlen += n;
+static void queue_control(Sess *s, int op, const uint8_t *data, size_t n) {
+    ws_event_frame(s->c, true, op, (int64_t)n, NULL);
+    SB b;
+    sb_init(&b);
+    ws_frame_encode(&b, op, data, n);
+    ws_conn_queue(s->c, b.p, b.len, true);
+    sb_free(&b);
 }
 
 static void send_ping(Sess *s) {
@@ -197,61 +176,12 @@ static void send_ping(Sess *s) {
     uint64_t x = (proc_self_pid() * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)++s->pings * 0xC2B2AE3D27D4EB4Full);
     x ^= x >> 29;
     for (int i = 0; i < 4; i++) s->ping[i] = (uint8_t)(x >> (8 * i));
-    SB b;
-    sb_init(&b);
-    ws_event_frame(s->c, true, WS_OP_PING, 4, NULL);
-    ws_frame_encode(&b, WS_OP_PING, s->ping, 4);
-    ws_conn_queue(s->c, b.p, b.len, true);
-    sb_free(&b);
+    queue_control(s, WS_OP_PING, s->ping, 4);
     s->awaiting = true;
-}
-
-/* A control frame is complete.  True: the connection goes on. */
-static bool control(Sess *s, End *end, int *code) {
-    if (s->fop == WS_OP_PING) {
-        SB b;
-        sb_init(&b);
-        ws_event_frame(s->c, true, WS_OP_PONG, (int64_t)s->ctl_len, NULL);
-        ws_frame_encode(&b, WS_OP_PONG, s->ctl, s->ctl_len);
-        ws_conn_queue(s->c, b.p, b.len, true);
-        sb_free(&b);
-        return true;
-    }
-    if (s->fop == WS_OP_PONG) {
-        if (s->awaiting && s->ctl_len == 4 && memcmp(s->ctl, s->ping, 4) == 0) s->awaiting = false;
-        return true;
-    }
-    /* Close: answer with its code (1000 if none), or refuse a bad one */
-    int c = 1000;
-    if (s->ctl_len == 1) {
-        close_with(s, 1002, "protocol error", true);
-        *end = END_CLOSED;
-        return false;
-    }
-    if (s->ctl_len >= 2) {
-        c = s->ctl[0] << 8 | s->ctl[1];
-        if (!ws_close_code_valid(c)) {
-            close_with(s, 1002, "invalid close code", true);
-            *end = END_CLOSED;
-            return false;
-        }
-        if (ws_utf8_feed(0, s->ctl + 2, s->ctl_len - 2) != WS_UTF8_OK) {
-            close_with(s, 1007, "invalid UTF-8", true);
-            *end = END_CLOSED;
-            return false;
-        }
-    }
-    ws_event_frame(s->c, false, WS_OP_CLOSE, c, NULL);
-    close_with(s, c, "", false);
-    *code = c;
-    *end = END_PEER;
-    return false;
 }
 
 /* Read and act on frames until the connection ends. */
 static End frames(Sess *s, Value cbs) {
-    End end = END_PEER;
-    int peer_code = 1000;
     s->next_ping = sched_now() + WS_PING_EVERY_MS;
     for (;;) {
         WsPiece pc;
@@ -275,51 +205,31 @@ static End frames(Sess *s, Value cbs) {
             close_with(s, 1002, "protocol error", true);
             return END_CLOSED;
         }
-        if (pc.first) {
-            const char *bad = NULL;
-            int code = 1002;
-            int op = pc.opcode;
-            bool ctl = op >= 8;
-            if (pc.rsv) bad = "reserved bits set";
-            else if (!(op <= 2 || (op >= 8 && op <= 10))) bad = "unknown opcode";
-            else if (!pc.mask) bad = "unmasked client frame";
-            else if (!ctl && op == WS_OP_CONT && !s->mop) bad = "unexpected continuation frame";
-            else if (!ctl && op != WS_OP_CONT && s->mop) bad = "new message during fragmented sequence";
-            else if (!ctl && (pc.length > WS_MAX_FRAME || s->mlen + pc.length > WS_MAX_FRAME))
-                bad = "message too big", code = 1009;
-            if (bad) {
-                close_with(s, code, bad, true);
-                return END_CLOSED;
-            }
-            s->fop = op;
-            if (ctl) s->ctl_len = 0;
-            else if (op != WS_OP_CONT) {
-                s->mop = op;
-                s->mlen = 0;
-                s->utf8 = 0;
-            }
+        WsAction a;
+        switch (ws_proto_piece(&s->proto, &pc, &a)) {
+        case WSA_MORE: break;
+        case WSA_MESSAGE: {
+            ws_event_frame(s->c, false, a.op, (int64_t)a.len, NULL);
+            Value payload = str_new((const char *)a.data, a.len);
+            Call k = {AS_TUPLE(cbs)->items[CB_MESSAGE], 2, {s->h, payload}, v_unit()};
+            if (!call_caught(&k)) return END_CRASH;
+            break;
         }
-        if (s->fop >= 8) {
-            memcpy(s->ctl + s->ctl_len, pc.data, pc.len); /* wslay refuses control frames over 125 bytes */
-            s->ctl_len += pc.len;
-        } else {
-            append_msg(s, pc.data, pc.len);
-            if (s->mop == WS_OP_TEXT) {
-                s->utf8 = ws_utf8_feed(s->utf8, pc.data, pc.len);
-                if (s->utf8 == WS_UTF8_BAD || (pc.last && pc.fin && s->utf8 != WS_UTF8_OK)) {
-                    close_with(s, 1007, "invalid UTF-8", true);
-                    return END_CLOSED;
-                }
-            }
-        }
-        if (!pc.last) continue;
-        if (s->fop >= 8) {
-            if (s->fop != WS_OP_CLOSE) ws_event_frame(s->c, false, s->fop, (int64_t)s->ctl_len, NULL);
-            if (!control(s, &end, &peer_code)) return end;
-        } else if (pc.fin) {
-            bool crashed = false;
-            deliver(s, cbs, &crashed);
-            if (crashed) return END_CRASH;
+        case WSA_PING:
+            ws_event_frame(s->c, false, WS_OP_PING, (int64_t)a.len, NULL);
+            queue_control(s, WS_OP_PONG, a.data, a.len);
+            break;
+        case WSA_PONG:
+            ws_event_frame(s->c, false, WS_OP_PONG, (int64_t)a.len, NULL);
+            if (s->awaiting && a.len == 4 && memcmp(a.data, s->ping, 4) == 0) s->awaiting = false;
+            break;
+        case WSA_CLOSE: /* answer with its code; the peer has said everything */
+            ws_event_frame(s->c, false, WS_OP_CLOSE, a.code, NULL);
+            close_with(s, a.code, "", false);
+            return END_PEER;
+        case WSA_FAIL:
+            close_with(s, a.code, a.reason, true);
+            return END_CLOSED;
         }
     }
 }
@@ -353,7 +263,7 @@ static void session(NetConn *net, Value cbs, Value path, Value headers, const ch
     ws_conn_drain(s.c, sched_now() + CLOSE_DRAIN_MS);
 done:
     ws_reader_free(s.rd);
-    free(s.msg);
+    ws_proto_free(&s.proto);
     handle_close(s.h);
 }
 

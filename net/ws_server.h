@@ -14,7 +14,8 @@
  *   Pong; a Close is answered with the same code (1000 if it had none) and
  *   ends the connection.  Every 30 s a Ping with a 4-byte payload goes out;
  *   no matching Pong within 10 s is Close 1001 `pong timeout` (deadlines on
- *   sched_now's clock, so virtual under --virtual-time).
+ *   sched_now's clock, so virtual under --virtual-time).  The frame rules
+ *   are ws_proto.h's; this file does the I/O and runs the callbacks.
  *   The end: leave every room, on_close(conn, 1000, "") — or, when
  *   on_connect or on_message panicked, Close 1011 `internal error` and
  *   on_close(conn, 1011, "internal error") — then the handle is closed.
@@ -30,7 +31,6 @@
 #include "listen.h"
 #include "value.h"
 
-#define WS_MAX_FRAME (16u << 20)   /* one frame's payload, and a whole message */
 #define WS_PING_EVERY_MS 30000
 #define WS_PONG_WITHIN_MS 10000
 
