@@ -3,11 +3,13 @@
 #include "ws_frame.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 
 #include <wslay/wslay.h>
 
+#include "poll.h"
 #include "rt.h"
 #include "xalloc.h"
 
@@ -20,6 +22,7 @@ struct WsReader {
     size_t pre_len, pre_pos;
     uint64_t left;     /* payload bytes of the current frame still to come */
     bool in_frame;
+    uint64_t fed, used; /* bytes given to wslay / bytes of the frames it returned */
 };
 
 /* wslay wants bytes: the handshake's leftovers first, then the socket
@@ -33,6 +36,7 @@ static ssize_t recv_cb(uint8_t *buf, size_t len, int flags, void *ud) {
         memcpy(buf, r->pre + r->pre_pos, n);
         r->pre_pos += n;
         r->last = (int)n;
+        r->fed += n;
         return (ssize_t)n;
     }
     if (!r->net) { /* bytes only (the fuzz target): they are all there is */
@@ -41,7 +45,10 @@ static ssize_t recv_cb(uint8_t *buf, size_t len, int flags, void *ud) {
     }
     ssize_t n = conn_read(r->net, buf, len, r->deadline);
     r->last = n > 0 ? 1 : (int)n;
-    if (n > 0) return n;
+    if (n > 0) {
+        r->fed += (uint64_t)n;
+        return n;
+    }
     return -1; /* wslay: "want read"; r->last says why */
 }
 
@@ -60,10 +67,30 @@ static int genmask_cb(uint8_t *buf, size_t len, void *ud) {
     return 0;
 }
 
-WsReader *ws_reader_new(NetConn *net, const void *pre, size_t n) {
-    WsReader *r = xcalloc(1, sizeof *r);
+static void ctx_open(WsReader *r) {
     static const struct wslay_frame_callbacks cbs = {send_cb, recv_cb, genmask_cb};
     if (wslay_frame_context_init(&r->ctx, &cbs, r) != 0) rt_fatal("out of memory (a WebSocket frame reader)");
+}
+
+/* Between frames, with nothing buffered in wslay: wait for the socket
+ * without wslay's context (its 4 KiB buffer is freed while a connection
+ * is idle).  False: the deadline passed. */
+static bool wait_idle(WsReader *r, int64_t deadline) {
+    if (r->ctx) {
+        wslay_frame_context_free(r->ctx);
+        r->ctx = NULL;
+    }
+    if (r->net->tls && tls_pending(r->net->tls)) return true;
+    int w = poll_wait(r->net->fd, POLLIN, deadline);
+    return w != 0; /* POLLNVAL, errors, hang-ups: the read will say */
+}
+
+static unsigned header_len(uint64_t n, bool mask) {
+    return 2u + (n < 126 ? 0u : n < 65536 ? 2u : 8u) + (mask ? 4u : 0u);
+}
+
+WsReader *ws_reader_new(NetConn *net, const void *pre, size_t n) {
+    WsReader *r = xcalloc(1, sizeof *r);
     r->net = net;
     if (n) {
         r->pre = xmalloc(n);
@@ -75,7 +102,7 @@ WsReader *ws_reader_new(NetConn *net, const void *pre, size_t n) {
 
 void ws_reader_free(WsReader *r) {
     if (!r) return;
-    wslay_frame_context_free(r->ctx);
+    if (r->ctx) wslay_frame_context_free(r->ctx);
     free(r->pre);
     free(r);
 }
@@ -88,6 +115,8 @@ WsRead ws_reader_next(WsReader *r, int64_t deadline, WsPiece *out) {
             r->pre = NULL;
             r->pre_len = r->pre_pos = 0;
         }
+        if (r->net && !r->in_frame && !r->pre && r->fed == r->used && !wait_idle(r, deadline)) return WSR_TIMEOUT;
+        if (!r->ctx) ctx_open(r);
         struct wslay_frame_iocb io;
         memset(&io, 0, sizeof io);
         r->last = 1;
@@ -99,7 +128,11 @@ WsRead ws_reader_next(WsReader *r, int64_t deadline, WsPiece *out) {
             continue; /* wslay wants more than one read gave: read again */
         }
         out->first = !r->in_frame;
-        if (out->first) r->left = io.payload_length;
+        if (out->first) {
+            r->left = io.payload_length;
+            r->used += header_len(io.payload_length, io.mask);
+        }
+        r->used += (uint64_t)n;
         r->left -= (uint64_t)n;
         r->in_frame = r->left > 0;
         out->last = !r->in_frame;
