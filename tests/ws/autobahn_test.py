@@ -12,7 +12,6 @@ behind HTTP.on_ws (/echo echoes text, /bin echoes binary).
 Usage: autobahn_test.py [det|threads2]  (default: det)
 Prints `N passed, N failed`."""
 import os
-import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wslib import BOUND, HERE, MODES, Checks, start  # noqa: E402
+from wslib import BOUND, HERE, MODES, Checks, make_cert, start  # noqa: E402
 
 import websockets  # noqa: E402
 
@@ -86,16 +86,9 @@ def node_client(base, tag):
         C.check(ln.startswith("ok "), "%s node %s" % (tag, ln[3:] if ln.startswith("ok ") else ln[5:]))
 
 
-def make_cert():
-    cert, key = os.path.join(TMP, "cert.pem"), os.path.join(TMP, "key.pem")
-    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                        "-days", "2", "-subj", "/CN=localhost"], capture_output=True, timeout=60)
-    C.check(r.returncode == 0, "openssl makes a certificate", r.stderr.decode())
-    return cert, key
-
 
 def main():
-    cert, key = make_cert()
+    cert, key = make_cert(TMP, C)
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE

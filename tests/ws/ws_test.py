@@ -21,7 +21,6 @@ under the deterministic scheduler and with --threads 2:
 Prints `N passed, N failed`."""
 import json
 import os
-import select
 import shutil
 import signal
 import socket
@@ -32,7 +31,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wslib import (BOUND, MODES, OP_CLOSE, OP_PING, OP_TEXT, Checks, Closed, Raw, close_payload,  # noqa: E402
+from wslib import (BOUND, MODES, OP_CLOSE, OP_PING, OP_TEXT, Checks, Closed, Raw, close_payload, make_cert,  # noqa: E402
                    frame, start)
 
 C = Checks()
@@ -309,17 +308,10 @@ def tls(mode, margs, cert, key):
         s.stop()
 
 
-def make_cert():
-    cert, key = os.path.join(TMP, "cert.pem"), os.path.join(TMP, "key.pem")
-    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                        "-days", "2", "-subj", "/CN=localhost"], capture_output=True, timeout=60)
-    C.check(r.returncode == 0, "openssl makes a certificate", r.stderr.decode())
-    return cert, key
-
 
 def main():
     try:
-        cert, key = make_cert()
+        cert, key = make_cert(TMP, C)
         for mode, margs in MODES:
             handshake(mode, margs)
             callbacks(mode, margs)

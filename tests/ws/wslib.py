@@ -7,6 +7,7 @@ import os
 import socket
 import ssl
 import struct
+import subprocess
 import sys
 import time
 
@@ -23,6 +24,15 @@ OP_CONT, OP_TEXT, OP_BIN, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
 def start(mode, margs=(), extra=(), env=None, events=None):
     """The test server in `mode` (ws, wss, http, https)."""
     return Server(APP, list(margs), args=[mode] + list(extra), env=env, events=events)
+
+
+def make_cert(tmp, checks):
+    """A self-signed certificate and key in tmp (the openssl command)."""
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=localhost"], capture_output=True, timeout=60)
+    checks.check(r.returncode == 0, "openssl makes a certificate", r.stderr.decode())
+    return cert, key
 
 
 def frame(op, payload=b"", fin=True, rsv=0, mask=True, length=None):
