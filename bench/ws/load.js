@@ -19,7 +19,7 @@ function open(n, onmsg) {
       while (i < n && i - opened < 200) {
         const ws = new WebSocket(url, { perMessageDeflate: false });
         ws.on('message', (d) => onmsg && onmsg(ws, d));
-        ws.on('error', reject);
+        ws.on('error', (e) => reject(new Error(String(e) + ' after ' + opened + ' opened')));
         ws.once('open', () => { opened++; if (opened === n) resolve(socks); else more(); });
         socks.push(ws);
         i++;
