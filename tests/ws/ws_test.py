@@ -247,6 +247,49 @@ def slow_consumer(mode, margs):
     C.check("sender stopped at" in out, m + "Ws.send returned -1 to the sender", out[-300:])
 
 
+def rooms_stress(mode, margs):
+    """40 clients join, broadcast to and leave 4 rooms at once (workers in
+    parallel with --threads 2): every command is answered, every broadcast
+    a client makes to a room it is in reaches it, the server survives."""
+    m = "[%s] " % mode
+    s = start("http", margs)
+    errors = []
+
+    def client(i):
+        try:
+            c = Raw(s.port, "/echo", timeout=BOUND)
+
+            def until(want):  # skip other clients' broadcasts
+                for _ in range(10000):
+                    t = recv_text(c)
+                    if t == want:
+                        return True
+                errors.append((i, want))
+                return False
+
+            for k in range(30):
+                room = "r%d" % ((i + k) % 4)
+                text(c, "join:" + room)
+                until("joined")
+                mine = "m-%d-%d" % (i, k)
+                text(c, "say:%s:%s" % (room, mine))
+                until(mine)  # a member hears its own broadcast
+                text(c, "leave:" + room)
+                until("left")
+            bye(c)
+        except Exception as e:  # noqa: BLE001
+            errors.append((i, repr(e)))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(BOUND * 3)
+    C.eq(errors, [], m + "rooms from 40 clients at once: every answer and own broadcast arrives")
+    C.check(s.alive(), m + "server alive after the room stress", s.stderr()[-500:])
+    s.stop()
+
+
 # ---- heartbeat under virtual time ---------------------------------------------------------------------
 
 
@@ -316,6 +359,7 @@ def main():
             handshake(mode, margs)
             callbacks(mode, margs)
             slow_consumer(mode, margs)
+            rooms_stress(mode, margs)
             tls(mode, margs, cert, key)
         heartbeat()
     finally:
