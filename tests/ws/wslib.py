@@ -16,6 +16,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "net"))
 from httplib import BOUND, MODES, SNOW, Checks, Server  # noqa: E402,F401
 
 APP = os.path.join(HERE, "app.snow")
+if os.environ.get("WS_MODES"):  # e.g. WS_MODES=threads2 (scripts/run-tsan)
+    MODES = [m for m in MODES if m[0] in os.environ["WS_MODES"].split(",")]
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 OP_CONT, OP_TEXT, OP_BIN, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
