@@ -222,9 +222,14 @@ def callbacks(mode, margs):
 def slow_consumer(mode, margs):
     m = "[%s] " % mode
     s = start("http", margs)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(s.proc.stdout.readline, b"")), daemon=True)
+    reader.start()
     slow = Raw(s.port, "/echo")
     text(slow, "burst:40:1048576")  # 40 MiB at a client that reads nothing
-    time.sleep(0.5)
+    deadline = time.time() + BOUND * 3
+    while time.time() < deadline and not any(ln.startswith(b"sender") for ln in lines):
+        time.sleep(0.05)  # until the sender is done (or refused): then read
     ok = Raw(s.port, "/echo")
     text(ok, "still here")
     C.eq(recv_text(ok), "still here", m + "others are served while a client does not read")
@@ -243,7 +248,13 @@ def slow_consumer(mode, margs):
     C.eq((code, reason if code else None), (1008, b"slow consumer"), m + "slow consumer: Close 1008")
     C.check(0 < n < 40, m + "frames before the Close are whole (%d)" % n)
     slow.close()
-    out = stdout_of(s)
+    os.killpg(s.proc.pid, signal.SIGTERM)
+    try:
+        s.proc.wait(BOUND)
+    except subprocess.TimeoutExpired:
+        s.stop()
+    reader.join(BOUND)
+    out = b"".join(lines).decode()
     C.check("sender stopped at" in out, m + "Ws.send returned -1 to the sender", out[-300:])
 
 
