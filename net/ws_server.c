@@ -12,6 +12,7 @@
 
 #include "http_parse.h"
 #include "http_value.h"
+#include "gc.h"
 #include "handle.h"
 #include "iolog.h"
 #include "lib_util.h"
@@ -248,6 +249,11 @@ static void session(NetConn *net, Value cbs, Value path, Value headers, const ch
         close_with(&s, 1008, "rejected", true);
         goto done; /* no on_close for a rejected connection */
     } else {
+        /* the request's path and headers were on_connect's: collect them now,
+         * so an idle connection does not keep their room (usually a chunk) */
+        k.argv[1] = k.argv[2] = k.result = v_unit();
+        path = headers = v_unit();
+        gc_collect(heap_current());
         end = frames(&s, cbs);
     }
     int code = 1000;
