@@ -60,6 +60,7 @@
 #define MAX_CHUNK (1024 * 1024)
 #define MIN_TRIGGER (64 * 1024)
 #define BUMP_RUN_MIN 512        /* free runs this large become bump regions */
+#define SMALL_HEAP (1024 * 1024) /* may use the reserve when out of memory */
 
 enum { CH_LARGE = 1 };
 
@@ -103,6 +104,7 @@ struct Heap {
     Value **roots;
     uint32_t nroots, caproots;
     bool collecting;
+    bool out_of_memory;      /* panicked "out of memory" once (heap_chunk_new) */
     /* mark phase only (freed afterwards) */
     Obj **mstack;
     size_t msp, mcap;
@@ -123,20 +125,30 @@ static inline void bit_clear(Chunk *c, const uint8_t *p) {
     c->bits[i >> 6] &= ~(1ULL << (i & 63));
 }
 
-/* Allocate a chunk whose object area holds at least `area` bytes. */
-static Chunk *chunk_new(size_t area, uint32_t flags) {
+/* Allocate a chunk whose object area holds at least `area` bytes, or NULL
+ * when the memory is not there. */
+static Chunk *chunk_try_new(size_t area, uint32_t flags) {
     area = round16(area);
     size_t nbits = area / GRAN;
     size_t nwords = (nbits + 63) / 64;
     size_t hdr = round16(sizeof(Chunk) + nwords * 8);
     size_t total = hdr + area;
-    Chunk *c = xmalloc(total);
+    Chunk *c = malloc(total);
+    if (!c) return NULL;
     c->start = (uint8_t *)c + hdr;
     c->end = c->start + area;
     c->flags = flags;
     c->nwords = (uint32_t)nwords;
     c->total = total;
     memset(c->bits, 0, nwords * 8);
+    return c;
+}
+
+/* Same, never NULL (fragments): with the reserve's help, else fatal. */
+static Chunk *chunk_new(size_t area, uint32_t flags) {
+    Chunk *c = chunk_try_new(area, flags);
+    while (__builtin_expect(!c, 0) && xalloc_reserve_release()) c = chunk_try_new(area, flags);
+    if (!c) xalloc_fail(area);
     return c;
 }
 
@@ -159,11 +171,20 @@ static void bounds_add(Heap *h, Chunk *c) {
     if ((uintptr_t)c->end > h->hi) h->hi = (uintptr_t)c->end;
 }
 
+/* Room for one more chunk in h->chunks; false when the memory is not there. */
+static bool chunks_room(Heap *h) {
+    if (h->nchunks < h->capchunks) return true;
+    uint32_t cap = h->capchunks ? h->capchunks * 2 : 4;
+    Chunk **a = realloc(h->chunks, cap * sizeof(Chunk *));
+    if (!a) return false;
+    h->chunks = a;
+    h->capchunks = cap;
+    return true;
+}
+
 static void chunks_insert_sorted(Heap *h, Chunk *c) {
-    if (h->nchunks == h->capchunks) {
-        h->capchunks = h->capchunks ? h->capchunks * 2 : 4;
-        h->chunks = xrealloc(h->chunks, h->capchunks * sizeof(Chunk *));
-    }
+    while (!chunks_room(h))
+        if (!xalloc_reserve_release()) xalloc_fail((size_t)h->capchunks * 2 * sizeof(Chunk *));
     uint32_t lo = 0, hi = h->nchunks;
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
@@ -251,6 +272,7 @@ Heap *heap_new(void) {
     __asm__ volatile("" : : "r"(h) : "memory"); /* or the compiler makes it calloc again */
     memset(h, 0, sizeof(Heap));
     h->trigger = MIN_TRIGGER;
+    xalloc_reserve_refill();
     return h;
 }
 
@@ -265,6 +287,7 @@ void heap_free(Heap *h) {
     free(h->foreign);
     if (tl_current == h) tl_current = NULL;
     free(h);
+    xalloc_reserve_refill(); /* after a process that ran out of memory */
 }
 
 void heap_set_roots(Heap *h, RootScanFn fn, void *ctx) {
@@ -318,12 +341,42 @@ static inline void *init_obj(void *p, size_t sz, uint8_t kind, bool zero) {
     return p;
 }
 
+/* A new chunk for allocating an object of `sz` bytes in h (the heap of
+ * the running process).  When the memory is not there (an address-space
+ * limit such as `ulimit -v`), retry with the smallest chunk that fits; if
+ * that is missing too, the process panics "out of memory": running out of
+ * memory ends the process that asked, like a stack overflow, not the whole
+ * program (issue 14).  Safe here: the heap is unchanged so far, and every
+ * gc_alloc may already panic ("allocation too large").  No collection is
+ * tried first: the trigger already collects at twice the live data, and a
+ * collection per failed chunk thrashes for minutes near the limit.
+ * Two kinds of heap may draw on the reserve (xalloc.h) first: one that
+ * already panicked (its process is unwinding: exit reason, report) and a
+ * small one (under 1 MB) -- when memory runs out it is the big heaps that
+ * should go, as they release what the small ones need -- and only for a
+ * small request. */
+static Chunk *heap_chunk_new(Heap *h, size_t area, size_t min_area, uint32_t flags, size_t sz) {
+    Chunk *c;
+    if (__builtin_expect(chunks_room(h), 1)) {
+        c = chunk_try_new(area, flags);
+        if (__builtin_expect(c != NULL, 1)) return c;
+        if (min_area < area && (c = chunk_try_new(min_area, flags))) return c;
+    }
+    if ((h->out_of_memory || h->reserved < SMALL_HEAP) && min_area < SMALL_HEAP)
+        while (xalloc_reserve_release())
+            if (chunks_room(h) && (c = chunk_try_new(min_area, flags))) return c;
+    h->out_of_memory = true;
+    h->since_gc -= sz < h->since_gc ? sz : h->since_gc;
+    h->in_use -= sz < h->in_use ? sz : h->in_use;
+    rt_panic("out of memory (cannot allocate %zu more bytes of heap)", min_area);
+}
+
 /* Make a new chunk the bump region. */
 static void new_bump_chunk(Heap *h, size_t need) {
     size_t area = h->reserved ? h->reserved : FIRST_CHUNK;
     if (area > MAX_CHUNK) area = MAX_CHUNK;
     if (area < need + 256) area = need + 256;
-    Chunk *c = chunk_new(area, 0);
+    Chunk *c = heap_chunk_new(h, area, need + 256, 0, need);
     chunks_insert_sorted(h, c);
     retire_bump(h);
     h->bump = c->start;
@@ -353,7 +406,7 @@ static FreeBlock *take_free(Heap *h, size_t sz) {
 }
 
 static void *alloc_large(Heap *h, size_t sz, uint8_t kind, bool zero) {
-    Chunk *c = chunk_new(sz, CH_LARGE);
+    Chunk *c = heap_chunk_new(h, sz, sz, CH_LARGE, sz);
     chunks_insert_sorted(h, c);
     bit_set(c, c->start);
     return init_obj(c->start, sz, kind, zero);
