@@ -6,9 +6,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <wslay/wslay.h>
 
+#include "fdio.h"
 #include "poll.h"
 #include "rt.h"
 #include "xalloc.h"
@@ -72,17 +74,40 @@ static void ctx_open(WsReader *r) {
     if (wslay_frame_context_init(&r->ctx, &cbs, r) != 0) rt_fatal("out of memory (a WebSocket frame reader)");
 }
 
+/* One look at the socket (journaled): > 0 bytes are waiting, 0 at the
+ * end of the stream, -EAGAIN if none yet, -errno. */
+static int64_t peek_live(int fd, void *ud, void *out, size_t cap, size_t *len) {
+    (void)ud;
+    (void)out;
+    (void)cap;
+    (void)len;
+    char c;
+    ssize_t n;
+    do n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? (errno == EWOULDBLOCK ? -EAGAIN : -errno) : n;
+}
+
 /* Between frames, with nothing buffered in wslay: wait for the socket
  * without wslay's context (its 4 KiB buffer is freed while a connection
- * is idle).  False: the deadline passed. */
+ * is idle).  The poller's readiness may be stale (the last read took
+ * everything without meeting EAGAIN), so the socket is asked first.
+ * False: the deadline passed. */
 static bool wait_idle(WsReader *r, int64_t deadline) {
     if (r->ctx) {
         wslay_frame_context_free(r->ctx);
         r->ctx = NULL;
     }
-    if (r->net->tls && tls_pending(r->net->tls)) return true;
-    int w = poll_wait(r->net->fd, POLLIN, deadline);
-    return w != 0; /* POLLNVAL, errors, hang-ups: the read will say */
+    int fd = r->net->fd;
+    for (;;) {
+        if (r->net->tls && tls_pending(r->net->tls)) return true;
+        uint32_t tick = poll_tick(fd);
+        if (fdio_call(fd, peek_live, NULL, NULL, 0, NULL) != -EAGAIN) return true; /* bytes, EOF, error: read */
+        poll_clear(fd, POLLIN, tick);
+        int w = poll_wait(fd, POLLIN, deadline);
+        if (!w) return false;
+        if (w & POLLNVAL) return true;
+    }
 }
 
 static unsigned header_len(uint64_t n, bool mask) {

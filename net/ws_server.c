@@ -235,13 +235,21 @@ static End frames(Sess *s, Value cbs) {
     }
 }
 
-/* The connection's life after the 101 answer, in its process. */
-static void session(NetConn *net, Value cbs, Value path, Value headers, const char *pre, size_t n) {
+/* The connection's life after the 101 answer, in its process.  path and
+ * head: the request target and header section (raw bytes); `scratch`, if
+ * not NULL, is the malloc'd block holding them, freed once they are read. */
+static void session(NetConn *net, Value cbs, const char *path, size_t plen, const char *head, size_t hlen,
+                    char *scratch, const char *pre, size_t n) {
     Sess s;
     memset(&s, 0, sizeof s);
+    /* the handle first: the path and headers made next are garbage once
+     * on_connect returns, and then leave whole chunks to the collector */
     s.h = ws_conn_open(net, &s.c);
     s.rd = ws_reader_new(&s.c->net, pre, n);
-    Call k = {AS_TUPLE(cbs)->items[CB_CONNECT], 3, {s.h, path, headers}, v_unit()};
+    Call k = {AS_TUPLE(cbs)->items[CB_CONNECT], 3, {s.h, v_unit(), v_unit()}, v_unit()};
+    k.argv[1] = lib_str_lossy(path, plen);
+    k.argv[2] = headers_map(head, hlen);
+    free(scratch);
     End end;
     if (!call_caught(&k)) {
         end = END_CRASH;
@@ -252,7 +260,6 @@ static void session(NetConn *net, Value cbs, Value path, Value headers, const ch
         /* the request's path and headers were on_connect's: collect them now,
          * so an idle connection does not keep their room (usually a chunk) */
         k.argv[1] = k.argv[2] = k.result = v_unit();
-        path = headers = v_unit();
         gc_collect(heap_current());
         end = frames(&s, cbs);
     }
@@ -317,7 +324,7 @@ void ws_take_over(ListenConn *lc, Value handler, Value req, const char *pre, siz
     char acc[29];
     if (ws_handshake_check(str_data(m), str_len(m), str_data(hd), str_len(hd), acc)) return;
     if (write_101(&lc->net, acc) < 0) return;
-    session(&lc->net, cbs, t, headers_map(str_data(hd), str_len(hd)), pre, n);
+    session(&lc->net, cbs, str_data(t), str_len(t), str_data(hd), str_len(hd), NULL, pre, n);
 }
 
 /* ---- Ws.serve ------------------------------------------------------------------------------------------ */
@@ -360,17 +367,16 @@ static Value ws_conn_main(Value *args, int nargs) {
         if (why) {
             answer_400(&lc->net, why);
         } else if (write_101(&lc->net, acc) == 0) {
-            Value path = lib_str_lossy(buf + p.url.off, p.url.len);
-            Value hs = headers_map(buf + p.head.off, p.nheaders ? p.head.len : 0);
-            char *rest = buf;
-            buf = NULL; /* the session may run long: keep only what follows the request */
-            size_t rn = end - pos;
-            char *pre = rn ? xmalloc(rn) : NULL;
-            if (rn) memcpy(pre, rest + pos, rn);
-            free(rest);
+            /* the session may run long: keep only the target, the headers
+             * and what follows the request, not the read buffer */
+            size_t ul = p.url.len, hl = p.nheaders ? p.head.len : 0, rn = end - pos;
+            char *meta = xmalloc(ul + hl + rn + 1);
+            memcpy(meta, buf + p.url.off, ul);
+            memcpy(meta + ul, buf + p.head.off, hl);
+            memcpy(meta + ul + hl, buf + pos, rn);
+            free(buf);
             http_parse_free(&p);
-            session(&lc->net, cbs, path, hs, pre, rn);
-            free(pre);
+            session(&lc->net, cbs, meta, ul, meta + ul, hl, meta, meta + ul + hl, rn);
             return v_unit();
         }
     } else if (ev == HP_ERROR) {
