@@ -77,33 +77,8 @@ ssize_t fdio_read(int fd, void *buf, size_t cap, int64_t deadline) {
 }
 
 ssize_t fdio_write(int fd, const void *buf, size_t len, int64_t deadline) {
-    int e = ensure_registered(fd);
-    if (e) return -e;
-    size_t done = 0;
-    while (done < len) {
-        uint32_t tick = poll_tick(fd);
-        Point pt = {IO_WRITE, fd, NULL, 0, 0};
-        int64_t live = 0;
-        bool replay = iolog_replaying();
-        if (!replay) {
-            if (probe_says_wait(fd, POLLOUT)) {
-                live = -EAGAIN;
-            } else {
-                do live = write(fd, (const char *)buf + done, len - done);
-                while (live < 0 && errno == EINTR);
-                if (live < 0) live = -errno;
-            }
-        }
-        int64_t r = journal(&pt, live, !replay);
-        if (r > 0) {
-            done += (size_t)r;
-            continue;
-        }
-        int w = r == -EAGAIN || r == -EWOULDBLOCK ? wait_again(fd, POLLOUT, tick, deadline) : (int)r;
-        if (r == 0) w = -EIO;
-        if (w) return done ? (ssize_t)done : w;
-    }
-    return (ssize_t)done;
+    struct iovec v = {(void *)buf, len};
+    return fdio_writev(fd, &v, 1, deadline);
 }
 
 ssize_t fdio_writev(int fd, const struct iovec *iov, int iovcnt, int64_t deadline) {
@@ -129,16 +104,13 @@ ssize_t fdio_writev(int fd, const struct iovec *iov, int iovcnt, int64_t deadlin
             if (probe_says_wait(fd, POLLOUT)) {
                 live = -EAGAIN;
             } else {
-                /* sendmsg with MSG_NOSIGNAL: a peer that went away is
-                 * EPIPE for this connection, never a SIGPIPE for the
-                 * program (writev for what is not a socket) */
+                /* a socket: sendmsg with MSG_NOSIGNAL, so a peer that went
+                 * away is EPIPE for this connection, never a SIGPIPE for
+                 * the program (writev for what is not a socket) */
                 struct msghdr mh = {.msg_iov = cur, .msg_iovlen = (size_t)n};
-                do live = sendmsg(fd, &mh, MSG_NOSIGNAL);
+                bool sock = poll_fd_socket(fd);
+                do live = sock ? sendmsg(fd, &mh, MSG_NOSIGNAL) : writev(fd, cur, n);
                 while (live < 0 && errno == EINTR);
-                if (live < 0 && errno == ENOTSOCK) {
-                    do live = writev(fd, cur, n);
-                    while (live < 0 && errno == EINTR);
-                }
                 if (live < 0) live = -errno;
             }
         }

@@ -41,12 +41,12 @@
  * for readiness before each read, so the read itself never blocks. */
 ssize_t fdio_read(int fd, void *buf, size_t cap, int64_t deadline);
 /* Write all len bytes (waiting whenever the fd is full): len, or -errno
- * if nothing was written (else the bytes written before the error). */
+ * if nothing was written (else the bytes written before the error).  On a
+ * socket it is sendmsg(MSG_NOSIGNAL), so a peer that went away is -EPIPE,
+ * never a SIGPIPE (poll_fd_socket: known from the registration). */
 ssize_t fdio_write(int fd, const void *buf, size_t len, int64_t deadline);
 /* fdio_write of several pieces with one system call (a response's head
- * and body): the total written, or -errno if nothing was.  On a socket it
- * is sendmsg(MSG_NOSIGNAL), so a peer that went away is -EPIPE, never a
- * SIGPIPE; use it (not fdio_write) for sockets.
+ * and body): the total written, or -errno if nothing was.
  * At most FDIO_IOV_MAX pieces. */
 struct iovec;
 #define FDIO_IOV_MAX 16

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -44,6 +45,7 @@ typedef struct PollFd {
     uint32_t gen;       /* registration generation (epoll data) */
     uint8_t state;      /* PF_NONE / PF_EPOLL / PF_ALWAYS */
     bool blocking;      /* O_NONBLOCK was clear at registration */
+    bool socket;        /* a socket (writes use MSG_NOSIGNAL) */
     uint16_t ready;     /* readiness seen and not cleared */
     uint32_t tick;      /* +1 per readiness report */
     Proc *head, *tail;  /* waiters, in arrival order (Proc.iow_*) */
@@ -88,12 +90,14 @@ void poll_pending_add(int delta) { atomic_fetch_add_explicit(&P.pending, delta, 
 /* ---- registration ------------------------------------------------------------------------ */
 
 /* IO_ADD results: < 0 an error, else these bits. */
-enum { ADD_ALWAYS = 1, ADD_BLOCKING = 2 };
+enum { ADD_ALWAYS = 1, ADD_BLOCKING = 2, ADD_SOCKET = 4 };
 
 static int64_t add_live(int fd, PollFd *pf) {
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0) return -errno;
     int64_t res = (fl & O_NONBLOCK) ? 0 : ADD_BLOCKING;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) res |= ADD_SOCKET;
     if (P.epfd < 0) return res | ADD_ALWAYS; /* no run: nothing parks, a read may block */
     struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
                              .data.u64 = (uint64_t)(uint32_t)fd | (uint64_t)(pf->gen + 1) << 32};
@@ -117,6 +121,7 @@ int poll_add(int fd) {
         pf->gen++;
         pf->state = (res & ADD_ALWAYS) ? PF_ALWAYS : PF_EPOLL;
         pf->blocking = (res & ADD_BLOCKING) != 0;
+        pf->socket = (res & ADD_SOCKET) != 0;
         pf->ready = 0;
         pf->tick++;
     }
@@ -149,7 +154,7 @@ static bool pf_query(int fd, int what) {
     PollFd *pf = pf_get(fd, false);
     if (!pf) return false;
     mt_lock(&pf->lk);
-    bool r = what == 0 ? pf->state != PF_NONE : what == 1 ? pf->state == PF_ALWAYS : pf->blocking;
+    bool r = what == 0 ? pf->state != PF_NONE : what == 1 ? pf->state == PF_ALWAYS : what == 2 ? pf->blocking : pf->socket;
     mt_unlock(&pf->lk);
     return r;
 }
@@ -157,6 +162,7 @@ static bool pf_query(int fd, int what) {
 bool poll_has(int fd) { return pf_query(fd, 0); }
 bool poll_always_ready(int fd) { return pf_query(fd, 1); }
 bool poll_fd_blocking(int fd) { return pf_query(fd, 2); }
+bool poll_fd_socket(int fd) { return pf_query(fd, 3); }
 
 uint32_t poll_tick(int fd) {
     PollFd *pf = pf_get(fd, false);

@@ -78,6 +78,9 @@ bool poll_always_ready(int fd);
 /* True if fd was in blocking mode (O_NONBLOCK clear) when registered: a
  * read must be preceded by a readiness probe (stdin, a terminal). */
 bool poll_fd_blocking(int fd);
+/* True if fd was a socket when registered (fdio writes to it with
+ * MSG_NOSIGNAL: a peer that went away is EPIPE, not a SIGPIPE). */
+bool poll_fd_socket(int fd);
 
 /* Park the running process until fd is ready for `events` (POLLIN,
  * POLLOUT), the deadline (ms on sched_now's clock, < 0 = none) passes or

@@ -5,6 +5,7 @@
  *    until EAGAIN, poll_del waking waiters;
  *  - the deterministic scheduler polls while a process computes (a busy
  *    program does not starve its fds);
+ *  - writing to a socket whose peer went away is -EPIPE, not a SIGPIPE;
  *  - a run that read a pipe fed by another OS thread, with whatever
  *    chunking the timing gave, replays to the same output and the same
  *    event stream without the pipe — from the in-memory journal and from
@@ -16,6 +17,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -180,6 +183,30 @@ TEST(busy_program_hears_fds_det) {
     CHECK(atomic_load(&spins_when_read) < 1000); /* read while the spinner was still going */
     close(busy_pipe[0]);
     close(busy_pipe[1]);
+}
+
+/* A socket whose peer went away: writing is -EPIPE for the writer, not a
+ * SIGPIPE that ends the whole program (fdio_write, fdio_writev). */
+static int gone_fd;
+static _Atomic long epipes;
+DEFPROC(write_to_gone_peer, 0) {
+    char big[4096] = {0};
+    if (fdio_write(gone_fd, big, sizeof big, sched_now() + 5000) == -EPIPE) atomic_fetch_add(&epipes, 1);
+    struct iovec v[2] = {{big, 10}, {big, 20}};
+    if (fdio_writev(gone_fd, v, 2, sched_now() + 5000) == -EPIPE) atomic_fetch_add(&epipes, 1);
+    return v_unit();
+}
+TEST(write_to_gone_peer_is_epipe) {
+    for (int threads = 0; threads <= 2; threads += 2) {
+        int sp[2];
+        CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp) == 0);
+        close(sp[1]);
+        gone_fd = sp[0];
+        atomic_store(&epipes, 0);
+        CHECK_EQ_INT(run_with(FN(write_to_gone_peer), threads), 0);
+        CHECK_EQ_INT(atomic_load(&epipes), 2);
+        close(sp[0]);
+    }
 }
 
 /* ---- replay ---------------------------------------------------------------------------------- */
@@ -401,6 +428,7 @@ int main(void) {
     RUN(pipe_pingpong);
     RUN(waits);
     RUN(busy_program_hears_fds_det);
+    RUN(write_to_gone_peer_is_epipe);
     RUN(replay_reads_without_the_pipe);
     RUN(blocking_job_does_not_stop_others);
     RUN(blocking_inline_when_deterministic);
