@@ -125,6 +125,14 @@ static int on_body(llhttp_t *ll, const char *at, size_t len) {
     return 0;
 }
 
+/* A chunk's declared size is checked before its bytes arrive, so a huge
+ * one is 413 at once instead of after the body's idle timeout. */
+static int on_chunk_header(llhttp_t *ll) {
+    HttpParser *p = P(ll);
+    if (ll->content_length > p->max_body - p->body_len) return fail(p, 413, "body over the limit");
+    return 0;
+}
+
 static int on_message_complete(llhttp_t *ll) {
     P(ll)->complete = true;
     return HPE_PAUSED;
@@ -140,6 +148,7 @@ static const llhttp_settings_t settings = {
     .on_header_value_complete = on_header_value_complete,
     .on_headers_complete = on_headers_complete,
     .on_body = on_body,
+    .on_chunk_header = on_chunk_header,
     .on_message_complete = on_message_complete,
 };
 
@@ -192,6 +201,63 @@ static HttpEvent error_of(HttpParser *p, llhttp_errno_t e) {
     return HP_ERROR;
 }
 
+/* ---- the strict head check (requests) -------------------------------------------------------
+ * llhttp 8 (Debian's) accepts a few forms decision 28 refuses or RFC 9112
+ * forbids: obs-fold, a bare LF after the request line, an empty header
+ * name, more than one space between the parts of the request line,
+ * HTTP/0.9 and 2.0 request lines.  Once llhttp has accepted a head, this
+ * walks its bytes again and insists on exactly
+ *     method SP target SP "HTTP/1." ("0"|"1") CRLF *(token ":" value CRLF) CRLF
+ * with no control byte but HTAB in a value, one Host line in an HTTP/1.1
+ * request (RFC 9112 §3.2) and "chunked" as the only transfer coding (the
+ * server decodes no other).  The head is in the buffer: spans are offsets
+ * from base and the terminator is among the bytes fed. */
+
+static bool tchar(unsigned char c) {
+    if (c >= '0' && c <= '9') return true;
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+    return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static const char *check_head(const HttpParser *p, const char *base, size_t end) {
+    const char *s = base + p->method.off, *e = base + end;
+    const char *x = s;
+    while (x < e && tchar((unsigned char)*x)) x++;
+    if (x == s || x >= e || *x != ' ') return "bad request line";
+    const char *t = ++x;
+    while (x < e && (unsigned char)*x > ' ' && *x != 0x7f) x++;
+    if (x == t || e - x < 10 || memcmp(x, " HTTP/1.", 8) != 0 || (x[8] != '0' && x[8] != '1') || x[9] != '\r' ||
+        x + 10 >= e || x[10] != '\n')
+        return "bad request line";
+    x += 11;
+    int hosts = 0;
+    for (;;) {
+        if (x + 1 >= e) return "unterminated head";
+        if (x[0] == '\r') {
+            if (x[1] != '\n') return "bare CR";
+            break;
+        }
+        const char *n = x;
+        while (x < e && tchar((unsigned char)*x)) x++;
+        if (x == n) return *n == ' ' || *n == '\t' ? "obs-fold" : "bad header name";
+        if (x >= e || *x != ':') return "bad header name";
+        size_t nl = (size_t)(x - n);
+        const char *v = ++x;
+        while (x < e && (*x == '\t' || ((unsigned char)*x >= ' ' && *x != 0x7f))) x++;
+        if (x + 1 >= e || x[0] != '\r' || x[1] != '\n') return "bad header value";
+        if (http_name_eqn(n, nl, "host", 4)) hosts++;
+        else if (http_name_eqn(n, nl, "transfer-encoding", 17)) {
+            const char *ve = x;
+            while (v < ve && (*v == ' ' || *v == '\t')) v++;
+            while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t')) ve--;
+            if (!ci_eq(v, (size_t)(ve - v), "chunked", 7)) return "a transfer coding other than chunked";
+        }
+        x += 2;
+    }
+    if (p->ll.http_minor == 1 && hosts != 1) return hosts ? "more than one Host" : "no Host";
+    return NULL;
+}
+
 HttpEvent http_parse_run(HttpParser *p, const char *base, size_t *pos, size_t end) {
     if (p->complete) return HP_MESSAGE;
     if (p->err_status) return HP_ERROR;
@@ -220,6 +286,15 @@ HttpEvent http_parse_run(HttpParser *p, const char *base, size_t *pos, size_t en
         }
         if (was_head) p->head_bytes += used;
         *pos += used;
+        if (was_head && !p->in_head && p->ll.type == HTTP_REQUEST) {
+            const char *why = check_head(p, base, end);
+            if (why) {
+                p->complete = false;
+                p->err_status = 400;
+                p->err_reason = why;
+                return HP_ERROR;
+            }
+        }
         if (p->complete) return HP_MESSAGE;
         if (was_head && !p->in_head && e == HPE_PAUSED) return HP_HEAD;
         if (e == HPE_PAUSED_UPGRADE) return HP_MESSAGE;

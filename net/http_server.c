@@ -254,12 +254,31 @@ static void http_conn_close(ListenConn *lc) {
     lc->proto = NULL;
 }
 
+/* A target in absolute-form (`GET http://host/path HTTP/1.1`, RFC 9112
+ * §3.2.2) is routed, and seen by Request.path, as its origin-form. */
+static void origin_form(const char **url, size_t *ul) {
+    const char *u = *url;
+    size_t n = *ul, skip;
+    if (n >= 7 && http_name_eqn(u, 7, "http://", 7)) skip = 7;
+    else if (n >= 8 && http_name_eqn(u, 8, "https://", 8)) skip = 8;
+    else return;
+    const char *slash = memchr(u + skip, '/', n - skip), *q = memchr(u + skip, '?', n - skip);
+    if (slash && (!q || slash < q)) {
+        *url = slash;
+        *ul = n - (size_t)(slash - u);
+    } else {
+        *url = "/"; /* no path: the root (a query after the authority is dropped) */
+        *ul = 1;
+    }
+}
+
 /* One request: route it, run the chain, answer.  False: close. */
 static bool serve_one(ListenConn *lc, HttpConn *hc, Value router, int64_t idle_ms) {
     HttpParser *p = &hc->p;
     const char *base = hc->buf + hc->msg;
     const char *m = base + p->method.off, *url = base + p->url.off;
     size_t ml = p->method.len, ul = p->url.len;
+    origin_form(&url, &ul);
     const char *q = memchr(url, '?', ul);
     size_t plen = q ? (size_t)(q - url) : ul;
     if (EV_ON()) emit(EV_HTTP_REQUEST, p, base, 0);
