@@ -113,37 +113,43 @@ static void write_error(ListenConn *lc, int status) {
 
 static bool bodyless(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
 
-/* The response, head and body in one writev.  0 or -errno. */
-static int write_response(ListenConn *lc, Value resp, bool head_req, bool keep, bool http10, int64_t idle_ms) {
+void http_render_response(SB *b, Value resp, bool head_req, bool keep, bool http10, struct iovec iov[2]) {
     Value *rf = AS_STRUCT(resp)->fields;
     int status = (int)rf[RS_STATUS].i;
     Value headers = rf[RS_HEADERS], body = rf[RS_BODY];
-    SB b;
-    sb_init(&b);
-    status_line(&b, status);
+    status_line(b, status);
     bool typed = false;
     if (headers.tag == T_LIST) {
         size_t n = list_len(headers);
         for (size_t i = 0; i < n; i++) {
             Value *kv = AS_TUPLE(list_get(headers, i))->items;
             if (!typed && http_name_eqn(str_data(kv[0]), str_len(kv[0]), "content-type", 12)) typed = true;
-            sb_put_str(&b, kv[0]);
-            sb_put(&b, ": ", 2);
-            sb_put_str(&b, kv[1]);
-            sb_put(&b, "\r\n", 2);
+            sb_put_str(b, kv[0]);
+            sb_put(b, ": ", 2);
+            sb_put_str(b, kv[1]);
+            sb_put(b, "\r\n", 2);
         }
     }
-    if (!typed) sb_puts(&b, "Content-Type: application/json; charset=utf-8\r\n");
+    if (!typed) sb_puts(b, "Content-Type: application/json; charset=utf-8\r\n");
     bool no_body = bodyless(status);
     if (!no_body) {
-        sb_put(&b, "Content-Length: ", 16);
-        put_uint(&b, str_len(body));
-        sb_put(&b, "\r\n", 2);
+        sb_put(b, "Content-Length: ", 16);
+        put_uint(b, str_len(body));
+        sb_put(b, "\r\n", 2);
     }
-    if (!keep) sb_put(&b, "Connection: close\r\n", 19);
-    else if (http10) sb_put(&b, "Connection: keep-alive\r\n", 24);
-    sb_put(&b, "\r\n", 2);
-    struct iovec iov[2] = {{b.p, b.len}, {(void *)str_data(body), no_body || head_req ? 0 : str_len(body)}};
+    if (!keep) sb_put(b, "Connection: close\r\n", 19);
+    else if (http10) sb_put(b, "Connection: keep-alive\r\n", 24);
+    sb_put(b, "\r\n", 2);
+    iov[0] = (struct iovec){b->p, b->len};
+    iov[1] = (struct iovec){(void *)str_data(body), no_body || head_req ? 0 : str_len(body)};
+}
+
+/* The response, head and body in one writev.  0 or -errno. */
+static int write_response(ListenConn *lc, Value resp, bool head_req, bool keep, bool http10, int64_t idle_ms) {
+    SB b;
+    sb_init(&b);
+    struct iovec iov[2];
+    http_render_response(&b, resp, head_req, keep, http10, iov);
     ssize_t r = conn_writev(&lc->net, iov, 2, sched_now() + idle_ms);
     sb_free(&b);
     return r < 0 ? (int)r : 0;
@@ -272,22 +278,27 @@ static void origin_form(const char **url, size_t *ul) {
     }
 }
 
-/* One request: route it, run the chain, answer.  False: close. */
-static bool serve_one(ListenConn *lc, HttpConn *hc, Value router, int64_t idle_ms) {
-    HttpParser *p = &hc->p;
-    const char *base = hc->buf + hc->msg;
+Value http_request_of(Value router, const HttpParser *p, const char *base, Value *handler) {
     const char *m = base + p->method.off, *url = base + p->url.off;
     size_t ml = p->method.len, ul = p->url.len;
     origin_form(&url, &ul);
     const char *q = memchr(url, '?', ul);
     size_t plen = q ? (size_t)(q - url) : ul;
-    if (EV_ON()) emit(EV_HTTP_REQUEST, p, base, 0);
     Value params;
-    Value handler = router_match(router, m, ml, url, plen, &params);
-    Value req = http_request_new(str_new(m, ml), lib_str_lossy(url, ul),
-                                 p->nheaders ? lib_str_lossy(base + p->head.off, p->head.len) : str_empty(),
-                                 p->body_len ? lib_str_lossy(p->body, p->body_len) : str_empty(), params);
-    bool head_req = ml == 4 && memcmp(m, "HEAD", 4) == 0;
+    *handler = router_match(router, m, ml, url, plen, &params);
+    return http_request_new(str_new(m, ml), lib_str_lossy(url, ul),
+                            p->nheaders ? lib_str_lossy(base + p->head.off, p->head.len) : str_empty(),
+                            p->body_len ? lib_str_lossy(p->body, p->body_len) : str_empty(), params);
+}
+
+/* One request: route it, run the chain, answer.  False: close. */
+static bool serve_one(ListenConn *lc, HttpConn *hc, Value router, int64_t idle_ms) {
+    HttpParser *p = &hc->p;
+    const char *base = hc->buf + hc->msg;
+    if (EV_ON()) emit(EV_HTTP_REQUEST, p, base, 0);
+    Value handler;
+    Value req = http_request_of(router, p, base, &handler);
+    bool head_req = p->method.len == 4 && memcmp(base + p->method.off, "HEAD", 4) == 0;
     bool keep = http_keep_alive(p) && !http_is_upgrade(p);
     bool http10 = http_version_minor(p) == 0;
     atomic_store(&hc->state, HS_HANDLE);

@@ -29,6 +29,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sys/uio.h>
+
+#include "http_parse.h"
+#include "sb.h"
 #include "value.h"
 
 typedef struct HttpServeOpts {
@@ -51,5 +55,15 @@ bool http_serve_opt(HttpServeOpts *o, const char *name, int64_t value);
  * Returns (after printing the failure line) if the port cannot be bound
  * or the certificate cannot be loaded. */
 void http_serve(Value router, const HttpServeOpts *o, const char *cert, const char *key);
+
+/* The request path without a socket (the connection process and the fuzz
+ * target tests/fuzz/fuzz_http.c share it):
+ *  - http_request_of: the Request of the message just parsed (its bytes at
+ *    base; a target in absolute-form counts as its path) and, in *handler,
+ *    its route's handler (T_UNIT: none, the chain ends in 404);
+ *  - http_render_response: the response's head into b, and iov = the head
+ *    and the body (empty for HEAD and for 1xx/204/304). */
+Value http_request_of(Value router, const HttpParser *p, const char *base, Value *handler);
+void http_render_response(SB *b, Value resp, bool head_req, bool keep, bool http10, struct iovec iov[2]);
 
 #endif
