@@ -329,17 +329,18 @@ void ws_take_over(ListenConn *lc, Value handler, Value req, const char *pre, siz
 
 /* ---- Ws.serve ------------------------------------------------------------------------------------------ */
 
-/* The connection process of Ws.serve: args = [callbacks, connection]. */
-static Value ws_conn_main(Value *args, int nargs) {
-    (void)nargs;
-    Value cbs = args[0];
-    ListenConn *lc = listen_conn_of(args[1]);
+/* The upgrade request of a Ws.serve connection: read, check, answer.
+ * True after the 101, with *meta (malloc'd) holding the target (ul
+ * bytes), the header section (hl) and the bytes after the request (rn).
+ * Its own frame (parser, buffers) is gone while the session runs: an idle
+ * connection's stack is what it keeps parked. */
+static __attribute__((noinline)) bool upgrade(ListenConn *lc, char **meta, size_t *ul, size_t *hl, size_t *rn) {
     TlsCtx *tls = listen_tls(lc);
     int64_t deadline = sched_now() + HANDSHAKE_MS;
     if (tls) {
         char err[200];
         lc->net.tls = tls_new(tls, lc->net.fd, NULL);
-        if (tls_handshake(lc->net.tls, deadline, err, sizeof err) < 0) return v_unit();
+        if (tls_handshake(lc->net.tls, deadline, err, sizeof err) < 0) return false;
     }
     HttpParser p;
     http_parse_init(&p, HTTP_REQUEST, 0, 0, 0);
@@ -360,6 +361,7 @@ static Value ws_conn_main(Value *args, int nargs) {
         if (r <= 0) break;
         end += (size_t)r;
     }
+    bool ok = false;
     if (ev == HP_MESSAGE) {
         const char *m = buf + p.method.off;
         char acc[29];
@@ -369,21 +371,28 @@ static Value ws_conn_main(Value *args, int nargs) {
         } else if (write_101(&lc->net, acc) == 0) {
             /* the session may run long: keep only the target, the headers
              * and what follows the request, not the read buffer */
-            size_t ul = p.url.len, hl = p.nheaders ? p.head.len : 0, rn = end - pos;
-            char *meta = xmalloc(ul + hl + rn + 1);
-            memcpy(meta, buf + p.url.off, ul);
-            memcpy(meta + ul, buf + p.head.off, hl);
-            memcpy(meta + ul + hl, buf + pos, rn);
-            free(buf);
-            http_parse_free(&p);
-            session(&lc->net, cbs, meta, ul, meta + ul, hl, meta, meta + ul + hl, rn);
-            return v_unit();
+            *ul = p.url.len, *hl = p.nheaders ? p.head.len : 0, *rn = end - pos;
+            *meta = xmalloc(*ul + *hl + *rn + 1);
+            memcpy(*meta, buf + p.url.off, *ul);
+            memcpy(*meta + *ul, buf + p.head.off, *hl);
+            memcpy(*meta + *ul + *hl, buf + pos, *rn);
+            ok = true;
         }
     } else if (ev == HP_ERROR) {
         answer_400(&lc->net, "malformed request");
     }
     http_parse_free(&p);
     free(buf);
+    return ok;
+}
+
+/* The connection process of Ws.serve: args = [callbacks, connection]. */
+static Value ws_conn_main(Value *args, int nargs) {
+    (void)nargs;
+    ListenConn *lc = listen_conn_of(args[1]);
+    char *meta;
+    size_t ul, hl, rn;
+    if (upgrade(lc, &meta, &ul, &hl, &rn)) session(&lc->net, args[0], meta, ul, meta + ul, hl, meta, meta + ul + hl, rn);
     return v_unit();
 }
 
