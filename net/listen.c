@@ -59,6 +59,10 @@ static void unref(Listener *l) {
 
 /* ---- the stop (output thread) --------------------------------------------------------- */
 
+static void (*on_stop)(void); /* listen_set_on_stop */
+
+void listen_set_on_stop(void (*fn)(void)) { on_stop = fn; }
+
 static bool stop_hook(int sig) {
     (void)sig;
     pthread_mutex_lock(&live_lock);
@@ -67,6 +71,7 @@ static bool stop_hook(int sig) {
         return false; /* nothing to stop gracefully: the default exit */
     }
     atomic_store(&stopping, true);
+    if (on_stop) on_stop(); /* connections a protocol took over (WebSockets) */
     for (Listener *l = live; l; l = l->next_live) {
         atomic_store(&l->stopping, true);
         /* the socket stops listening: new connections are refused, the

@@ -85,6 +85,9 @@ TlsCtx *listen_tls(const ListenConn *c);
 bool listen_set_idle(ListenConn *c, bool idle);
 /* The program is stopping: answer what is in flight, keep nothing open. */
 bool listen_stopping(void);
+/* A protocol that took its connections' sockets over (ws_conn.h) is told
+ * of the stop (on the thread that got the signal; must not park). */
+void listen_set_on_stop(void (*fn)(void));
 /* Connections currently open on l (tests, statistics). */
 int listen_count(const Listener *l);
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,6 +12,7 @@
 #include "fdio.h"
 #include "handle.h"
 #include "iolog.h"
+#include "listen.h"
 #include "poll.h"
 #include "proc.h"
 #include "rt.h"
@@ -21,6 +23,28 @@
 #include "xalloc.h"
 
 /* ---- references and the resource -------------------------------------------------------- */
+
+/* The open connections.  The lock is never held with a connection's lk
+ * except by the stop, which takes them in this order. */
+static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
+static WsConn *all;
+
+static void all_add(WsConn *c) {
+    pthread_mutex_lock(&all_lock);
+    c->next = all;
+    if (all) all->prev = c;
+    all = c;
+    pthread_mutex_unlock(&all_lock);
+}
+
+static void all_remove(WsConn *c) {
+    pthread_mutex_lock(&all_lock);
+    if (c->prev) c->prev->next = c->next;
+    else if (all == c) all = c->next;
+    if (c->next) c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+    pthread_mutex_unlock(&all_lock);
+}
 
 void ws_conn_ref(WsConn *c) { atomic_fetch_add(&c->refs, 1); }
 
@@ -35,6 +59,7 @@ void ws_conn_unref(WsConn *c) {
  * the socket.  Never parks. */
 static void res_close(void *data) {
     WsConn *c = data;
+    all_remove(c);
     ws_rooms_leave_all(c);
     mt_lock(&c->lk);
     c->dead = true;
@@ -52,6 +77,8 @@ static void res_close(void *data) {
 
 static const HandleClass ws_class = {"WsConn", NULL, res_close};
 
+static void stop_init(void) { listen_set_on_stop(ws_conn_stop_all); }
+
 Value ws_conn_open(NetConn *net, WsConn **out) {
     WsConn *c = xcalloc(1, sizeof *c);
     c->net = *net;
@@ -61,7 +88,11 @@ Value ws_conn_open(NetConn *net, WsConn **out) {
     c->limit = WS_QUEUE_LIMIT_DEFAULT;
     c->owner = proc_self_pid();
     *out = c;
-    return handle_open(&ws_class, c);
+    Value h = handle_open(&ws_class, c);
+    all_add(c);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, stop_init);
+    return h;
 }
 
 WsConn *ws_conn_pin(Value h, const char *fn) {
@@ -298,6 +329,16 @@ bool ws_conn_drain(WsConn *c, int64_t deadline) {
         int r = poll_wait(fd, want, deadline);
         if (!r || (r & POLLNVAL)) return false;
     }
+}
+
+/* (On the signal's thread, maybe beside the deterministic scheduler's, so
+ * without lk: a listed connection's socket is open, because its close
+ * leaves the list, under all_lock, before it closes the socket.) */
+void ws_conn_stop_all(void) {
+    pthread_mutex_lock(&all_lock);
+    for (WsConn *c = all; c; c = c->next)
+        if (c->net.fd >= 0 && !iolog_replaying()) shutdown(c->net.fd, SHUT_RD);
+    pthread_mutex_unlock(&all_lock);
 }
 
 void ws_conn_shutdown(WsConn *c) {

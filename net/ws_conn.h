@@ -57,6 +57,7 @@ typedef struct WsConn {
     uint64_t owner;         /* the connection process */
     Value handle;           /* the resource's handle, for flushers (plain copy) */
     WsJoined *rooms;        /* rooms joined (guarded by the rooms lock: ws_room.h) */
+    struct WsConn *prev, *next; /* the open connections (for the stop) */
     uint32_t nrooms, rooms_cap;
 } WsConn;
 
@@ -82,6 +83,11 @@ bool ws_conn_drain(WsConn *c, int64_t deadline);
 /* A Close frame was queued or the peer went: shut the socket's reading
  * side so the owner's wait for frames ends (any thread). */
 void ws_conn_shutdown(WsConn *c);
+
+/* SIGINT/SIGTERM (listen.h): shut the reading side of every open
+ * connection, so each process ends its connection with 1001 `going
+ * away` (ws_server.c asks listen_stopping()). */
+void ws_conn_stop_all(void);
 
 /* Queued bytes (tests, statistics). */
 size_t ws_conn_queued(WsConn *c);

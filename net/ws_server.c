@@ -146,7 +146,7 @@ typedef struct Sess {
     uint32_t pings;
 } Sess;
 
-typedef enum End { END_PEER, END_CLOSED, END_CRASH } End;
+typedef enum End { END_PEER, END_CLOSED, END_CRASH, END_STOP } End;
 
 /* We close: queue the Close, let it go out, stop sending, and give the
  * peer a moment to answer (so that closing does not reset the connection
@@ -201,7 +201,11 @@ static End frames(Sess *s, Value cbs) {
             }
             continue;
         }
-        if (r == WSR_EOF) return END_PEER;
+        if (r == WSR_EOF) {
+            if (!listen_stopping()) return END_PEER;
+            close_with(s, 1001, "going away", false); /* SIGINT/SIGTERM: ws_conn_stop_all */
+            return END_STOP;
+        }
         if (r == WSR_PROTO) {
             close_with(s, 1002, "protocol error", true);
             return END_CLOSED;
@@ -269,6 +273,9 @@ static void session(NetConn *net, Value cbs, const char *path, size_t plen, cons
         code = 1011;
         reason = "internal error";
         close_with(&s, 1011, "internal error", true);
+    } else if (end == END_STOP) {
+        code = 1001;
+        reason = "going away";
     }
     ws_rooms_leave_all(s.c);
     Call kc = {AS_TUPLE(cbs)->items[CB_CLOSE], 3, {s.h, v_int(code), str_from_cstr(reason)}, v_unit()};

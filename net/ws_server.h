@@ -18,7 +18,9 @@
  *   are ws_proto.h's; this file does the I/O and runs the callbacks.
  *   The end: leave every room, on_close(conn, 1000, "") — or, when
  *   on_connect or on_message panicked, Close 1011 `internal error` and
- *   on_close(conn, 1011, "internal error") — then the handle is closed.
+ *   on_close(conn, 1011, "internal error"); on SIGINT/SIGTERM, Close 1001
+ *   `going away` and on_close(conn, 1001, "going away") — then the handle
+ *   is closed.
  * A panic in a callback is caught in the connection process (its message
  * goes to stderr), so only that connection ends.
  */

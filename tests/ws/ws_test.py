@@ -301,6 +301,29 @@ def rooms_stress(mode, margs):
     s.stop()
 
 
+def graceful_stop(mode, margs):
+    """SIGTERM with WebSockets open (decision 28's stop): each gets Close
+    1001 `going away`, on_close(conn, 1001, "going away") runs, the
+    program exits with 0."""
+    m = "[%s] " % mode
+    for kind, path in (("http", "/echo"), ("ws", "/")):
+        s = start(kind, margs)
+        cs = [Raw(s.port, path) for _ in range(3)]
+        for c in cs:
+            text(c, "hi")
+            recv_text(c)
+        os.killpg(s.proc.pid, signal.SIGTERM)
+        codes = [(c.expect_close(), c.close_reason) for c in cs]
+        C.eq(codes, [(1001, b"going away")] * 3, m + kind + " SIGTERM: Close 1001 to every connection")
+        try:
+            out, _ = s.proc.communicate(timeout=BOUND)
+        except subprocess.TimeoutExpired:
+            s.stop()
+            out = b""
+        C.eq(s.proc.returncode, 0, m + kind + " the program exits with 0")
+        C.eq(out.decode().count("closed 1001 going away"), 3, m + kind + " on_close(conn, 1001, \"going away\")")
+
+
 # ---- heartbeat under virtual time ---------------------------------------------------------------------
 
 
@@ -371,6 +394,7 @@ def main():
             callbacks(mode, margs)
             slow_consumer(mode, margs)
             rooms_stress(mode, margs)
+            graceful_stop(mode, margs)
             tls(mode, margs, cert, key)
         if any(m == "det" for m, _ in MODES):
             heartbeat()
