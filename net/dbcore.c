@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "gc.h"
 #include "lib_util.h"
 #include "map.h"
 #include "proc.h"
@@ -34,6 +35,8 @@ static void put(DbBuf *b, const void *p, size_t n) {
     if (n) memcpy(b->p + b->len, p, n);
     b->len += n;
 }
+
+void db_put_raw(DbBuf *b, const void *p, size_t n) { put(b, p, n); }
 
 static void put_u8(DbBuf *b, char c) { put(b, &c, 1); }
 static void put_u32(DbBuf *b, uint32_t v) { put(b, &v, 4); }
@@ -240,8 +243,10 @@ bool db_params(Value list, bool nul_terminated, DbParams *out, const char **err)
     }
     out->n = (uint32_t)n;
     if (!n) return true;
-    out->v = xmalloc(n * sizeof *out->v);
-    out->len = xmalloc(n * sizeof *out->len);
+    /* on the process heap, not malloc: a process killed while its statement
+     * waits leaks nothing (the pointers on our stack keep them alive) */
+    out->v = (const char **)((char *)gc_alloc(sizeof(Obj) + n * sizeof *out->v, OK_RAW) + sizeof(Obj));
+    out->len = (uint32_t *)((char *)gc_alloc(sizeof(Obj) + n * sizeof *out->len, OK_RAW) + sizeof(Obj));
     out->keep = val_scratch((uint32_t)n); /* interior pointer on our stack: alive */
     Value *items = list_items(list);
     for (size_t i = 0; i < n; i++) {
@@ -250,7 +255,6 @@ bool db_params(Value list, bool nul_terminated, DbParams *out, const char **err)
         const char *p = str_data(s);
         size_t len = str_len(s);
         if (memchr(p, 0, len)) {
-            db_params_free(out);
             *err = "parameter contains null byte";
             return false;
         }
@@ -266,8 +270,6 @@ bool db_params(Value list, bool nul_terminated, DbParams *out, const char **err)
 }
 
 void db_params_free(DbParams *p) {
-    free(p->v);
-    free(p->len);
     p->v = NULL;
     p->len = NULL;
 }

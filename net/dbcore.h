@@ -55,6 +55,7 @@ void db_put_row(DbBuf *b);                                /* then ncols cells */
 void db_put_count(DbBuf *b, int64_t n);
 void db_put_error(DbBuf *b, const char *msg, size_t n);
 void db_put_end(DbBuf *b, int64_t us);
+void db_put_raw(DbBuf *b, const void *p, size_t n);       /* bytes as they are (not a chunk) */
 
 /* ---- reading chunks back into values ------------------------------------------------------ */
 
