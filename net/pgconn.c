@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -266,18 +267,48 @@ static bool reregister(PgConn *c, int recorded) {
 
 /* A statement still runs on the server for a connection being closed (its
  * user died waiting for it): the server would keep its locks until the
- * statement ends.  A detached thread sends the cancel request (PQcancel
- * connects to the server: it must not run on a scheduler thread) and then
- * closes the connection, which ends the session and its transaction. */
+ * statement ends (a backend busy in a statement does not notice that its
+ * client went away).  A detached thread (PQcancel connects to the server:
+ * it must not run on a scheduler thread) sends the cancel request and waits
+ * for the statement's end before closing the connection, which ends the
+ * session and its transaction.  A cancel that reaches the server before
+ * the statement does (it may still be in flight, or in libpq's buffer) is
+ * ignored by the server, so it is repeated until the results come back --
+ * a bounded number of times. */
 typedef struct Canceller {
     PGcancel *cancel;
     PGconn *pg;
 } Canceller;
 
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait (this thread) until the statement's results are in, at most ms:
+ * true if they are (or the connection failed: nothing more to wait for). */
+static bool await_idle(PGconn *pg, int ms) {
+    int64_t end = mono_ms() + ms;
+    for (;;) {
+        int fl = PQflush(pg);
+        if (fl < 0) return true;
+        if (fl == 0 && !PQisBusy(pg)) return true;
+        int64_t left = end - mono_ms();
+        if (left <= 0) return false;
+        struct pollfd pf = {PQsocket(pg), (short)(POLLIN | (fl == 1 ? POLLOUT : 0)), 0};
+        if (pf.fd < 0) return true;
+        if (poll(&pf, 1, (int)left) > 0 && !PQconsumeInput(pg)) return true;
+    }
+}
+
 static void *cancel_thread(void *arg) {
     Canceller *k = arg;
     char buf[256];
-    PQcancel(k->cancel, buf, sizeof buf);
+    for (int i = 0; i < 20; i++) { /* at most ~10 s */
+        PQcancel(k->cancel, buf, sizeof buf);
+        if (await_idle(k->pg, 500)) break;
+    }
     PQfreeCancel(k->cancel);
     PQfinish(k->pg);
     free(k);
