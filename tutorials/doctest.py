@@ -200,9 +200,13 @@ def check_lesson(runner, lesson_dir):
         runner.fail(f"{name}: no README.md")
         return
     ran = set()  # .snow files named by some command of this lesson
-    # commands run in a scratch copy of the lesson, so files they write stay out of the tree
-    work = os.path.join(tempfile.mkdtemp(prefix="snow-lesson-"), name)
+    # commands run in a scratch copy of the lesson, so files they write stay out of the tree;
+    # it sits at the same depth as the lesson, beside the repository's scripts/ (lesson 15
+    # runs ../../scripts/pg-test-server)
+    scratch = tempfile.mkdtemp(prefix="snow-lesson-")
+    work = os.path.join(scratch, "tutorials", name)
     shutil.copytree(lesson_dir, work)
+    os.symlink(os.path.join(ROOT, "scripts"), os.path.join(scratch, "scripts"))
     for line, lang, attrs, body in fenced_blocks(md):
         where = f"{name}/README.md:{line}"
         if lang == "snow" and "file" in attrs:
@@ -244,7 +248,7 @@ def check_lesson(runner, lesson_dir):
     if not exs:
         runner.fail(f"{name}: the lesson has no exercises")
     check_links(runner, md)
-    shutil.rmtree(os.path.dirname(work), ignore_errors=True)
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def programs(lesson_dir, sub):
