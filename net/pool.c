@@ -291,13 +291,11 @@ static Value checkout(PgPool *p) {
             return open_reserved(p, c, &h);
         }
         /* wait (this process only) for a connection or a slot */
-        PWaiter w;
-        pwait_enqueue(&p->waiters, &w, "a connection from a pool");
+        PWaiter *w = pwait_enqueue(&p->waiters, "a connection from a pool");
         mt_unlock(&p->lk);
-        pwait_park(&w, deadline);
+        pwait_park(w, deadline);
         mt_lock(&p->lk);
-        pwait_remove(&p->waiters, &w);
-        void *gift = w.gift;
+        void *gift = pwait_leave(&p->waiters, w);
         bool closed = p->closed;
         mt_unlock(&p->lk);
         if (gift == &slot_gift) { /* a slot is ours: covered by a handle before an exit signal acts */

@@ -30,8 +30,6 @@
  *    so exactly one of the two happens and a gift is never lost.
  *  - Exit signals are held from pwait_enqueue to pwait_done: a waiter
  *    killed while parked first leaves the queue and returns its gift.
- *  - The PWaiter lives on the waiter's stack, which stays resident while it
- *    waits (the threaded scheduler never hibernates a W_RESOURCE wait).
  *  - pwait_give marks the waiter's process before the wake is sent, and the
  *    threaded scheduler re-checks the mark after a process publishes that it
  *    blocks (as for I/O readiness), so a wake that comes "too early" is not
