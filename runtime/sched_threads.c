@@ -710,6 +710,7 @@ static int aw_cmp(const void *a, const void *b) {
 
 /* `live` just reached zero on this worker (at a scheduling point). */
 static void on_zero(Worker *w) {
+again:;
     uint64_t zero = 0;
     if (!atomic_compare_exchange_strong_explicit(&T.live, &zero, LIVE_Q, memory_order_acq_rel, memory_order_relaxed))
         return; /* a timer firing started meanwhile */
@@ -734,7 +735,10 @@ static void on_zero(Worker *w) {
     qsort(l.v, l.n, sizeof *l.v, aw_cmp); /* the order they entered their receives */
     for (size_t i = 0; i < l.n; i++) try_wake(l.v[i].p, WK_RELEASE, 0, 0);
     free(l.v);
-    atomic_fetch_and_explicit(&T.live, ~LIVE_Q, memory_order_acq_rel);
+    /* The released processes may already have run on other workers and
+     * blocked or exited again: their decrements met LIVE_Q, not zero, so
+     * nobody else saw `live` reach zero.  Then it is ours to handle. */
+    if (atomic_fetch_and_explicit(&T.live, ~LIVE_Q, memory_order_acq_rel) == LIVE_Q) goto again;
     (void)w;
 }
 
