@@ -3,7 +3,8 @@
 # item 5): a path that is not a regular file (/dev/zero, a FIFO) or one
 # larger than 64 MiB, also as a module of a project and through the REPL's
 # :load; a file full of NULs stops after a bounded number of errors; JSON
-# diagnostics of invalid UTF-8 stay valid JSON.  Prints `N passed, N failed`.
+# diagnostics of invalid UTF-8 stay valid JSON; nesting too deep for the
+# compiler and files of too many tokens are clean errors (item 1).  Prints `N passed, N failed`.
 cd "$(dirname "$0")/../.." || exit 2
 SNOW=${SNOW:-./snow}
 pass=0 fail=0
@@ -76,6 +77,37 @@ if "$SNOW" check --json "$tmp/$(printf 'x\xff.snow')" 2>&1 | python3 -c '
 import json, sys
 [json.loads(l) for l in sys.stdin.buffer.read().decode("utf-8").splitlines() if l.strip()]
 '; then ok; else bad "--json with a non-UTF-8 path is not valid JSON"; fi
+
+# nesting deeper than the compiler's stack allows, in every construct that
+# nests: a clean `program is nested too deeply` at the place (file:line:col),
+# from `snow check` and `snow run`, never a crash (issue 14 item 1)
+python3 - "$tmp" <<'PY'
+import sys
+d, n = sys.argv[1], 200000
+def w(name, text):
+    with open(f"{d}/deep_{name}.snow", "w") as f:
+        f.write(text)
+main = lambda e: 'fn main() do\n  let v = ' + e + '\n  println("${v}")\nend\n'
+w("parens", main("(" * n + "1" + ")" * n))
+w("lists", main("[" * n + "]" * n))
+w("tuples", main("(1, " * n + "1" + ")" * n))
+w("closures", main("fn(x) -> " * n + "1" + " end" * n))
+w("ifs", main("if true do " * n + "1" + " else 2 end" * n))
+w("cases", main("case 1 do _ -> " * n + "1" + " end" * n))
+w("interpolation", main('"${' * n + "1" + '}"' * n))
+w("unary", main("-" * n + "1"))
+w("not", main("not " * n + "true"))
+w("pattern", 'fn main() do\n  let ' + "[" * n + "a" + "]" * n + ' = 1\n  println("ok")\nend\n')
+w("type", 'fn f(x :: ' + "List<" * n + "Int" + "> " * n + ') = 1\nfn main() do\n  println("ok")\nend\n')
+PY
+for f in "$tmp"/deep_*.snow; do
+    expect 1 "$(basename "$f"):" check "$f"
+    [[ "$out" == *"error: program is nested too deeply"* ]] || bad "check $(basename "$f"): ${out:0:200}"
+    expect 1 "error: program is nested too deeply" run "$f"
+done
+# more tokens than the lexer keeps: `source file too large` at the token
+python3 -c 'import sys; open(sys.argv[1], "w").write("fn main() do\n  println(\"${1" + " + 1" * 2200000 + "}\")\nend\n")' "$tmp/tokens.snow"
+expect 1 "tokens.snow:2:8388604: error: source file too large: more than 4194304 tokens" check "$tmp/tokens.snow"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
