@@ -361,6 +361,31 @@ def heartbeat():
             "[virtual] Close 1001 at 40 s (events)", frames)
 
 
+def trace_replay():
+    """A recorded run replays in snow trace without the network; frames and
+    room changes are steps of the connection's timeline."""
+    from wslib import HERE, SNOW
+    ev = os.path.join(TMP, "trace.jsonl")
+    prog = os.path.join(HERE, "trace_app.snow")
+    p = subprocess.Popen([SNOW, "run", "--events", ev, prog], stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+                         start_new_session=True)
+    import re
+    m = re.search(r":(\d+)", p.stderr.readline().decode())
+    c = Raw(int(m.group(1)), "/")
+    text(c, "hello")
+    C.eq(recv_text(c), "hello", "[trace] echo while recording")
+    C.eq(bye(c), 1000, "[trace] close while recording")
+    time.sleep(0.3)
+    os.killpg(p.pid, signal.SIGTERM)
+    p.communicate(timeout=BOUND)
+    r = subprocess.run([SNOW, "trace", "--replay", ev, "--script", "continue", "--dump", "--width", "120", prog],
+                       capture_output=True, timeout=BOUND * 3)
+    out = r.stdout.decode("utf-8", "replace")
+    for want in ('join room "lobby"', "\u2190 text 5 bytes", "\u2192 text 5 bytes", "\u2190 close 1000",
+                 "\u2192 close 1000"):
+        C.check(want in out, "[trace] the timeline shows " + want, out[-1500:])
+
+
 # ---- TLS ------------------------------------------------------------------------------------------------
 
 
@@ -398,6 +423,7 @@ def main():
             tls(mode, margs, cert, key)
         if any(m == "det" for m, _ in MODES):
             heartbeat()
+            trace_replay()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     return C.report()
