@@ -1,6 +1,7 @@
 """Helpers of the WebSocket tests (tests/ws/*.py): start tests/ws/app.snow
 (through tests/net/httplib.py's Server), and a raw RFC 6455 client that
 builds any frame, legal or not, and reads the server's frames."""
+import atexit
 import base64
 import hashlib
 import os
@@ -23,9 +24,22 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_CONT, OP_TEXT, OP_BIN, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
 
 
+STARTED = []
+
+
+@atexit.register
+def _stop_all():
+    """No server outlives its test, even one that stopped on an exception."""
+    for s in STARTED:
+        if s.proc.poll() is None:
+            s.proc.kill()
+
+
 def start(mode, margs=(), extra=(), env=None, events=None):
     """The test server in `mode` (ws, wss, http, https)."""
-    return Server(APP, list(margs), args=[mode] + list(extra), env=env, events=events)
+    s = Server(APP, list(margs), args=[mode] + list(extra), env=env, events=events)
+    STARTED.append(s)
+    return s
 
 
 def make_cert(tmp, checks):
