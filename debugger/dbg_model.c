@@ -158,6 +158,7 @@ const char *dm_kind_name(int kind) {
         [EV_CHILD_START] = "child-start", [EV_QUERY] = "query", [EV_IO] = "io", [EV_INPUT] = "input",
         [EV_HTTP_REQUEST] = "http-request", [EV_HTTP_RESPONSE] = "http-response",
         [EV_WS_FRAME] = "ws-frame", [EV_WS_ROOM] = "ws-room",
+        [EV_NODE_UP] = "node-up", [EV_NODE_DOWN] = "node-down",
     };
     if (kind < 0 || kind >= EV__COUNT || !names[kind]) return "event";
     return names[kind];
@@ -495,6 +496,7 @@ DbgEv *dm_record(DbgModel *m, const Event *e) {
     case EV_SEND: {
         if (p) p->sent++;
         DbgProc *t = dm_proc(m, d->other);
+        if (pid_node(d->other) != 0) break; /* to another node: not dropped, nobody here receives it */
         if (!proc_find(d->other) || !t) {
             d->dropped = true;
             break;

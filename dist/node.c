@@ -13,6 +13,7 @@
 
 #include <openssl/rand.h>
 
+#include "event.h"
 #include "fdio.h"
 #include "list.h"
 #include "mbox.h"
@@ -531,6 +532,10 @@ static bool session_register(Sess *s, const SessPeer *pe) {
     frame_done();
     if (replaced) sess_close(replaced);
     sess_start_writer(s);
+    if (EV_ON() && !was_up) {
+        Event e = {.kind = EV_NODE_UP, .pid = EV_NOPID, .other = EV_NOPID, .num = p->id, .text = pe->name};
+        ev_emit(&e);
+    }
     if (w) node_signal(w, nw, SIG_NODEUP, pe->name);
     return true;
 }
@@ -576,6 +581,11 @@ static void session_lost(Sess *s, const char *why) {
     } else if (strncmp(why, "connection closed", 17) != 0) {
         fflush(stdout);
         fprintf(stderr, "snow node: disconnected %s: %s\n", p->name, why);
+    }
+    if (EV_ON()) { /* before what it causes: the exits, Downs and NodeDowns below */
+        Event e = {.kind = EV_NODE_DOWN, .pid = EV_NOPID, .other = EV_NOPID, .num = p->id, .text = p->name,
+                   .text2 = why};
+        ev_emit(&e);
     }
     Value nc = proc_reason(XR_NOCONNECTION);
     for (size_t i = 0; i < nrels; i++) {

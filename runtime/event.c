@@ -38,6 +38,7 @@ static const char *const kind_names[EV__COUNT] = {
     [EV_IO] = "io", [EV_INPUT] = "input", [EV_QUERY] = "query",
     [EV_HTTP_REQUEST] = "http_request", [EV_HTTP_RESPONSE] = "http_response",
     [EV_WS_FRAME] = "ws_frame", [EV_WS_ROOM] = "ws_room",
+    [EV_NODE_UP] = "node_up", [EV_NODE_DOWN] = "node_down",
 };
 
 size_t ev_fmt_pid(uint64_t pid, char *buf, size_t cap) {
@@ -216,6 +217,7 @@ static const char *num_key(EvKind k) {
     case EV_CLOCK: return "to";
     case EV_RESTART: return "count";
     case EV_HTTP_RESPONSE: return "status";
+    case EV_NODE_UP: case EV_NODE_DOWN: return "id";
     default: return "num";
     }
 }
@@ -231,13 +233,15 @@ static const char *text_key(EvKind k) {
     case EV_HTTP_REQUEST: case EV_HTTP_RESPONSE: return "request";
     case EV_WS_FRAME: return "frame";
     case EV_WS_ROOM: return "room";
+    case EV_NODE_UP: case EV_NODE_DOWN: return "node";
     default: return "kind";
     }
 }
 
 static bool has_num(EvKind k) {
     return k == EV_SEND || k == EV_RECEIVE || k == EV_DEMONITOR || k == EV_TIMER_SET ||
-           k == EV_BLOCK || k == EV_CLOCK || k == EV_RESTART || k == EV_HTTP_RESPONSE;
+           k == EV_BLOCK || k == EV_CLOCK || k == EV_RESTART || k == EV_HTTP_RESPONSE ||
+           k == EV_NODE_UP || k == EV_NODE_DOWN;
 }
 
 /* Bytes as a JSON string: printable ASCII as is, every other byte as
@@ -311,7 +315,7 @@ static void write_body(FILE *f, const Event *e) {
         put_json_str(f, e->text, strlen(e->text));
     }
     if (e->text2) {
-        fprintf(f, ",\"%s\":", e->kind == EV_WS_FRAME ? "dir" : e->kind == EV_WS_ROOM ? "op" : "strategy");
+        fprintf(f, ",\"%s\":", e->kind == EV_WS_FRAME ? "dir" : e->kind == EV_WS_ROOM ? "op" : e->kind == EV_NODE_DOWN ? "why" : "strategy");
         put_json_str(f, e->text2, strlen(e->text2));
     }
     if (e->has_val) {

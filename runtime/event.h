@@ -57,6 +57,8 @@ typedef enum EvKind {
     EV_WS_FRAME,      /* WebSocket connection process pid got (text2 "in") or sent ("out") a frame:
                          text = "text 5 bytes", "ping 4 bytes", "close 1001 pong timeout" */
     EV_WS_ROOM,       /* connection pid joined (text2 "join") or left ("leave") room text */
+    EV_NODE_UP,       /* a connection to node text is up; num = its node id (the N of <N.serial.creation>) */
+    EV_NODE_DOWN,     /* the connection to node text (id num) is lost: text2 = why */
     EV__COUNT
 } EvKind;
 

@@ -49,7 +49,9 @@ check() { # description file text
     fi
 }
 
-node "$A" a "$C" "$dir/cookie"
+# a writes its event stream (node_up / node_down, docs/events.md)
+"$SNOW" run $HB --events "$dir/a.events" --name "$A" --cookie-file "$dir/cookie" $PROG -- a "$C" > "$dir/a.out" 2> "$dir/a.err" &
+pids+=($!)
 check "a starts" "$dir/a.out" "a: up as $A"
 node "$B" b "$A" "$dir/cookie"
 node "$C" c "$A" "$dir/cookie"
@@ -63,6 +65,12 @@ kill -9 "$cpid"; wait "$cpid" 2>/dev/null
 check "kill -9: link exit NoConnection" "$dir/a.out" "a: exit NoConnection from c's worker true"
 check "kill -9: Down NoConnection" "$dir/a.out" "a: down NoConnection true"
 check "kill -9: NodeDown, and c's global names are gone" "$dir/a.out" "a: nodedown true, c_worker gone"
+check "a's events: b is up" "$dir/a.events" "\"ev\":\"node_up\",\"id\":"
+check "a's events: b's name" "$dir/a.events" "\"node\":\"$B\""
+check "a's events: c is down" "$dir/a.events" "\"ev\":\"node_down\""
+if grep -q "good-cookie" "$dir/a.events"; then
+    fail=$((fail + 1)); echo "FAIL dist: the cookie is in the event stream"
+else pass=$((pass + 1)); fi
 
 # a wrong cookie: rejected, with the spec's line on the acceptor's stderr
 "$SNOW" run $HB --name "$E" --cookie-file "$dir/bad" $PROG -- e "$A" > "$dir/e1.out" 2> "$dir/e1.err"
