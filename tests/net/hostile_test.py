@@ -6,7 +6,7 @@ in the style of the Http11Probe suite against tests/net/hostile_app.snow
 Each case must get the status decision 28 gives it, followed by a clean
 close (`Connection: close`, then end of stream), or a clean close without
 an answer where none is owed; after every case a normal request on a new
-connection still gets 200; the server's peak RSS stays bounded.
+connection still gets 200; the server's peak RSS stays within 64 MB of its RSS at start.
 
 - the table of CASES: smuggling (CL/TE variants, duplicate Content-Length),
   chunk sizes, header syntax (obs-fold, bare CR/LF, space before the colon),
@@ -35,7 +35,10 @@ from httplib import BOUND, Checks, Server, get, rss_kb  # noqa: E402
 
 C = Checks()
 LIMIT = 1048576
-RSS_BOUND_KB = 96 * 1024  # peak RSS of the server over the whole run
+# the server's RSS may grow this much over its RSS when it started listening
+# (scripts/run-tsan raises it: ThreadSanitizer's own memory grows with the
+# million requests)
+RSS_GROWTH_KB = int(os.environ.get("HTTP_RSS_GROWTH_MB", "64")) * 1024
 
 H = b"Host: x\r\n"
 POST = b"POST /echo HTTP/1.1\r\n" + H
@@ -198,6 +201,7 @@ def table(mode, margs):
         C.check(False, m + "hostile server", s.stderr())
         s.stop()
         return
+    s.rss0 = rss_kb(s.proc.pid)
     for name, raw, want in CASES:
         one_case(s, name, raw, want, m)
     # the fuzz target's hand-written seeds and regressions (byte 0 is its
@@ -222,7 +226,7 @@ def table(mode, margs):
         still_serving(s, m, "fuzz corpus " + f)
     C.check(s.alive(), m + "the server is alive after the table")
     rss = rss_kb(s.proc.pid)
-    C.check(0 < rss < RSS_BOUND_KB, m + "RSS bounded after the table", "%d kB" % rss)
+    C.check(0 < rss < s.rss0 + RSS_GROWTH_KB, m + "RSS bounded after the table", "%d kB (at start %d)" % (rss, s.rss0))
     s.stop()
 
 
@@ -378,7 +382,7 @@ def million(s, m):
     C.check(size is not None and got == n * size and tail.startswith(b"HTTP/1.1 200 OK")
             and tail.endswith(b'{"status":"ok"}') and not err,
             m + "a million pipelined requests: a million answers, in order", "%d bytes, %s, %r" % (got, err, tail[:80]))
-    C.check(peak < RSS_BOUND_KB, m + "RSS bounded during the million", "%d kB" % peak)
+    C.check(peak < s.rss0 + RSS_GROWTH_KB, m + "RSS bounded during the million", "%d kB (at start %d)" % (peak, s.rss0))
     still_serving(s, m, "a million pipelined requests")
 
 
@@ -389,6 +393,7 @@ def dynamic(mode, margs):
         C.check(False, m + "hostile server", s.stderr())
         s.stop()
         return
+    s.rss0 = rss_kb(s.proc.pid)
     timed(s, m)
     connections(s, m)
     million(s, m)
@@ -401,7 +406,7 @@ def dynamic(mode, margs):
                     hwm = int(line.split()[1])
     except OSError:
         pass
-    C.check(0 < hwm < RSS_BOUND_KB, m + "peak RSS bounded", "%d kB" % hwm)
+    C.check(0 < hwm < s.rss0 + RSS_GROWTH_KB, m + "peak RSS bounded", "%d kB (at start %d)" % (hwm, s.rss0))
     s.stop()
 
 
