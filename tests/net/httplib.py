@@ -1,6 +1,7 @@
 """Helpers of the HTTP tests (tests/net/*.py): start a Snow server program,
 learn its port from the `[snow-rt] ... listening on 0.0.0.0:PORT` line,
 talk to it over raw sockets, and count checks."""
+import atexit
 import os
 import re
 import socket
@@ -37,10 +38,24 @@ class Checks:
         return 0 if self.failed == 0 else 1
 
 
+_STARTED = []
+
+
+@atexit.register
+def _stop_all():
+    """A test that dies halfway leaves no server behind."""
+    for s in _STARTED:
+        try:
+            s.stop()
+        except Exception:  # noqa: BLE001 (half-built: nothing to stop)
+            pass
+
+
 class Server:
     """A `snow run` of a program under tests/net; stderr is collected."""
 
     def __init__(self, prog, mode_args=(), args=(), env=None, events=None):
+        _STARTED.append(self)
         cmd = [SNOW, "run"] + list(mode_args)
         if events:
             cmd += ["--events", events]
