@@ -201,7 +201,7 @@ def check_lesson(runner, lesson_dir):
         return
     ran = set()  # .snow files named by some command of this lesson
     # commands run in a scratch copy of the lesson, so files they write stay out of the tree;
-    # it sits at the same depth as the lesson, beside the repository's scripts/ (lesson 15
+    # it sits at the same depth as the lesson, beside the repository's scripts/ (lesson 16
     # runs ../../scripts/pg-test-server)
     scratch = tempfile.mkdtemp(prefix="snow-lesson-")
     work = os.path.join(scratch, "tutorials", name)
