@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,7 +234,19 @@ static uint64_t peer_pid(Peer *p, uint64_t serial) { return pid_make(p->id, p->c
 
 static _Thread_local WBuf scratch;
 
+/* A thread's scratch buffer is freed when the thread ends (the scheduler
+ * threads, and the thread `snow run` runs the scheduler on, end before the
+ * program exits). */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static void scratch_free(void *b) { wbuf_free(b); }
+static void scratch_key_make(void) { pthread_key_create(&scratch_key, scratch_free); }
+
 static WBuf *frame_begin(int type) {
+    if (!scratch.p) {
+        pthread_once(&scratch_once, scratch_key_make);
+        pthread_setspecific(scratch_key, &scratch);
+    }
     scratch.len = 0;
     wbuf_u8(&scratch, (uint8_t)type);
     return &scratch;

@@ -11,6 +11,7 @@
 #include "lib_util.h"
 #include "list.h"
 #include "map.h"
+#include "proc.h"
 #include "queue.h"
 #include "sb.h"
 #include "str.h"
@@ -146,7 +147,61 @@ static bool enc_refuse(Enc *e, const char *what) {
                     what, ctx);
 }
 
-static bool enc_value(Enc *e, Value v, int depth);
+/* The refusals have their message buffers in frames of their own, so that
+ * enc_value's recursive frame stays small. */
+static __attribute__((noinline)) bool enc_refuse_func(Enc *e, Value v) {
+    char what[200];
+    const FuncObj *f = AS_FUNC(v);
+    const char *name = f->fn && f->fn->name ? f->fn->name : NULL;
+    if (name && *name) snprintf(what, sizeof what, "a function (Fun `%s`)", name);
+    else snprintf(what, sizeof what, "a function (Fun)");
+    return enc_refuse(e, what);
+}
+
+static __attribute__((noinline)) bool enc_refuse_handle(Enc *e, Value v) {
+    char what[200];
+    snprintf(what, sizeof what, "a resource (Handle<%s>)", AS_HANDLE(v)->cls ? AS_HANDLE(v)->cls->name : "?");
+    char ctx[300] = "";
+    if (e->where) snprintf(ctx, sizeof ctx, ", inside `%s`", e->where);
+    return enc_fail(e, "%s%s cannot be sent to another node (it belongs to this node)", what, ctx);
+}
+
+/* Both walks recurse once per level of nesting, up to WIRE_MAX_DEPTH: more
+ * C stack than a process's first stack holds (a level is some hundred bytes,
+ * ~2 KB under ASan), while C code between two stack checks must stay under
+ * STACK_MARGIN (runtime/stack.h).  So every WIRE_STACK_EVERY levels the
+ * walk checks the running process's stack and, when it is low, continues on
+ * a new segment (stack_grow_call).  Outside processes (unit tests, threads
+ * of their own) proc_self_hot is a dummy whose limit is never crossed. */
+#define WIRE_STACK_EVERY 8
+
+static bool wire_stack_low(int depth) {
+    return depth % WIRE_STACK_EVERY == WIRE_STACK_EVERY - 1 && proc_stack_low(proc_self_hot());
+}
+
+static bool enc_value_here(Enc *e, Value v, int depth);
+
+typedef struct EncDeep {
+    Enc *e;
+    Value v;
+    int depth;
+    bool ok;
+} EncDeep;
+
+static void *enc_deep(void *arg) {
+    EncDeep *a = arg;
+    a->ok = enc_value_here(a->e, a->v, a->depth);
+    return NULL;
+}
+
+static bool enc_value(Enc *e, Value v, int depth) {
+    if (wire_stack_low(depth)) {
+        EncDeep a = {e, v, depth, false};
+        stack_grow_call(enc_deep, &a);
+        return a.ok;
+    }
+    return enc_value_here(e, v, depth);
+}
 
 static bool enc_seq(Enc *e, const Value *xs, size_t n, int depth) {
     for (size_t i = 0; i < n; i++)
@@ -154,7 +209,7 @@ static bool enc_seq(Enc *e, const Value *xs, size_t n, int depth) {
     return true;
 }
 
-static bool enc_value(Enc *e, Value v, int depth) {
+static bool enc_value_here(Enc *e, Value v, int depth) {
     WBuf *b = e->b;
     if (depth > WIRE_MAX_DEPTH) return enc_fail(e, "the message is nested more than %d levels deep", WIRE_MAX_DEPTH);
     switch ((VTag)v.tag) {
@@ -281,21 +336,8 @@ static bool enc_value(Enc *e, Value v, int depth) {
         sb_free(&s);
         return true;
     }
-    case T_FUNC: {
-        char what[200];
-        const FuncObj *f = AS_FUNC(v);
-        const char *name = f->fn && f->fn->name ? f->fn->name : NULL;
-        if (name && *name) snprintf(what, sizeof what, "a function (Fun `%s`)", name);
-        else snprintf(what, sizeof what, "a function (Fun)");
-        return enc_refuse(e, what);
-    }
-    case T_HANDLE: {
-        char what[200];
-        snprintf(what, sizeof what, "a resource (Handle<%s>)", AS_HANDLE(v)->cls ? AS_HANDLE(v)->cls->name : "?");
-        char ctx[300] = "";
-        if (e->where) snprintf(ctx, sizeof ctx, ", inside `%s`", e->where);
-        return enc_fail(e, "%s%s cannot be sent to another node (it belongs to this node)", what, ctx);
-    }
+    case T_FUNC: return enc_refuse_func(e, v);
+    case T_HANDLE: return enc_refuse_handle(e, v);
     case T__COUNT: break;
     }
     return enc_fail(e, "a value with tag %u cannot be sent", v.tag);
@@ -362,7 +404,38 @@ static bool dec_seq(Dec *d, Value *xs, uint64_t n, int depth) {
     return true;
 }
 
+static bool dec_value_here(Dec *d, Value *out, int depth);
+
+typedef struct DecDeep {
+    Dec *d;
+    Value *out;
+    int depth;
+    bool ok;
+} DecDeep;
+
+static void *dec_deep(void *arg) {
+    DecDeep *a = arg;
+    a->ok = dec_value_here(a->d, a->out, a->depth);
+    return NULL;
+}
+
 static bool dec_value(Dec *d, Value *out, int depth) {
+    if (wire_stack_low(depth)) {
+        DecDeep a = {d, out, depth, false};
+        stack_grow_call(dec_deep, &a);
+        return a.ok;
+    }
+    return dec_value_here(d, out, depth);
+}
+
+/* The Json case's message buffer in a frame of its own (see enc_refuse_func). */
+static __attribute__((noinline)) bool dec_json(Dec *d, const char *p, size_t n, Value *out) {
+    char msg[128];
+    if (!json_parse_bytes(p, n, out, msg, sizeof msg)) return dec_fail(d, "bad Json value: %s", msg);
+    return true;
+}
+
+static bool dec_value_here(Dec *d, Value *out, int depth) {
     if (depth > WIRE_MAX_DEPTH) return dec_fail(d, "value nested more than %d levels deep", WIRE_MAX_DEPTH);
     uint8_t tag;
     if (!wread_u8(&d->r, &tag)) return dec_fail(d, "truncated value");
@@ -395,9 +468,7 @@ static bool dec_value(Dec *d, Value *out, int depth) {
             *out = n ? str_new(p, n) : str_empty();
             return true;
         }
-        char msg[128];
-        if (!json_parse_bytes(p, n, out, msg, sizeof msg)) return dec_fail(d, "bad Json value: %s", msg);
-        return true;
+        return dec_json(d, p, n, out);
     }
     case WT_LIST: case WT_QUEUE: case WT_SET: {
         uint64_t n;
