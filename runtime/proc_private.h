@@ -102,6 +102,7 @@ struct Proc {
     void *asan_fake;
     void *tsan_fiber;
     _Atomic uint64_t sword;  /* threaded scheduler: state word (token, wait kind, state) */
+    _Atomic uint64_t timer_fired; /* threaded scheduler: token of its last timer that fired (after_block) */
     Proc *q_next;            /* threaded scheduler: global run queue link */
 };
 

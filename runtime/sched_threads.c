@@ -581,6 +581,8 @@ static void after_block(Worker *w, Proc *p) {
         try_wake(p, kind == W_IO || kind == W_OTHER ? WK_IO : WK_OTHER, 0, 0); /* the poller (pwait_give) found it before we published */
     else if (kind != W_BLOCKING && atomic_load_explicit(&p->exit_pending, memory_order_seq_cst))
         try_wake(p, WK_SIGNAL, 0, 0);
+    else if (token && atomic_load_explicit(&p->timer_fired, memory_order_seq_cst) == token)
+        try_wake(p, WK_TIMEOUT, token, TOKEN_MASK); /* its timer fired before we published (thr_wake_token) */
     if (!keeps) live_dec(w); /* last: a wake above counted first */
 }
 
@@ -896,6 +898,7 @@ static Proc *thr_current(void) {
 static void thr_spawned(Proc *p) {
     live_inc(self_worker());
     atomic_store_explicit(&p->sword, SW(0, 0, TS_RUN), memory_order_relaxed);
+    atomic_store_explicit(&p->timer_fired, 0, memory_order_relaxed); /* a reused record: tokens restart with a run */
     Worker *w = self_worker();
     if (w) {
         push_local(w, p);
@@ -907,9 +910,19 @@ static void thr_spawned(Proc *p) {
 
 static bool thr_wake(Proc *p, WakeReason why) { return try_wake(p, why, 0, 0); }
 
+/* A process arms its timer before it blocks (sleep, receive ... after, a
+ * deadline on I/O), so the timer may fire on another worker before
+ * after_block has published the wait: try_wake then finds it running and
+ * the wake would be lost (the process slept for ever; seen as a hang of
+ * actors/timer_sleep under TSan).  So a timer first leaves its token in
+ * timer_fired, which after_block reads after publishing (seq_cst on both
+ * sides: one of the two sees the other).  Tokens are unique, so a token
+ * left from an earlier episode never matches. */
 static bool thr_wake_token(uint64_t pid, uint64_t token, WakeReason why) {
     Proc *p = proc_find(pid);
-    return p && try_wake(p, why, token, TOKEN_MASK);
+    if (!p) return false;
+    if (why == WK_TIMEOUT) atomic_store_explicit(&p->timer_fired, token & TOKEN_MASK, memory_order_seq_cst);
+    return try_wake(p, why, token, TOKEN_MASK);
 }
 
 /* Block the running process (W_IO: poll.c holds an exit signal until the

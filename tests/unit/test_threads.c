@@ -290,6 +290,39 @@ TEST(main_blocked_while_a_timer_runs) {
     CHECK_EQ_INT(atomic_load(&c_a), 7);
 }
 
+/* A process arms its timer before it blocks; on another worker the timer
+ * may fire in between, while the process is still running.  The wake must
+ * not be lost (it was: the process slept for ever, seen as a hang of
+ * actors/timer_sleep under TSan).  The interleaving is made here by the
+ * process itself: it fires its own due timer, as another worker's
+ * fire_timers would, and only then blocks.  main kills it if it was not
+ * woken within 500 ms (c_a stays 0). */
+DEFPROC(fired_before_blocking, 0) {
+    uint64_t tok = timer_new_seq();
+    timer_add_wake(sched_now(), proc_self_pid(), tok, tok);
+    Timer *due;
+    size_t n = timer_pop_due(sched_now(), &due);
+    for (size_t i = 0; i < n; i++) timer_fire(&due[i]);
+    atomic_store(&c_b, (long)n);
+    WakeReason r = sched_block(W_SLEEP, tok);
+    atomic_store(&c_a, r == WK_TIMEOUT ? 1 : 2);
+    return v_unit();
+}
+DEFPROC(main_timer_fires_first, 0) {
+    uint64_t p = proc_spawn(FN(fired_before_blocking), 0, NULL, NULL);
+    for (int i = 0; i < 500 && !atomic_load(&c_a); i++) timer_bi_sleep((Value[]){v_int(1)}, 1);
+    if (!atomic_load(&c_a)) proc_exit_pid(p, proc_reason(XR_KILLED));
+    return v_unit();
+}
+TEST(timer_fired_before_its_process_blocked) {
+    for (int threads = 1; threads <= 2; threads++) {
+        reset_counters();
+        CHECK_EQ_INT(tt_run(FN(main_timer_fires_first), threads), 0);
+        CHECK(atomic_load(&c_b) >= 1); /* its own timer (and maybe main's) */
+        CHECK_EQ_INT(atomic_load(&c_a), 1);
+    }
+}
+
 /* ---- exactly-once wakes ---------------------------------------------------------------------- */
 
 #define SENDERS 8
@@ -559,6 +592,7 @@ int main(void) {
     RUN(quiescence_release_then_discard);
     RUN(deadlock_exits_101);
     RUN(main_blocked_while_a_timer_runs);
+    RUN(timer_fired_before_its_process_blocked);
     RUN(many_senders_one_receiver);
     RUN(links_and_monitors_across_workers);
     RUN(trap_exit_across_workers);
