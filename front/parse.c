@@ -1883,10 +1883,15 @@ static Node *parse_supervisor(Parser *p, uint16_t flags) {
                 } else if (tok_is(p, ck, "shutdown")) {
                     advance(p);
                     if (!expect(p, TK_COLON, NULL)) break;
+                    /* a key given twice: the last one counts, as for the
+                     * other keys (so `shutdown: 500` then `shutdown:
+                     * brutal_kill` is not both at once) */
                     if (tok_is(p, cur(p), "brutal_kill")) {
                         advance(p);
                         c->flags |= NF_BRUTAL;
+                        c->child.shutdown = NULL;
                     } else {
+                        c->flags &= ~NF_BRUTAL;
                         c->child.shutdown = parse_int_value(p, "shutdown");
                         if (!c->child.shutdown) break;
                     }
