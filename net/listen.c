@@ -59,9 +59,11 @@ static void unref(Listener *l) {
 
 /* ---- the stop (output thread) --------------------------------------------------------- */
 
-static void (*on_stop)(void); /* listen_set_on_stop */
+/* Set by a worker (the first WebSocket connection), read by the output
+ * thread when a stop signal comes: atomic (TSan saw the race). */
+static void (*_Atomic on_stop)(void); /* listen_set_on_stop */
 
-void listen_set_on_stop(void (*fn)(void)) { on_stop = fn; }
+void listen_set_on_stop(void (*fn)(void)) { atomic_store(&on_stop, fn); }
 
 static bool stop_hook(int sig) {
     (void)sig;
@@ -71,7 +73,8 @@ static bool stop_hook(int sig) {
         return false; /* nothing to stop gracefully: the default exit */
     }
     atomic_store(&stopping, true);
-    if (on_stop) on_stop(); /* connections a protocol took over (WebSockets) */
+    void (*stop_taken_over)(void) = atomic_load(&on_stop);
+    if (stop_taken_over) stop_taken_over(); /* connections a protocol took over (WebSockets) */
     for (Listener *l = live; l; l = l->next_live) {
         atomic_store(&l->stopping, true);
         /* the socket stops listening: new connections are refused, the
