@@ -48,6 +48,7 @@ typedef struct F {
     bool too_deep;        /* depth_exhausted(): reported, the result is dropped */
     uint32_t *pend;       /* end-of-line comments waiting for the next separator */
     uint32_t npend, cpend;
+    bool suffix_open;     /* an end-of-line comment may wait for the end of this line */
     struct ItemMark *marks; /* definitions in item lists, for the blank-line pass */
 } F;
 
@@ -230,6 +231,7 @@ static Doc *comment_text(F *f, const Comment *c) {
  * depend on where the comment was, and the next pass finds it elsewhere. */
 static Doc *trailing_doc(F *f, const Comment *c, bool brk) {
     Doc *s = doc_line_suffix(f->a, comment_text(f, c), !c->block);
+    f->suffix_open = !brk;
     return brk ? DOC_CAT(f->a, s, doc_break_parent(f->a)) : s;
 }
 
@@ -257,8 +259,11 @@ static Doc *flush_comments(F *f, uint32_t off, int blank, bool *own_out) {
             if (!c->block)
                 while (n > 0 && (f->src[c->span.off + n - 1] == ' ' || f->src[c->span.off + n - 1] == '\t')) n--;
             doc_vec_push(&v, doc_comment_line(f->a, f->src + c->span.off, n, b));
+            f->suffix_open = false;
             any = true;
-        } else if (k == CK_TRAIL) {
+        } else if (k == CK_TRAIL || f->suffix_open) {
+            /* an inline comment after one that waits for the end of the line
+             * waits too: printed in place it would come first */
             doc_vec_push(&v, trailing_doc(f, c, false));
         } else {
             doc_vec_push(&v, DOC_CAT(f->a, comment_text(f, c), doc_str(f->a, " ")));
@@ -301,7 +306,10 @@ static Doc *P(F *f, Doc *d) {
 static Doc *S(F *f, const char *s) { return doc_str(f->a, s); }
 static Doc *LINE(F *f) { return P(f, doc_line(f->a)); }
 static Doc *SOFT(F *f) { return P(f, doc_softline(f->a)); }
-static Doc *HARD(F *f) { return P(f, doc_hardline(f->a)); }
+static Doc *HARD(F *f) {
+    f->suffix_open = false;
+    return P(f, doc_hardline(f->a));
+}
 
 /* Text tied to the source token at [off, end). */
 static Doc *tie_text(F *f, uint32_t off, uint32_t end, const char *s, uint32_t n) {
