@@ -246,6 +246,17 @@ static void hmac(const SessSelf *me, const uint8_t *data, uint8_t out[32]) {
     HMAC(EVP_sha256(), me->cookie, (int)me->cookie_len, data, 32, out, &olen);
 }
 
+/* The end of either side of the handshake: the session, or NULL (freed) if it failed. */
+static Sess *hs_end(Sess *s, WBuf *b, bool ok) {
+    wbuf_free(b);
+    if (!ok) {
+        atomic_store(&s->refs, 1);
+        sess_unref(s);
+        return NULL;
+    }
+    return s;
+}
+
 static void put_ident(WBuf *b, int type, const SessSelf *me) {
     wbuf_u8(b, (uint8_t)type);
     wbuf_name(b, me->name, strlen(me->name));
@@ -379,13 +390,7 @@ Sess *sess_connect(const SessSelf *me, const char *host, int port, SessPeer *pee
     }
     ok = true;
 out:
-    wbuf_free(&b);
-    if (!ok) {
-        atomic_store(&s->refs, 1);
-        sess_unref(s);
-        return NULL;
-    }
-    return s;
+    return hs_end(s, &b, ok);
 }
 
 Sess *sess_accept(const SessSelf *me, int fd, bool (*admit)(const SessPeer *peer), SessPeer *peer, char *err,
@@ -445,13 +450,7 @@ Sess *sess_accept(const SessSelf *me, int fd, bool (*admit)(const SessPeer *peer
     }
     ok = true;
 out:
-    wbuf_free(&b);
-    if (!ok) {
-        atomic_store(&s->refs, 1);
-        sess_unref(s);
-        return NULL;
-    }
-    return s;
+    return hs_end(s, &b, ok);
 }
 
 /* ---- daemon processes ------------------------------------------------------------------------ */
